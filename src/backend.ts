@@ -1,0 +1,108 @@
+/**
+ * Choosing and initialising the tfjs compute backend.
+ *
+ * Order of preference: `tensorflow` (native libtensorflow through
+ * `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node`, when installed),
+ * then `wasm` (XNNPACK with SIMD), then `cpu` (plain JS, ~30x slower than wasm
+ * for matmuls here; see BENCHMARKS.md). `TUNING_LAB_BACKEND=wasm|cpu|tensorflow`
+ * forces one. The choice is printed once per process.
+ */
+import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-wasm";
+
+/** What `initBackend` settled on, recorded in every run record. */
+export interface BackendInfo {
+  /** tfjs backend name: "tensorflow", "wasm" or "cpu". */
+  name: string;
+  /** Which npm package provides it, e.g. "@tensorflow/tfjs-node". */
+  provider: string;
+  /** Version of @tensorflow/tfjs-core in use. */
+  tfjsVersion: string;
+  /** Extra facts that change speed, e.g. wasm SIMD and thread count. */
+  detail: string;
+}
+
+/** A backend we may try, in order of preference. */
+export interface BackendCandidate {
+  name: string;
+  provider: string;
+  /** Loads the provider (may throw when it is not installed). */
+  load: () => void | Promise<void>;
+}
+
+const FORCE_ENV = "TUNING_LAB_BACKEND";
+
+/** Native backends register themselves as "tensorflow" when required. */
+function nativeCandidate(pkg: string): BackendCandidate {
+  return { name: "tensorflow", provider: pkg, load: () => { require(pkg); } };
+}
+
+/** The default candidates, fastest first. */
+export const DEFAULT_CANDIDATES: readonly BackendCandidate[] = Object.freeze([
+  nativeCandidate("@tensorflow/tfjs-node-gpu"),
+  nativeCandidate("@tensorflow/tfjs-node"),
+  { name: "wasm", provider: "@tensorflow/tfjs-backend-wasm", load: () => {} },
+  { name: "cpu", provider: "@tensorflow/tfjs-backend-cpu", load: () => {} },
+]);
+
+let current: BackendInfo | undefined;
+
+/**
+ * Pick the first candidate that loads and initialises. `force` (or the
+ * TUNING_LAB_BACKEND environment variable) restricts the choice to one name
+ * and fails loudly if that backend cannot start.
+ */
+export async function selectBackend(
+  candidates: readonly BackendCandidate[] = DEFAULT_CANDIDATES,
+  force: string | undefined = process.env[FORCE_ENV],
+): Promise<BackendInfo> {
+  const known = [...new Set(candidates.map((c) => c.name))];
+  if (force && !known.includes(force)) {
+    throw new Error(`${FORCE_ENV}=${force} is not a backend; use one of: ${known.join(", ")}`);
+  }
+  const tried: string[] = [];
+  for (const c of candidates) {
+    if (force && c.name !== force) continue;
+    try {
+      await c.load();
+      if (!(await tf.setBackend(c.name))) throw new Error("setBackend returned false");
+      await tf.ready();
+      return describe(c);
+    } catch (e) {
+      tried.push(`${c.provider}: ${(e as Error).message.split("\n")[0]}`);
+    }
+  }
+  throw new Error(`no tfjs backend could start${force ? ` (forced ${FORCE_ENV}=${force})` : ""}:\n  ${tried.join("\n  ")}`);
+}
+
+function describe(c: BackendCandidate): BackendInfo {
+  let detail = "";
+  if (c.name === "wasm") {
+    const simd = tf.env().getBool("WASM_HAS_SIMD_SUPPORT");
+    detail = `SIMD ${simd ? "on" : "off"}, 1 thread (tfjs disables wasm threads in Node)`;
+  }
+  return { name: c.name, provider: c.provider, tfjsVersion: tf.version_core, detail };
+}
+
+/**
+ * Initialise the fastest backend once per process and print the choice.
+ * Safe to call from every notebook and trainer; later calls are free.
+ */
+export async function initBackend(opts: { quiet?: boolean } = {}): Promise<BackendInfo> {
+  if (current && tf.getBackend() === current.name) return current;
+  // PROD silences tfjs's "install the node backend" banner, which otherwise
+  // lands in every notebook's stderr. It changes no numerics.
+  tf.env().set("PROD", true);
+  current = await selectBackend();
+  if (!opts.quiet) {
+    console.log(`tfjs backend: ${current.name} (${current.provider}${current.detail ? `; ${current.detail}` : ""})`);
+  }
+  return current;
+}
+
+/** The backend in use, or undefined before `initBackend`. */
+export function backendInfo(): BackendInfo | undefined {
+  return current;
+}
+
+export { tf };

@@ -1,0 +1,189 @@
+/**
+ * The pretraining corpus: raw English documents generated from the word
+ * facts, mixed by a table of document kinds (shares as in the reference
+ * experiment). Documents carry no special tokens; the trainer puts its own
+ * end-of-document token between them.
+ *
+ * Files: data/corpus/train.jsonl and val.jsonl, one `{"text": ...}` per
+ * line (JSONL survives any character inside a document), plus a small
+ * human-readable sample.txt and stats.json.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { Rng } from "../random";
+import { Fact, Headword, allFacts } from "./facts";
+import { DATA_DIR } from "./facts-file";
+import {
+  Deck, DocContext, DocGenerator, answerKey, dictionary, factProse, forum, instructions, quiz, workedExamples,
+} from "./documents";
+
+/** The kinds of document in the mixture. */
+export type DocKind = "factProse" | "dictionary" | "workedExamples" | "quiz" | "forum" | "instructions" | "answerKey";
+
+/** One generator per kind. */
+export const DOC_GENERATORS: Readonly<Record<DocKind, DocGenerator>> = Object.freeze({
+  factProse, dictionary, workedExamples, quiz, forum, instructions, answerKey,
+});
+
+/** Share of documents per kind (sums to 1). */
+export type Mixture = Readonly<Record<DocKind, number>>;
+
+/** Default mixture, as in the reference experiment. */
+export const DEFAULT_MIXTURE: Mixture = Object.freeze({
+  factProse: 0.45,
+  dictionary: 0.1,
+  workedExamples: 0.2,
+  quiz: 0.1,
+  forum: 0.05,
+  instructions: 0.05,
+  answerKey: 0.05,
+});
+
+/** Options for {@link iterateCorpus}: stop at `documents` or at `targetChars`, whichever is given. */
+export interface CorpusOptions {
+  seed: number;
+  documents?: number;
+  targetChars?: number;
+  mixture?: Mixture;
+}
+
+/** A generated document and its kind. */
+export interface Doc {
+  kind: DocKind;
+  text: string;
+}
+
+function makeContext(headwords: readonly Headword[], rng: Rng): DocContext {
+  const facts: Fact[] = allFacts(headwords);
+  if (facts.length === 0) throw new Error("corpus: no facts to write about");
+  const factDeck = new Deck(facts, rng.fork("fact-deck"));
+  const wordDeck = new Deck(headwords, rng.fork("word-deck"));
+  return {
+    rng, facts, vocab: headwords.map((h) => h.word),
+    nextFact: () => factDeck.next(), nextHeadword: () => wordDeck.next(),
+  };
+}
+
+/**
+ * Generates documents lazily. Deterministic for the same headwords and
+ * options; with neither `documents` nor `targetChars` it never ends.
+ */
+export function* iterateCorpus(headwords: readonly Headword[], opts: CorpusOptions): Generator<Doc> {
+  const mixture = opts.mixture ?? DEFAULT_MIXTURE;
+  const kinds = Object.keys(DOC_GENERATORS) as DocKind[];
+  const weights = kinds.map((k) => mixture[k] ?? 0);
+  const rng = new Rng(opts.seed);
+  const pickRng = rng.fork("kind");
+  const ctx = makeContext(headwords, rng.fork("docs"));
+  let chars = 0;
+  for (let n = 0; ; n++) {
+    if (opts.documents !== undefined && n >= opts.documents) return;
+    if (opts.targetChars !== undefined && chars >= opts.targetChars) return;
+    const kind = kinds[pickRng.categorical(weights)];
+    const text = DOC_GENERATORS[kind](ctx);
+    chars += text.length;
+    yield { kind, text };
+  }
+}
+
+/** All documents as strings (see {@link iterateCorpus}). */
+export function buildCorpus(headwords: readonly Headword[], opts: CorpusOptions): string[] {
+  if (opts.documents === undefined && opts.targetChars === undefined) {
+    throw new Error("buildCorpus: give documents or targetChars");
+  }
+  return Array.from(iterateCorpus(headwords, opts), (d) => d.text);
+}
+
+/** Default corpus directory (data/corpus in the repository). */
+export const CORPUS_DIR = path.join(DATA_DIR, "corpus");
+
+/** File names inside the corpus directory. */
+export const CORPUS_FILES = Object.freeze({
+  train: "train.jsonl", val: "val.jsonl", sample: "sample.txt", stats: "stats.json",
+});
+
+/** Options for {@link writeCorpus}. */
+export interface WriteCorpusOptions {
+  seed: number;
+  trainChars: number;
+  valChars: number;
+  mixture?: Mixture;
+  /** Documents in sample.txt. */
+  sampleDocs?: number;
+}
+
+/** What {@link writeCorpus} wrote. */
+export interface CorpusStats {
+  seed: number;
+  facts: number;
+  headwords: number;
+  train: { documents: number; chars: number; byKind: Record<string, number> };
+  val: { documents: number; chars: number; byKind: Record<string, number> };
+  meanCharsPerDoc: number;
+}
+
+function writeSplit(file: string, docs: Iterable<Doc>, skip?: Set<string>, keep?: Set<string>) {
+  const fd = fs.openSync(file, "w");
+  const stats = { documents: 0, chars: 0, byKind: {} as Record<string, number> };
+  let buf: string[] = [];
+  try {
+    for (const d of docs) {
+      if (skip?.has(d.text)) continue;
+      keep?.add(d.text);
+      buf.push(JSON.stringify({ text: d.text }));
+      stats.documents++;
+      stats.chars += d.text.length;
+      stats.byKind[d.kind] = (stats.byKind[d.kind] ?? 0) + 1;
+      if (buf.length >= 4096) { fs.writeSync(fd, buf.join("\n") + "\n"); buf = []; }
+    }
+    if (buf.length > 0) fs.writeSync(fd, buf.join("\n") + "\n");
+  } finally {
+    fs.closeSync(fd);
+  }
+  return stats;
+}
+
+/**
+ * Writes train.jsonl, val.jsonl (different seeds: different documents, same
+ * facts; exact duplicates of a train document are dropped from val),
+ * sample.txt and stats.json into `dir`.
+ */
+export function writeCorpus(dir: string, headwords: readonly Headword[], opts: WriteCorpusOptions): CorpusStats {
+  fs.mkdirSync(dir, { recursive: true });
+  const seen = new Set<string>();
+  const base = { mixture: opts.mixture };
+  const train = writeSplit(path.join(dir, CORPUS_FILES.train),
+    iterateCorpus(headwords, { ...base, seed: opts.seed, targetChars: opts.trainChars }), undefined, seen);
+  const valSeed = new Rng(opts.seed).fork("val").uint32();
+  const val = writeSplit(path.join(dir, CORPUS_FILES.val),
+    iterateCorpus(headwords, { ...base, seed: valSeed, targetChars: opts.valChars }), seen);
+  const sample = buildCorpus(headwords, { ...base, seed: opts.seed, documents: opts.sampleDocs ?? 40 });
+  fs.writeFileSync(path.join(dir, CORPUS_FILES.sample), formatSample(sample));
+  const stats: CorpusStats = {
+    seed: opts.seed, facts: allFacts(headwords).length, headwords: headwords.length,
+    train, val, meanCharsPerDoc: Math.round(train.chars / Math.max(1, train.documents)),
+  };
+  fs.writeFileSync(path.join(dir, CORPUS_FILES.stats), JSON.stringify(stats, null, 2) + "\n");
+  return stats;
+}
+
+/** The line between documents in sample.txt (for reading only). */
+export const SAMPLE_SEPARATOR = "----- end of document -----";
+
+/** Documents joined for people to read. */
+export function formatSample(docs: readonly string[]): string {
+  return docs.map((d) => `${d}\n${SAMPLE_SEPARATOR}\n`).join("");
+}
+
+/** Reads a corpus JSONL file back into document strings. */
+export function readCorpus(file: string): string[] {
+  if (!fs.existsSync(file)) {
+    throw new Error(`${file}: not found. Build it with \`npx tsx src/cli/build-data.ts --corpus\`.`);
+  }
+  const lines = fs.readFileSync(file, "utf8").split("\n").filter((l) => l.length > 0);
+  return lines.map((l, i) => {
+    const o = JSON.parse(l) as { text?: unknown };
+    if (typeof o.text !== "string") throw new Error(`${file}: line ${i + 1}: field text: expected a string`);
+    return o.text;
+  });
+}

@@ -1,0 +1,138 @@
+/**
+ * Differentiable building blocks with hand-written gradients.
+ *
+ * Why custom gradients: on the wasm backend only a plain 2-D, non-transposed
+ * matMul reaches XNNPACK (~44 GFLOP/s here); transposed or batched matMuls
+ * fall back to a ~3 GFLOP/s loop, and tfjs's autograd of `matMul` always asks
+ * for transposed products. Writing the backward pass with explicit
+ * `transpose` + plain matMuls made a training step 3.3x faster (config A) in
+ * the measurements of shared/notes/tfjs-cpu-performance.md. LayerNorm, GELU
+ * and the log-softmax also get closed-form gradients: fewer, larger kernels
+ * than autograd's chain of small ones.
+ */
+import { tf } from "../backend";
+
+type T2 = tf.Tensor2D;
+type GradResult<Y extends tf.Tensor> = { value: Y; gradFunc: (dy: Y, saved: tf.Tensor[]) => tf.Tensor[] };
+
+/**
+ * Typed wrapper over tf.customGrad: `f(save, ...inputs)` returns the value and
+ * a gradient function giving one gradient per input, in order.
+ */
+export function withGrad<A extends tf.Tensor[], Y extends tf.Tensor>(
+  f: (save: tf.GradSaveFunc, ...inputs: A) => GradResult<Y>,
+): (...inputs: A) => Y {
+  const g = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const save = args.pop() as tf.GradSaveFunc;
+    // tfjs types the result loosely; our GradResult is its exact shape.
+    return f(save, ...(args as A)) as unknown as { value: Y; gradFunc: (dy: Y, saved: tf.Tensor[]) => tf.Tensor[] };
+  });
+  return (...inputs: A) => g(...inputs) as Y;
+}
+
+/**
+ * Column sums of x [N, D] → [D]. A ones-row matmul is ~50x faster than
+ * tf.sum(x, 0) on wasm, which transposes before reducing a non-inner axis.
+ */
+export function sumRows(x: T2): tf.Tensor1D {
+  return tf.reshape(tf.matMul(tf.ones([1, x.shape[0]]), x), [x.shape[1]]);
+}
+
+/** y = x @ w + b for x [N, Din], w [Din, Dout], b [Dout]. */
+export const linear = withGrad((save, x: T2, w: tf.Tensor, b: tf.Tensor): GradResult<T2> => {
+  save([x, w]);
+  return {
+    value: tf.add(tf.matMul(x, w), b),
+    gradFunc: (dy, [xs, ws]) => [
+      tf.matMul(dy, tf.transpose(ws)), // [N, Din]
+      tf.matMul(tf.transpose(xs), dy), // [Din, Dout]
+      sumRows(dy), // [Dout]
+    ],
+  };
+});
+
+/** y = x @ w (no bias), same fast gradient; used for the tied LM head. */
+export const matmulNN = withGrad((save, x: T2, w: tf.Tensor): GradResult<T2> => {
+  save([x, w]);
+  return {
+    value: tf.matMul(x, w),
+    gradFunc: (dy, [xs, ws]) => [tf.matMul(dy, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy)],
+  };
+});
+
+const LN_EPS = 1e-5;
+
+/** LayerNorm over the last axis of x [N, D] with gain g and bias b [D]. */
+export const layerNorm = withGrad((save, x: T2, g: tf.Tensor, b: tf.Tensor): GradResult<T2> => {
+  const xc = tf.sub(x, tf.mean(x, -1, true));
+  const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), LN_EPS)); // [N, 1]
+  const xhat = tf.mul(xc, rstd);
+  save([xhat, rstd, g]);
+  return {
+    value: tf.add(tf.mul(xhat, g), b),
+    gradFunc: (dy, [xh, rs, gs]) => {
+      const dxhat = tf.mul(dy, gs);
+      // dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))
+      const inner = tf.sub(tf.sub(dxhat, tf.mean(dxhat, -1, true)), tf.mul(xh, tf.mean(tf.mul(dxhat, xh), -1, true)));
+      return [tf.mul(inner, rs), sumRows(tf.mul(dy, xh) as T2), sumRows(dy)];
+    },
+  };
+});
+
+const GELU_C = Math.sqrt(2 / Math.PI);
+
+/** GELU, tanh approximation (GPT-2's): 0.5 x (1 + tanh(c (x + 0.044715 x^3))). */
+export const gelu = withGrad((save, x: tf.Tensor): GradResult<tf.Tensor> => {
+  const x2 = tf.square(x);
+  const t = tf.tanh(tf.mul(tf.mul(x, tf.add(tf.mul(x2, 0.044715), 1)), GELU_C));
+  save([x, t]);
+  return {
+    value: tf.mul(tf.mul(x, 0.5), tf.add(t, 1)),
+    gradFunc: (dy, [xs, ts]) => {
+      // d/dx = 0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 * 0.044715 x^2)
+      const sech2 = tf.sub(1, tf.square(ts));
+      const du = tf.mul(tf.add(tf.mul(tf.square(xs), 3 * 0.044715), 1), GELU_C);
+      const d = tf.add(tf.mul(tf.add(ts, 1), 0.5), tf.mul(tf.mul(tf.mul(xs, 0.5), sech2), du));
+      return [tf.mul(dy, d)];
+    },
+  };
+});
+
+/**
+ * Rows of `table` [V, D] picked by `ids` (int32, any shape).
+ * The gradient scatters into the table with scatterND, because the wasm
+ * backend has no UnsortedSegmentSum kernel (tfjs's own gather gradient).
+ */
+export function embed(table: tf.Tensor, ids: tf.Tensor1D): T2 {
+  const f = withGrad((save, tbl: tf.Tensor): GradResult<T2> => {
+    // Save ids: intermediates not saved are disposed before the backward pass.
+    save([ids]);
+    return {
+      value: tf.gather(tbl, ids) as T2,
+      gradFunc: (dy, [idx]) => [tf.scatterND(tf.expandDims(idx, 1), dy, tbl.shape)],
+    };
+  });
+  return f(table);
+}
+
+/**
+ * log p(target) under softmax(logits), per row: logits [N, V], targets [N]
+ * (int32) → [N]. Uses logsumexp so it is stable at extreme logits; the
+ * gradient is the familiar (onehot - softmax) scaled by the upstream grad.
+ */
+export function tokenLogProbs(logits: T2, targets: tf.Tensor1D): tf.Tensor1D {
+  const V = logits.shape[1];
+  const f = withGrad((save, lg: T2): GradResult<tf.Tensor1D> => {
+    const lse = tf.logSumExp(lg, -1, true); // [N, 1]
+    // Build int32 and cast: the wasm OneHot kernel ignores dtype "float32" and
+    // writes integer bits (1 comes out as 1.4e-45), tfjs 4.22.
+    const onehot = tf.cast(tf.oneHot(targets, V), "float32");
+    save([lg, lse, onehot]);
+    return {
+      value: tf.sub(tf.sum(tf.mul(lg, onehot), -1), tf.squeeze(lse, [1])),
+      gradFunc: (dy, [l, s, oh]) =>
+        [tf.mul(tf.expandDims(dy, 1), tf.sub(oh, tf.exp(tf.sub(l, s))))],
+    };
+  });
+  return f(logits);
+}

@@ -1,0 +1,209 @@
+/**
+ * The training loop every trainer shares (pretraining, SFT, reward model,
+ * DPO, PPO's update phase): AdamW, warmup + cosine schedule, gradient
+ * clipping, gradient accumulation, periodic evaluation, logging to a run
+ * record, checkpoints and resume.
+ *
+ * A trainer supplies an `Objective` (its loss) and a `batches(step)` function.
+ * Accumulation is exact: each micro-batch's loss is divided by the *whole
+ * step's* normaliser (e.g. loss-bearing tokens across all micro-batches), so
+ * 4 micro-batches give the same gradient as 1 batch of 4x the size, not an
+ * average of per-micro-batch means.
+ */
+import { backendInfo, initBackend, tf } from "../backend";
+import { ConfigSpec } from "../config";
+import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint";
+import { GPT } from "../model/gpt";
+import { Rng } from "../random";
+import { AdamW, clipByGlobalNorm, learningRate } from "./optimizer";
+import { MetricRow, RunRecord, versions } from "./run-record";
+
+/** Loop knobs shared by every trainer's config. */
+export interface LoopConfig {
+  /** Optimizer steps. */
+  steps: number;
+  /** Peak learning rate. */
+  lr: number;
+  /** Linear warmup steps. */
+  warmupSteps: number;
+  /** Final LR as a fraction of the peak (cosine decay). */
+  minLrRatio: number;
+  /** Decoupled weight decay (matrices only). */
+  weightDecay: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** Clip the global gradient norm to this (0 = off). */
+  gradClip: number;
+  /** Seed for batching and anything else random in the run. */
+  seed: number;
+  /** Log a metrics row every N steps (the last step is always logged). */
+  logEvery: number;
+  /** Run `evaluate` every N steps (0 = only at the end). */
+  evalEvery: number;
+  /** Save a checkpoint every N steps (0 = only at the end). */
+  checkpointEvery: number;
+}
+
+export const LOOP_DEFAULTS: Readonly<LoopConfig> = Object.freeze({
+  steps: 100, lr: 1e-3, warmupSteps: 10, minLrRatio: 0.1, weightDecay: 0.01,
+  beta1: 0.9, beta2: 0.95, eps: 1e-8, gradClip: 1.0, seed: 0,
+  logEvery: 10, evalEvery: 0, checkpointEvery: 0,
+});
+
+export const LOOP_SPEC: ConfigSpec<LoopConfig> = {
+  steps: { doc: "optimizer steps", integer: true, min: 1 },
+  lr: { doc: "peak learning rate, e.g. 1e-3", min: 0, max: 1 },
+  warmupSteps: { doc: "linear warmup steps", integer: true, min: 0 },
+  minLrRatio: { doc: "final lr / peak lr", min: 0, max: 1 },
+  weightDecay: { doc: "AdamW decoupled weight decay", min: 0, max: 1 },
+  beta1: { doc: "Adam first-moment decay", min: 0, max: 0.9999 },
+  beta2: { doc: "Adam second-moment decay", min: 0, max: 0.99999 },
+  eps: { doc: "Adam epsilon", min: 0, max: 1 },
+  gradClip: { doc: "max global grad norm, 0 = off", min: 0 },
+  seed: { doc: "random seed", integer: true, min: 0 },
+  logEvery: { doc: "steps between metric rows", integer: true, min: 1 },
+  evalEvery: { doc: "steps between evaluations, 0 = end only", integer: true, min: 0 },
+  checkpointEvery: { doc: "steps between checkpoints, 0 = end only", integer: true, min: 0 },
+};
+
+/** What a trainer optimises. `M` is its micro-batch type. */
+export interface Objective<M> {
+  /** One micro-batch's share of the step loss: its summed loss / `normalizer`. */
+  loss(micro: M, normalizer: number): tf.Scalar;
+  /** The whole step's normaliser, e.g. the loss-bearing tokens of all micro-batches. */
+  normalizer(micros: M[]): number;
+  /** Input tokens in a micro-batch (for throughput). */
+  tokens(micro: M): number;
+}
+
+/** Receives progress; the notebook/terminal progress bar implements it. */
+export interface ProgressSink {
+  update(done: number, info: Record<string, number | string>): void;
+  close(): void;
+}
+
+export interface TrainArgs<M, C extends LoopConfig> {
+  method: string;
+  model: GPT;
+  config: C;
+  objective: Objective<M>;
+  /** Micro-batches for `step`; a pure function of (step, rng) so a resumed run sees the same data. */
+  batches: (step: number, rng: Rng) => M[];
+  /** Metrics on held-out data (registered names, e.g. "val/loss"). */
+  evaluate?: (step: number) => MetricRow | Promise<MetricRow>;
+  /** Where checkpoints go (none if omitted). */
+  checkpointDir?: string;
+  tokenizer?: { toJSON(): unknown };
+  /** Continue from this checkpoint folder: weights, optimizer, step and log. */
+  resumeFrom?: string;
+  progress?: ProgressSink;
+  notes?: Record<string, unknown>;
+}
+
+/**
+ * Gradients of the summed micro-batch losses, keyed by parameter name.
+ * Exposed for tests (accumulation parity) and for trainers with custom steps.
+ */
+export function accumulateGradients<M>(model: GPT, objective: Objective<M>, micros: M[]): { loss: number; grads: Map<string, tf.Tensor> } {
+  const norm = objective.normalizer(micros);
+  if (!(norm > 0)) throw new Error(`this step has nothing to learn from (normaliser ${norm}): every loss weight in its batch is 0; check the loss masks`);
+  const vars = model.trainableVariables();
+  const nameOf = new Map([...model.params].map(([name, v]) => [v.name, name]));
+  let loss = 0;
+  let acc: Map<string, tf.Tensor> | undefined;
+  for (const micro of micros) {
+    const { value, grads } = tf.variableGrads(() => objective.loss(micro, norm), vars);
+    loss += value.dataSync()[0];
+    value.dispose();
+    const named = new Map(Object.entries(grads).map(([k, g]) => [nameOf.get(k)!, g] as [string, tf.Tensor]));
+    if (!acc) { acc = named; continue; }
+    for (const [k, g] of named) {
+      const sum = tf.add(acc.get(k)!, g);
+      tf.dispose([acc.get(k)!, g]);
+      acc.set(k, sum);
+    }
+  }
+  return { loss, grads: acc! };
+}
+
+/** Run the loop; returns the run record (also saved as run.json in the checkpoint). */
+export async function trainLoop<M, C extends LoopConfig>(args: TrainArgs<M, C>): Promise<RunRecord<C>> {
+  const backend = backendInfo() ?? (await initBackend());
+  const { model, config: c, objective } = args;
+  const opt = new AdamW(model.params, c);
+  const run: RunRecord<C> = {
+    method: args.method, config: c, model: { ...model.config }, seed: c.seed, backend,
+    versions: versions(backend.tfjsVersion), startedAt: new Date().toISOString(), durationS: 0,
+    metrics: [], evals: [], notes: args.notes,
+  };
+  let start = 0;
+  if (args.resumeFrom) start = resume(args.resumeFrom, model, opt, run);
+  const rng = new Rng(c.seed);
+  const t0 = Date.now() - run.durationS * 1000;
+  let lastCheckpoint: string | undefined = args.resumeFrom;
+  let tokensSeen = run.metrics.length ? run.metrics[run.metrics.length - 1].tokens_seen : 0;
+  let tLog = Date.now();
+  let inputTokens = 0;
+  for (let step = start; step < c.steps; step++) {
+    const micros = args.batches(step, rng.fork(`batch/${step}`));
+    const lr = learningRate(step, c);
+    const norm = objective.normalizer(micros);
+    const { loss, gradNorm } = tf.tidy(() => {
+      const { loss, grads } = accumulateGradients(model, objective, micros);
+      if (!Number.isFinite(loss)) {
+        throw new Error(`loss is ${loss} at step ${step} (lr ${lr.toExponential(2)}); stopped before updating. Last good checkpoint: ${lastCheckpoint ?? "none (set checkpointEvery and checkpointDir)"}`);
+      }
+      const clipped = clipByGlobalNorm(grads, c.gradClip);
+      opt.apply(clipped.grads, lr);
+      return { loss, gradNorm: clipped.norm };
+    });
+    tokensSeen += norm;
+    inputTokens += micros.reduce((n, m) => n + objective.tokens(m), 0);
+    const last = step === c.steps - 1;
+    if ((step + 1) % c.logEvery === 0 || last) {
+      const now = Date.now();
+      run.metrics.push({ step: step + 1, loss, lr, grad_norm: gradNorm, tokens_seen: tokensSeen, tokens_per_s: (inputTokens * 1000) / Math.max(1, now - tLog), elapsed_s: (now - t0) / 1000 });
+      tLog = now;
+      inputTokens = 0;
+    }
+    if (args.evaluate && ((c.evalEvery > 0 && (step + 1) % c.evalEvery === 0) || last)) {
+      run.evals.push({ step: step + 1, ...(await args.evaluate(step + 1)) });
+    }
+    run.durationS = (Date.now() - t0) / 1000;
+    args.progress?.update(step + 1 - start, { loss: loss.toFixed(3) });
+    if (args.checkpointDir && ((c.checkpointEvery > 0 && (step + 1) % c.checkpointEvery === 0) || last)) {
+      if (last) run.checkpoint = args.checkpointDir;
+      lastCheckpoint = await checkpoint(args, opt, run, step + 1);
+    }
+  }
+  args.progress?.close();
+  opt.dispose();
+  return run;
+}
+
+async function checkpoint<M, C extends LoopConfig>(args: TrainArgs<M, C>, opt: AdamW, run: RunRecord<C>, step: number): Promise<string> {
+  const state = opt.state();
+  try {
+    return await saveCheckpoint(args.checkpointDir!, { model: args.model, tokenizer: args.tokenizer, optimizer: state, run, step });
+  } finally {
+    tf.dispose([...state.m.values(), ...state.v.values()]);
+  }
+}
+
+/** Load weights, optimizer state and the log so far; returns the step to continue from. */
+function resume<C>(dir: string, model: GPT, opt: AdamW, run: RunRecord<C>): number {
+  const ck = loadCheckpoint(dir, model.config);
+  for (const [name, v] of model.params) v.assign(ck.model.params.get(name)!);
+  ck.model.dispose();
+  if (!ck.optimizer) throw new Error(`${dir}: has no optimizer state (optimizer.json), so training cannot resume exactly; start a new run from it instead`);
+  opt.load(ck.optimizer, `${dir}/optimizer.json`);
+  tf.dispose([...ck.optimizer.m.values(), ...ck.optimizer.v.values()]);
+  if (ck.run) {
+    run.metrics = ck.run.metrics;
+    run.evals = ck.run.evals;
+    run.durationS = ck.run.durationS;
+    run.startedAt = ck.run.startedAt;
+  }
+  return ck.step;
+}

@@ -1,0 +1,56 @@
+/**
+ * One vocabulary of metric names, `group/name`, shared by every trainer, plot
+ * and test (the names follow TRL's where a TRL trainer logs the same thing).
+ * Plots label axes from `describeMetric`; a test checks that every key a
+ * trainer logs is registered here, so a typo cannot create a new metric.
+ */
+
+export interface MetricInfo {
+  /** What it measures, in one line (used as the axis label). */
+  description: string;
+  /** How it is computed, when that is not obvious. */
+  formula?: string;
+  /** Unit or range. */
+  unit?: string;
+}
+
+export const METRICS: Readonly<Record<string, MetricInfo>> = Object.freeze({
+  step: { description: "optimizer step", unit: "steps" },
+  loss: { description: "training loss", formula: "Σ w·(−log p) / Σ w over the whole step", unit: "nats/token" },
+  lr: { description: "learning rate", unit: "1/step" },
+  grad_norm: { description: "global L2 norm of the gradient before clipping" },
+  tokens_seen: { description: "loss-bearing tokens consumed so far", unit: "tokens" },
+  tokens_per_s: { description: "training throughput (all input tokens)", unit: "tokens/s" },
+  elapsed_s: { description: "wall time since the run started", unit: "s" },
+  "val/loss": { description: "validation loss", formula: "mean −log p over held-out tokens", unit: "nats/token" },
+  "val/perplexity": { description: "validation perplexity", formula: "exp(val/loss)" },
+  "probe/cloze_accuracy": { description: "knowledge probe: share of cloze facts completed correctly", unit: "0..1" },
+  "behaviour/answer_rate": { description: "share of responses classified as answers", unit: "0..1" },
+  "behaviour/continuation_rate": { description: "share of responses that continue the prompt", unit: "0..1" },
+  "behaviour/exact_match": { description: "share of responses whose answer matches the reference", unit: "0..1" },
+  "rewards/chosen": { description: "implicit or model reward of chosen responses" },
+  "rewards/rejected": { description: "implicit or model reward of rejected responses" },
+  "rewards/margins": { description: "mean reward margin", formula: "rewards/chosen − rewards/rejected" },
+  "rewards/accuracies": { description: "share of pairs where chosen outscores rejected", unit: "0..1" },
+  "logps/chosen": { description: "summed log-prob of chosen responses under the policy", unit: "nats" },
+  "logps/rejected": { description: "summed log-prob of rejected responses under the policy", unit: "nats" },
+  "objective/scores": { description: "reward model score of sampled responses" },
+  "objective/kl": { description: "KL(policy ‖ reference) per response", formula: "Σ_t log π(y_t) − log π_ref(y_t)", unit: "nats" },
+  "objective/rlhf_reward": { description: "score minus the KL penalty", formula: "objective/scores − β·objective/kl" },
+  "policy/clipfrac": { description: "share of tokens where the PPO ratio was clipped", unit: "0..1" },
+  "policy/approxkl": { description: "approximate KL between old and new policy", formula: "mean ½(log r)²" },
+  "loss/policy": { description: "PPO clipped policy loss" },
+  "loss/value": { description: "PPO value-function loss" },
+});
+
+/** Registry entry for `name`; throws naming the registry if it is unknown. */
+export function describeMetric(name: string): MetricInfo {
+  const m = METRICS[name];
+  if (!m) throw new Error(`metric "${name}" is not registered; add it to METRICS in src/train/metrics.ts`);
+  return m;
+}
+
+/** Keys of `row` that are not in the registry (tests assert this is empty). */
+export function unregisteredKeys(row: Record<string, unknown>): string[] {
+  return Object.keys(row).filter((k) => !(k in METRICS));
+}
