@@ -147,6 +147,8 @@ function readTensors(dir: string, base: string): Map<string, tf.Tensor> {
   const bin = fs.readFileSync(binPath);
   const out = new Map<string, tf.Tensor>();
   for (const e of manifest.tensors) {
+    const size = e.shape.reduce((a, b) => a * b, 1);
+    if (size !== e.length) throw new Error(`${manifestPath}: tensor "${e.name}" has shape [${e.shape}] (${size} values) but length ${e.length}`);
     const end = e.offset + e.length * 4;
     if (end > bin.byteLength) throw new Error(`${binPath} is truncated: tensor "${e.name}" needs bytes up to ${end}, file has ${bin.byteLength}`);
     const data = new Float32Array(bin.buffer.slice(bin.byteOffset + e.offset, bin.byteOffset + end));

@@ -106,6 +106,7 @@ export interface TrainArgs<M, C extends LoopConfig> {
  * Exposed for tests (accumulation parity) and for trainers with custom steps.
  */
 export function accumulateGradients<M>(model: GPT, objective: Objective<M>, micros: M[]): { loss: number; grads: Map<string, tf.Tensor> } {
+  if (micros.length === 0) throw new Error("the step has no micro-batches: the training set is empty (check the dataset path and filters)");
   const norm = objective.normalizer(micros);
   if (!(norm > 0)) throw new Error(`this step has nothing to learn from (normaliser ${norm}): every loss weight in its batch is 0; check the loss masks`);
   const vars = model.trainableVariables();

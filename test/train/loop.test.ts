@@ -1,0 +1,134 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { tf } from "../../src/backend";
+import { loadCheckpoint } from "../../src/model/checkpoint";
+import { accumulateGradients, LOOP_DEFAULTS, LoopConfig, Objective, trainLoop } from "../../src/train/loop";
+import { LMBatch, lmObjective, randomWindows } from "../../src/train/lm";
+import { unregisteredKeys } from "../../src/train/metrics";
+import { maxAbsDiff, setup, tinyModel } from "../helpers";
+
+// Each sentence is fully determined by its first character, so the loss floor is 0.
+const SENTENCES = Array.from({ length: 20 }, (_, i) => `${String.fromCharCode(97 + i)}: the ${["cat", "dog", "owl", "fox"][i % 4]} sat on ${i} mats.`);
+/** Bytes + 6 as token ids (the tokenizer's byte block starts after 6 specials). */
+const encode = (s: string) => Array.from(Buffer.from(s)).map((b) => b + 6);
+const T = 32;
+
+/** One row per sentence, right-padded, loss only on real next tokens. */
+function sentenceBatch(rows: string[]): LMBatch {
+  const tokens = new Int32Array(rows.length * T);
+  const weights = new Float32Array(rows.length * (T - 1));
+  rows.forEach((s, b) => {
+    const ids = encode(s);
+    tokens.set(ids, b * T);
+    for (let t = 0; t < ids.length - 1; t++) weights[b * (T - 1) + t] = 1;
+  });
+  return { tokens, weights, B: rows.length, T };
+}
+
+const stream = new Int32Array(SENTENCES.flatMap(encode));
+const cfg = (over: Partial<LoopConfig> = {}): LoopConfig => ({ ...LOOP_DEFAULTS, steps: 10, lr: 3e-3, warmupSteps: 2, logEvery: 1, ...over });
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "tl-loop-"));
+
+describe("train/loop", () => {
+  before(setup);
+
+  it("overfits 20 sentences to near-zero loss", async function () {
+    this.timeout(120000);
+    const m = tinyModel(1, { dModel: 64, nHeads: 4 });
+    const run = await trainLoop({ method: "test", model: m, config: cfg({ steps: 150, lr: 1e-2, warmupSteps: 10, weightDecay: 0, logEvery: 25 }),
+      objective: lmObjective(m), batches: () => [sentenceBatch(SENTENCES)] });
+    const last = run.metrics[run.metrics.length - 1].loss;
+    assert.ok(last < 0.1, `final loss ${last}`);
+    m.dispose();
+  });
+
+  it("moves every parameter and lowers the loss, logging only registered metric names", async () => {
+    const m = tinyModel();
+    const before = new Map([...m.params].map(([k, v]) => [k, v.dataSync().slice()]));
+    const run = await trainLoop({ method: "test", model: m, config: cfg(), objective: lmObjective(m), batches: (s, rng) => [randomWindows(stream, 4, T, rng)] });
+    for (const [k, v] of m.params) assert.ok(maxAbsDiff(before.get(k)!, v.dataSync()) > 0, `${k} did not move`);
+    assert.ok(run.metrics[9].loss < run.metrics[0].loss);
+    for (const row of run.metrics) assert.deepStrictEqual(unregisteredKeys(row), []);
+    m.dispose();
+  });
+
+  it("accumulates 4 micro-batches into the gradient of 1 batch (to 1e-5)", () => {
+    const m = tinyModel();
+    const big = sentenceBatch(SENTENCES.slice(0, 8));
+    const micros = [0, 2, 4, 6].map((i) => sentenceBatch(SENTENCES.slice(i, i + 2)));
+    const one = accumulateGradients(m, lmObjective(m), [big]);
+    const four = accumulateGradients(m, lmObjective(m), micros);
+    assert.ok(Math.abs(one.loss - four.loss) < 1e-5);
+    for (const [k, g] of one.grads) assert.ok(maxAbsDiff(g.dataSync(), four.grads.get(k)!.dataSync()) < 1e-5, k);
+    tf.dispose([...one.grads.values(), ...four.grads.values()]);
+    m.dispose();
+  });
+
+  it("leaks no tensors: the count after step 10 equals the count after step 2", async () => {
+    const m = tinyModel();
+    const counts: number[] = [];
+    await trainLoop({ method: "test", model: m, config: cfg(), objective: lmObjective(m), batches: (s, rng) => [randomWindows(stream, 4, T, rng)],
+      progress: { update: () => counts.push(tf.memory().numTensors), close: () => {} } });
+    assert.strictEqual(counts[9], counts[1]);
+    m.dispose();
+  });
+
+  it("gives identical losses for the same seed", async () => {
+    const losses = async () => {
+      const m = tinyModel();
+      const run = await trainLoop({ method: "test", model: m, config: cfg({ seed: 5 }), objective: lmObjective(m), batches: (s, rng) => [randomWindows(stream, 4, T, rng)] });
+      m.dispose();
+      return run.metrics.map((r) => r.loss);
+    };
+    assert.deepStrictEqual(await losses(), await losses());
+  });
+
+  it("resumes from a checkpoint and continues the same loss curve", async () => {
+    const dir = tmp();
+    const batches = (s: number, rng: import("../../src/random").Rng) => [randomWindows(stream, 4, T, rng)];
+    const a = tinyModel();
+    const straight = await trainLoop({ method: "test", model: a, config: cfg(), objective: lmObjective(a), batches });
+    const b = tinyModel();
+    await trainLoop({ method: "test", model: b, config: cfg({ steps: 10, checkpointEvery: 5 }), objective: lmObjective(b), batches, checkpointDir: path.join(dir, "ck"),
+      progress: { update: (n) => { if (n === 6) throw new Error("interrupted"); }, close: () => {} } }).catch((e) => assert.match(String(e), /interrupted/));
+    const c = tinyModel(99); // different init: everything must come from the checkpoint
+    const resumed = await trainLoop({ method: "test", model: c, config: cfg(), objective: lmObjective(c), batches, resumeFrom: path.join(dir, "ck") });
+    assert.deepStrictEqual(resumed.metrics.map((r) => r.step), straight.metrics.map((r) => r.step));
+    assert.ok(maxAbsDiff(resumed.metrics.map((r) => r.loss), straight.metrics.map((r) => r.loss)) < 1e-5);
+    [a, b, c].forEach((m) => m.dispose());
+  });
+
+  it("stops on a NaN loss, naming the step and the last good checkpoint", async () => {
+    const dir = tmp();
+    const m = tinyModel();
+    const lm = lmObjective(m);
+    const poisoned: Objective<LMBatch & { nan: boolean }> = { ...lm, loss: (b, n) => (b.nan ? tf.mul(lm.loss(b, n), NaN) : lm.loss(b, n)) };
+    await assert.rejects(
+      trainLoop({ method: "test", model: m, config: cfg({ checkpointEvery: 3 }), objective: poisoned, checkpointDir: path.join(dir, "ck"),
+        batches: (s, rng) => [{ ...randomWindows(stream, 2, T, rng), nan: s === 4 }] }),
+      (e: Error) => /loss is NaN at step 4/.test(e.message) && e.message.includes(path.join(dir, "ck")));
+    m.dispose();
+  });
+
+  it("refuses an empty training set and a batch whose loss masks are all zero", () => {
+    const m = tinyModel();
+    assert.throws(() => accumulateGradients(m, lmObjective(m), []), /training set is empty/);
+    const b = sentenceBatch(SENTENCES.slice(0, 2));
+    b.weights.fill(0);
+    assert.throws(() => accumulateGradients(m, lmObjective(m), [b]), /every loss weight in its batch is 0/);
+    m.dispose();
+  });
+
+  it("writes a loadable final checkpoint with the run record", async () => {
+    const dir = path.join(tmp(), "ck");
+    const m = tinyModel();
+    const run = await trainLoop({ method: "test", model: m, config: cfg({ steps: 3 }), objective: lmObjective(m), batches: (s, rng) => [randomWindows(stream, 2, T, rng)], checkpointDir: dir });
+    const ck = loadCheckpoint(dir);
+    assert.strictEqual(ck.step, 3);
+    assert.strictEqual(ck.run!.metrics.length, run.metrics.length);
+    assert.strictEqual(run.checkpoint, dir);
+    ck.model.dispose(); m.dispose();
+  });
+});
