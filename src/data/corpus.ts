@@ -182,8 +182,29 @@ export function readCorpus(file: string): string[] {
   }
   const lines = fs.readFileSync(file, "utf8").split("\n").filter((l) => l.length > 0);
   return lines.map((l, i) => {
-    const o = JSON.parse(l) as { text?: unknown };
+    let o: { text?: unknown };
+    try {
+      o = JSON.parse(l) as { text?: unknown };
+    } catch (e) {
+      throw new Error(`${file}: line ${i + 1}: not valid JSON (${(e as Error).message}); rebuild with \`npx tsx src/cli/build-data.ts --corpus\``);
+    }
     if (typeof o.text !== "string") throw new Error(`${file}: line ${i + 1}: field text: expected a string`);
     return o.text;
   });
+}
+
+/** Default size of the pretraining corpus: ~16 M characters ≈ 6 M BPE-512 tokens. */
+export const DEFAULT_CORPUS: Readonly<WriteCorpusOptions> = Object.freeze({ seed: 0, trainChars: 16e6, valChars: 200e3 });
+
+/**
+ * The train and val documents, building the corpus files first if they are
+ * missing (they are generated, not committed: ~17 MB, ~2 s to build).
+ */
+export function ensureCorpus(headwords: readonly Headword[], dir: string = CORPUS_DIR): { train: string[]; val: string[] } {
+  const trainFile = path.join(dir, CORPUS_FILES.train);
+  if (!fs.existsSync(trainFile) || !fs.existsSync(path.join(dir, CORPUS_FILES.val))) {
+    console.log(`building the corpus in ${dir} …`);
+    writeCorpus(dir, headwords, DEFAULT_CORPUS);
+  }
+  return { train: readCorpus(trainFile), val: readCorpus(path.join(dir, CORPUS_FILES.val)) };
 }

@@ -77,10 +77,10 @@ export interface Objective<M> {
   tokens(micro: M): number;
 }
 
-/** Receives progress; the notebook/terminal progress bar implements it. */
+/** Receives progress; `progress()` from src/display (notebook or terminal bar) implements it. */
 export interface ProgressSink {
-  update(done: number, info: Record<string, number | string>): void;
-  close(): void;
+  tick(n?: number, metrics?: Record<string, number | string>): void;
+  done(metrics?: Record<string, number | string>): void;
 }
 
 export interface TrainArgs<M, C extends LoopConfig> {
@@ -172,13 +172,13 @@ export async function trainLoop<M, C extends LoopConfig>(args: TrainArgs<M, C>):
       run.evals.push({ step: step + 1, ...(await args.evaluate(step + 1)) });
     }
     run.durationS = (Date.now() - t0) / 1000;
-    args.progress?.update(step + 1 - start, { loss: loss.toFixed(3) });
+    args.progress?.tick(1, { loss: +loss.toFixed(4) });
     if (args.checkpointDir && ((c.checkpointEvery > 0 && (step + 1) % c.checkpointEvery === 0) || last)) {
       if (last) run.checkpoint = args.checkpointDir;
       lastCheckpoint = await checkpoint(args, opt, run, step + 1);
     }
   }
-  args.progress?.close();
+  args.progress?.done();
   opt.dispose();
   return run;
 }

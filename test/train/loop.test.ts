@@ -70,7 +70,7 @@ describe("train/loop", () => {
     const m = tinyModel();
     const counts: number[] = [];
     await trainLoop({ method: "test", model: m, config: cfg(), objective: lmObjective(m), batches: (s, rng) => [randomWindows(stream, 4, T, rng)],
-      progress: { update: () => counts.push(tf.memory().numTensors), close: () => {} } });
+      progress: { tick: () => { counts.push(tf.memory().numTensors); }, done: () => {} } });
     assert.strictEqual(counts[9], counts[1]);
     m.dispose();
   });
@@ -91,8 +91,9 @@ describe("train/loop", () => {
     const a = tinyModel();
     const straight = await trainLoop({ method: "test", model: a, config: cfg(), objective: lmObjective(a), batches });
     const b = tinyModel();
+    let ticks = 0;
     await trainLoop({ method: "test", model: b, config: cfg({ steps: 10, checkpointEvery: 5 }), objective: lmObjective(b), batches, checkpointDir: path.join(dir, "ck"),
-      progress: { update: (n) => { if (n === 6) throw new Error("interrupted"); }, close: () => {} } }).catch((e) => assert.match(String(e), /interrupted/));
+      progress: { tick: () => { if (++ticks === 6) throw new Error("interrupted"); }, done: () => {} } }).catch((e) => assert.match(String(e), /interrupted/));
     const c = tinyModel(99); // different init: everything must come from the checkpoint
     const resumed = await trainLoop({ method: "test", model: c, config: cfg(), objective: lmObjective(c), batches, resumeFrom: path.join(dir, "ck") });
     assert.deepStrictEqual(resumed.metrics.map((r) => r.step), straight.metrics.map((r) => r.step));

@@ -9,8 +9,8 @@ describe("train/optimizer", () => {
   it("takes the AdamW step computed by hand, decaying matrices but not vectors", () => {
     const w = tf.variable(tf.tensor2d([[1, -2]]));
     const b = tf.variable(tf.tensor1d([3]));
-    const opt = new AdamW(new Map([["w", w], ["b", b]]), { beta1: 0.9, beta2: 0.99, eps: 0, weightDecay: 0.1 });
-    opt.apply(new Map([["w", tf.tensor2d([[0.5, 0.5]])], ["b", tf.tensor1d([-1])]]), 0.01);
+    const opt = new AdamW(new Map<string, tf.Variable>([["w", w], ["b", b]]), { beta1: 0.9, beta2: 0.99, eps: 0, weightDecay: 0.1 });
+    opt.apply(new Map<string, tf.Tensor>([["w", tf.tensor2d([[0.5, 0.5]])], ["b", tf.tensor1d([-1])]]), 0.01);
     // First step: m̂ = g, v̂ = g², so the update is sign(g)·lr; decay multiplies w by (1 − lr·wd).
     assert.deepStrictEqual(Array.from(w.dataSync()).map((x) => +x.toFixed(6)), [+(1 * 0.999 - 0.01).toFixed(6), +(-2 * 0.999 - 0.01).toFixed(6)]);
     assert.strictEqual(+b.dataSync()[0].toFixed(6), 3.01);

@@ -1,0 +1,143 @@
+/**
+ * `npm run bench [-- --json] [-- --configs A,B] [-- --repeats N]`
+ *
+ * Training tokens/s, generation tokens/s (KV cache, batch 1 and 16) and peak
+ * RSS for the model-core configs A (~0.9 M params) and B (~5 M), each measured
+ * in its own child process so peak memory is per config. Beside them, the
+ * same configs in PyTorch on the CPU (bench/torch_gpt.py, Debian's
+ * python3-torch under /usr/bin/python3), skipped with a note when absent.
+ * Figures are medians over `repeats` timed runs after warm-up.
+ */
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { initBackend, tf } from "../src/backend";
+import { PRESETS } from "../src/model/config";
+import { generate } from "../src/model/generate";
+import { GPT } from "../src/model/gpt";
+import { AdamW, clipByGlobalNorm } from "../src/train/optimizer";
+import { accumulateGradients } from "../src/train/loop";
+import { lmObjective, randomWindows } from "../src/train/lm";
+import { Rng } from "../src/random";
+
+const BATCH = 16;
+const PROMPT = 16;
+const NEW_TOKENS = 64;
+type Name = keyof typeof PRESETS;
+
+interface ConfigResult {
+  params: number;
+  train_ms_per_step: number;
+  train_tokens_per_s: number;
+  gen_tokens_per_s_b1: number;
+  gen_tokens_per_s_b16: number;
+  peak_rss_mb: number;
+  torch_train_tokens_per_s: number | null;
+  ratio: number | null;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function timeIt(repeats: number, warmup: number, f: () => void): number {
+  for (let i = 0; i < warmup; i++) f();
+  const ms: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t = performance.now();
+    f();
+    ms.push(performance.now() - t);
+  }
+  return median(ms);
+}
+
+/** Runs inside the child: one config, prints one JSON line. */
+async function child(name: Name, repeats: number): Promise<void> {
+  await initBackend({ quiet: true });
+  const c = PRESETS[name];
+  const model = GPT.create(c, 0);
+  const T = c.contextLength;
+  const stream = new Int32Array(100000).map((_, i) => (i * 7919) % c.vocabSize);
+  const rng = new Rng(0);
+  const opt = new AdamW(model.params, { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.01 });
+  const objective = lmObjective(model);
+  const step = () => tf.tidy(() => {
+    const { grads } = accumulateGradients(model, objective, [randomWindows(stream, BATCH, T, rng)]);
+    opt.apply(clipByGlobalNorm(grads, 1).grads, 1e-3);
+  });
+  const trainMs = timeIt(repeats, 2, step);
+  const gen = (B: number) => {
+    const prompts = Array.from({ length: B }, (_, b) => Array.from({ length: PROMPT }, (_, t) => (b * 31 + t * 7) % c.vocabSize));
+    const ms = timeIt(Math.max(3, Math.ceil(repeats / 2)), 1, () => generate(model, prompts, { maxNewTokens: NEW_TOKENS, stopTokens: [] }));
+    return (B * NEW_TOKENS * 1000) / ms;
+  };
+  const out = {
+    params: model.numParameters(),
+    train_ms_per_step: trainMs,
+    train_tokens_per_s: (BATCH * T * 1000) / trainMs,
+    gen_tokens_per_s_b1: gen(1),
+    gen_tokens_per_s_b16: gen(16),
+    peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+  };
+  process.stdout.write(JSON.stringify(out) + "\n");
+}
+
+function runChild(name: Name, repeats: number): Omit<ConfigResult, "torch_train_tokens_per_s" | "ratio"> {
+  const r = spawnSync(process.execPath, [...process.execArgv, __filename, "--child", name, "--repeats", String(repeats)], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`benchmark of config ${name} failed:\n${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split("\n").pop()!);
+}
+
+/** PyTorch reference training tokens/s per config, or null with the reason. */
+function torchReference(names: Name[], repeats: number): { results: Record<string, number> | null; note: string } {
+  const py = "/usr/bin/python3";
+  if (!fs.existsSync(py)) return { results: null, note: "PyTorch reference skipped: /usr/bin/python3 not found" };
+  const probe = spawnSync(py, ["-c", "import torch"], { encoding: "utf8" });
+  if (probe.status !== 0) return { results: null, note: "PyTorch reference skipped: `apt-get install python3-torch` to compare" };
+  const cfgs = names.map((n) => ({ name: n, ...PRESETS[n], batch: BATCH }));
+  const outText = execFileSync(py, [path.join(__dirname, "torch_gpt.py"), JSON.stringify({ configs: cfgs, repeats })], { encoding: "utf8" });
+  return { results: JSON.parse(outText.trim().split("\n").pop()!), note: `PyTorch ${spawnSync(py, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8" }).stdout.trim()} (CPU, default threads)` };
+}
+
+function table(results: Record<string, ConfigResult>): string {
+  const rows: [string, (r: ConfigResult) => string][] = [
+    ["parameters", (r) => r.params.toLocaleString("en")],
+    ["train ms/step (16×128)", (r) => r.train_ms_per_step.toFixed(0)],
+    ["train tokens/s", (r) => r.train_tokens_per_s.toFixed(0)],
+    ["generate tokens/s, batch 1", (r) => r.gen_tokens_per_s_b1.toFixed(0)],
+    ["generate tokens/s, batch 16", (r) => r.gen_tokens_per_s_b16.toFixed(0)],
+    ["peak RSS (MB)", (r) => r.peak_rss_mb.toFixed(0)],
+    ["PyTorch train tokens/s", (r) => (r.torch_train_tokens_per_s === null ? "n/a" : r.torch_train_tokens_per_s.toFixed(0))],
+    ["ours ÷ PyTorch", (r) => (r.ratio === null ? "n/a" : r.ratio.toFixed(3))],
+  ];
+  const names = Object.keys(results);
+  const lines = [`| metric | ${names.join(" | ")} |`, `|---|${names.map(() => "---:").join("|")}|`];
+  for (const [label, f] of rows) lines.push(`| ${label} | ${names.map((n) => f(results[n])).join(" | ")} |`);
+  return lines.join("\n");
+}
+
+async function main(argv: string[]): Promise<void> {
+  const arg = (flag: string) => { const i = argv.indexOf(flag); return i >= 0 ? argv[i + 1] : undefined; };
+  const repeats = Number(arg("--repeats") ?? 5);
+  if (argv.includes("--child")) return child(arg("--child") as Name, repeats);
+  const json = argv.includes("--json");
+  const names = (arg("--configs") ?? "A,B").split(",") as Name[];
+  for (const n of names) if (!(n in PRESETS)) throw new Error(`unknown config "${n}"; use A and/or B`);
+  const backend = await initBackend({ quiet: true });
+  const ours: Record<string, ConfigResult> = {};
+  for (const n of names) {
+    if (!json) process.stderr.write(`config ${n}: timing tfjs (${backend.name}) …\n`);
+    ours[n] = { ...runChild(n, repeats), torch_train_tokens_per_s: null, ratio: null };
+  }
+  if (!json) process.stderr.write("PyTorch reference …\n");
+  const torch = torchReference(names, repeats);
+  for (const n of names) {
+    const t = torch.results?.[n];
+    if (t) { ours[n].torch_train_tokens_per_s = t; ours[n].ratio = ours[n].train_tokens_per_s / t; }
+  }
+  const report = { backend: backend.name, repeats, batch: BATCH, torch: torch.note, configs: ours };
+  if (json) { process.stdout.write(JSON.stringify(report) + "\n"); return; }
+  console.log(`tfjs ${backend.name} (${backend.detail}); medians of ${repeats} runs; ${torch.note}\n`);
+  console.log(table(ours));
+  console.log("\n" + JSON.stringify(report));
+}
+
+main(process.argv.slice(2)).catch((e) => { console.error(e instanceof Error ? e.message : e); process.exit(1); });

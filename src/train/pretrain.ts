@@ -1,0 +1,90 @@
+/**
+ * Pretraining: next-token prediction on raw documents joined by <|eos|>
+ * (GPT-2's <|endoftext|> convention), random windows of `contextLength`.
+ * The recipe follows the reference experiment in shared/notes
+ * (tiny-model-experiment.md): AdamW lr 2e-3, β2 0.95, 32×128 tokens a step.
+ */
+import { ConfigSpec, resolveConfig } from "../config";
+import type { GPT } from "../model/gpt";
+import type { BpeTokenizer } from "../tokenizer";
+import { LOOP_DEFAULTS, LOOP_SPEC, LoopConfig, ProgressSink, trainLoop } from "./loop";
+import { evalLoss, lmObjective, randomWindows, sequentialWindows } from "./lm";
+import { MetricRow, RunRecord } from "./run-record";
+
+export interface PretrainConfig extends LoopConfig {
+  /** Sequences per optimizer step. */
+  batchSize: number;
+  /** Sequences per forward/backward pass; batchSize must be a multiple (accumulation). */
+  microBatchSize: number;
+  /** Validation batches per evaluation (of batchSize × context tokens). */
+  evalBatches: number;
+}
+
+const SPEC: ConfigSpec<PretrainConfig> = {
+  ...LOOP_SPEC,
+  batchSize: { doc: "sequences per step", integer: true, min: 1 },
+  microBatchSize: { doc: "sequences per forward pass, divides batchSize", integer: true, min: 1 },
+  evalBatches: { doc: "validation batches per evaluation", integer: true, min: 1 },
+};
+
+/** The base model's recipe: ~4.5 M tokens, about 40 minutes on two CPU cores. */
+export const PRETRAIN_FULL: Readonly<PretrainConfig> = Object.freeze({
+  ...LOOP_DEFAULTS,
+  steps: 1100, lr: 2e-3, warmupSteps: 100, minLrRatio: 0.1, weightDecay: 0.01, beta1: 0.9, beta2: 0.95,
+  batchSize: 32, microBatchSize: 32, evalBatches: 8, logEvery: 10, evalEvery: 100, checkpointEvery: 100,
+});
+
+/** A seconds-long run for tests and smoke checks. */
+export const PRETRAIN_QUICK: Readonly<PretrainConfig> = Object.freeze({
+  ...PRETRAIN_FULL, steps: 30, warmupSteps: 5, batchSize: 8, microBatchSize: 8, evalBatches: 2, logEvery: 5, evalEvery: 15, checkpointEvery: 0,
+});
+
+/** Validate a pretraining config (defaults: PRETRAIN_FULL). */
+export function pretrainConfig(overrides: Partial<PretrainConfig> = {}, base: Readonly<PretrainConfig> = PRETRAIN_FULL): Readonly<PretrainConfig> {
+  const c = resolveConfig("PretrainConfig", base, SPEC, overrides);
+  if (c.batchSize % c.microBatchSize !== 0) {
+    throw new Error(`PretrainConfig: batchSize ${c.batchSize} is not a multiple of microBatchSize ${c.microBatchSize}`);
+  }
+  return c;
+}
+
+/** Documents → one token stream, each document followed by <|eos|>. */
+export function tokenStream(tok: BpeTokenizer, docs: readonly string[]): Int32Array {
+  if (docs.length === 0) throw new Error("tokenStream: no documents; the corpus is empty");
+  const parts: number[][] = docs.map((d) => [...tok.encode(d), tok.special.eos]);
+  const out = new Int32Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
+}
+
+export interface PretrainArgs {
+  model: GPT;
+  tokenizer: BpeTokenizer;
+  train: Int32Array;
+  val: Int32Array;
+  config: Readonly<PretrainConfig>;
+  checkpointDir?: string;
+  resumeFrom?: string;
+  progress?: ProgressSink;
+  /** Extra evaluation (e.g. the knowledge probe), merged into each eval row. */
+  probe?: (step: number) => MetricRow;
+}
+
+/** Pretrain `model` on the token streams; returns the run record. */
+export async function pretrain(a: PretrainArgs): Promise<RunRecord<PretrainConfig>> {
+  const c = a.config;
+  const T = a.model.config.contextLength;
+  const micro = c.microBatchSize;
+  const valBatches = sequentialWindows(a.val, c.batchSize, T, c.evalBatches);
+  return trainLoop({
+    method: "pretrain", model: a.model, config: c, objective: lmObjective(a.model),
+    batches: (step, rng) => Array.from({ length: c.batchSize / micro }, () => randomWindows(a.train, micro, T, rng)),
+    evaluate: (step) => {
+      const loss = evalLoss(a.model, valBatches);
+      return { "val/loss": loss, "val/perplexity": Math.exp(loss), ...(a.probe ? a.probe(step) : {}) };
+    },
+    checkpointDir: a.checkpointDir, resumeFrom: a.resumeFrom, tokenizer: a.tokenizer, progress: a.progress,
+    notes: { trainTokens: a.train.length, valTokens: a.val.length },
+  });
+}
