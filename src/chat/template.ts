@@ -1,0 +1,102 @@
+/**
+ * The chat template: one function turns a conversation into token ids and a
+ * per-token loss mask, for training (SFT, DPO, reward) and, with a generation
+ * prompt, for inference. Sharing it is what keeps train and test formats equal.
+ *
+ *   <|system|> You are terse.<|user|> What is the opposite of hot?<|assistant|> cold<|eos|>
+ *
+ * Every turn's content is encoded with a leading space. Why: in the pretraining
+ * text a word mid-sentence is the token " cold"; an answer rendered as "cold"
+ * right after <|assistant|> uses different tokens, and the model cannot reuse
+ * what it knows (the reference experiment: 2 % vs 84 % exact match on known
+ * facts). `answerLeadingSpace: false` reproduces that mistake on purpose.
+ *
+ * A turn's content is encoded on its own, between special tokens that BPE never
+ * merges across, so a template tokenizes the same in context as alone.
+ */
+import type { BpeTokenizer } from "../tokenizer";
+import { SPECIAL_TOKENS } from "../tokenizer";
+
+export type Role = "system" | "user" | "assistant";
+export const ROLES: readonly Role[] = ["system", "user", "assistant"];
+
+/** One turn, in the Hugging Face chat format. */
+export interface Message { role: Role; content: string }
+
+/** Which tokens carry loss. */
+export type MaskMode =
+  /** only assistant content and its end token (the default, InstructGPT/TRL "completion only") */
+  | "assistant"
+  /** user and assistant content: the prompt is learned too */
+  | "prompt-and-answer"
+  /** every token, specials included (plain LM on the rendered text) */
+  | "all";
+export const MASK_MODES: readonly MaskMode[] = ["assistant", "prompt-and-answer", "all"];
+
+export interface RenderOptions {
+  mask: MaskMode;
+  /** End with <|assistant|> so a model can continue (inference). */
+  generationPrompt: boolean;
+  /** Encode content as " text" so words match their pretraining tokens. */
+  answerLeadingSpace: boolean;
+}
+
+export const RENDER_DEFAULTS: Readonly<RenderOptions> = Object.freeze({ mask: "assistant", generationPrompt: false, answerLeadingSpace: true });
+
+/** Rendered conversation: ids, and weight 1 where the *token itself* is learned. */
+export interface Rendered {
+  ids: number[];
+  /** mask[i] = 1 if predicting ids[i] (from ids[<i]) carries loss. */
+  mask: number[];
+  /** Role of each token's turn ("special" for role markers). */
+  roles: (Role | "special")[];
+}
+
+/** Throws on a message the template cannot render faithfully. */
+export function checkMessages(messages: readonly Message[], where = "conversation"): void {
+  if (messages.length === 0) throw new Error(`${where}: no messages`);
+  messages.forEach((m, i) => {
+    if (!ROLES.includes(m.role)) throw new Error(`${where}: message ${i} has unknown role "${m.role}"; use one of ${ROLES.join(", ")}`);
+    if (typeof m.content !== "string" || m.content.trim() === "") throw new Error(`${where}: message ${i} (${m.role}) has empty content`);
+    for (const s of Object.values(SPECIAL_TOKENS)) {
+      if (m.content.includes(s)) throw new Error(`${where}: message ${i} contains the special token ${s} in its text; remove it (it would be read as a turn marker)`);
+    }
+    if (m.role === "system" && i !== 0) throw new Error(`${where}: the system message must come first (found at ${i})`);
+  });
+}
+
+/** Render `messages` to ids + loss mask. */
+export function renderChat(tok: BpeTokenizer, messages: readonly Message[], options: Partial<RenderOptions> = {}): Rendered {
+  const o = { ...RENDER_DEFAULTS, ...options };
+  checkMessages(messages);
+  const out: Rendered = { ids: [], mask: [], roles: [] };
+  const push = (id: number, learn: boolean, role: Role | "special") => { out.ids.push(id); out.mask.push(learn ? 1 : 0); out.roles.push(role); };
+  const learns = (role: Role) => o.mask === "all" || role === "assistant" || (o.mask === "prompt-and-answer" && role === "user");
+  for (const m of messages) {
+    push(tok.special[m.role], o.mask === "all", "special");
+    const text = o.answerLeadingSpace ? " " + m.content.trim() : m.content.trim();
+    for (const id of tok.encode(text)) push(id, learns(m.role), m.role);
+    // The end token is what teaches "answer, then stop": it is always learned with the answer.
+    if (m.role === "assistant") push(tok.special.eos, true, "special");
+  }
+  if (o.generationPrompt) push(tok.special.assistant, false, "special");
+  return out;
+}
+
+/** The prompt a model continues at inference: the conversation + <|assistant|>. */
+export function renderPrompt(tok: BpeTokenizer, messages: readonly Message[], options: Partial<RenderOptions> = {}): number[] {
+  if (messages[messages.length - 1]?.role === "assistant") {
+    throw new Error("renderPrompt: the conversation already ends with an assistant turn; drop it to ask the model for one");
+  }
+  return renderChat(tok, messages, { ...options, generationPrompt: true }).ids;
+}
+
+/**
+ * Plain-text rendering for prompting a base model the way it was trained:
+ * system and user turns as paragraphs, after a document boundary (<|eos|>).
+ */
+export function renderRaw(tok: BpeTokenizer, messages: readonly Message[]): number[] {
+  checkMessages(messages);
+  const text = messages.map((m) => m.content.trim()).join("\n\n");
+  return [tok.special.eos, ...tok.encode(text)];
+}

@@ -1,0 +1,100 @@
+/**
+ * Put prompts to a model and measure its behaviour: answer / continuation /
+ * other rates, and exact match where a reference exists, overall and per task.
+ * The same function serves the eval CLI, the notebooks and the tests.
+ */
+import { renderPrompt, renderRaw } from "../chat/template";
+import { generate } from "../model/generate";
+import type { GPT } from "../model/gpt";
+import type { BpeTokenizer } from "../tokenizer";
+import { Behaviour, classify, Cue, isCorrect } from "./behaviour";
+import type { PromptItem } from "./prompts";
+
+export type PromptFormat = "chat" | "raw";
+
+export interface EvalOptions {
+  /** "raw": plain text after a document boundary (how a base model is prompted); "chat": the chat template. */
+  format: PromptFormat;
+  /** Generation budget; an answer must end within it. */
+  maxNewTokens: number;
+  batchSize: number;
+  /** Sampling temperature (0 = greedy, the default for evaluation). */
+  temperature: number;
+  seed: number;
+}
+
+export const EVAL_DEFAULTS: Readonly<EvalOptions> = Object.freeze({ format: "chat", maxNewTokens: 48, batchSize: 32, temperature: 0, seed: 0 });
+
+export interface ItemResult {
+  task: string;
+  prompt: string;
+  response: string;
+  stopped: boolean;
+  behaviour: Behaviour;
+  cue: Cue;
+  /** null when the item has no reference answer. */
+  correct: boolean | null;
+  answer?: string;
+}
+
+export interface RateSummary {
+  n: number;
+  answer_rate: number;
+  continuation_rate: number;
+  other_rate: number;
+  /** null when no item has a reference answer. */
+  exact_match: number | null;
+}
+
+export interface EvalSummary extends RateSummary {
+  by_task: Record<string, RateSummary>;
+}
+
+/** Token ids of the prompt in the chosen format. */
+export function promptIds(tok: BpeTokenizer, item: PromptItem, format: PromptFormat): number[] {
+  return format === "chat" ? renderPrompt(tok, item.messages) : renderRaw(tok, item.messages);
+}
+
+/** Generate for every item and classify the responses. */
+export function runPrompts(model: GPT, tok: BpeTokenizer, items: readonly PromptItem[], options: Partial<EvalOptions> = {}): ItemResult[] {
+  const o = { ...EVAL_DEFAULTS, ...options };
+  const out: ItemResult[] = [];
+  for (let i = 0; i < items.length; i += o.batchSize) {
+    const batch = items.slice(i, i + o.batchSize);
+    const g = generate(model, batch.map((it) => promptIds(tok, it, o.format)), {
+      maxNewTokens: o.maxNewTokens, temperature: o.temperature, seed: o.seed + i, stopTokens: [tok.special.eos], padId: tok.special.pad,
+    });
+    batch.forEach((it, b) => {
+      const prompt = it.messages.map((m) => m.content).join("\n\n");
+      const response = tok.decode(g.tokens[b], { skipSpecial: true });
+      const { behaviour, cue } = classify({ prompt, response, stopped: g.stopped[b] });
+      out.push({
+        task: it.task ?? "all", prompt, response, stopped: g.stopped[b], behaviour, cue, answer: it.answer,
+        correct: it.answer === undefined ? null : isCorrect(response, it.answer, it.accepted),
+      });
+    });
+  }
+  return out;
+}
+
+function rates(rs: readonly ItemResult[]): RateSummary {
+  const n = rs.length;
+  const share = (b: Behaviour) => rs.filter((r) => r.behaviour === b).length / Math.max(1, n);
+  const scored = rs.filter((r) => r.correct !== null);
+  return {
+    n, answer_rate: share("answer"), continuation_rate: share("continuation"), other_rate: share("other"),
+    exact_match: scored.length ? scored.filter((r) => r.correct).length / scored.length : null,
+  };
+}
+
+/** Overall and per-task rates. */
+export function summarise(results: readonly ItemResult[]): EvalSummary {
+  const tasks = [...new Set(results.map((r) => r.task))];
+  return { ...rates(results), by_task: Object.fromEntries(tasks.map((t) => [t, rates(results.filter((r) => r.task === t))])) };
+}
+
+/** runPrompts + summarise. */
+export function evaluate(model: GPT, tok: BpeTokenizer, items: readonly PromptItem[], options: Partial<EvalOptions> = {}): { results: ItemResult[]; summary: EvalSummary } {
+  const results = runPrompts(model, tok, items, options);
+  return { results, summary: summarise(results) };
+}

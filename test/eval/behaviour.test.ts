@@ -1,0 +1,33 @@
+import * as assert from "assert";
+import { behaviourRates, classify, isCorrect } from "../../src/eval/behaviour";
+
+const P = "What is the opposite of hot?";
+const label = (response: string, stopped = true, prompt = P) => classify({ prompt, response, stopped });
+
+describe("eval/behaviour", () => {
+  describe("answers", () => {
+    it("a short reply that stops is an answer", () => assert.deepStrictEqual(label(" cold"), { behaviour: "answer", cue: "stopped" }));
+    it("a sentence that stops is an answer", () => assert.strictEqual(label(" The opposite of hot is cold.").behaviour, "answer"));
+    it("a reversed word that stops is an answer, right or wrong", () => assert.strictEqual(label(" dlrow", true, "Reverse the word world.").behaviour, "answer"));
+  });
+  describe("continuations", () => {
+    it("another question is a continuation", () => assert.deepStrictEqual(label("\nWhat is the opposite of sleep?", false), { behaviour: "continuation", cue: "new-question" }));
+    it("the next list item is a continuation", () => assert.deepStrictEqual(label("\n2. Give the antonym of man.", false), { behaviour: "continuation", cue: "list-item" }));
+    it("an answer followed by a new question is still a continuation", () => assert.strictEqual(label(" cold\nWhat is the opposite of wet?").behaviour, "continuation"));
+    it("echoing the prompt is a continuation", () => assert.deepStrictEqual(label("What is the opposite of hot? What is", false), { behaviour: "continuation", cue: "echo" }));
+    it("inventing the next turn is a continuation", () => assert.deepStrictEqual(label(" cold\nQ: What is a kind of dog?", false).behaviour, "continuation"));
+    it("an instruction to do another task is a continuation", () => assert.strictEqual(label("\nSpell the word believe backwards.", false).behaviour, "continuation"));
+  });
+  describe("other", () => {
+    it("prose that never stops is other", () => assert.deepStrictEqual(label(" The word close has 5 letters. In alphabetical order", false), { behaviour: "other", cue: "no-stop" }));
+    it("an empty response is other", () => assert.deepStrictEqual(label("", true), { behaviour: "other", cue: "empty" }));
+  });
+  describe("exact match", () => {
+    it("ignores case, punctuation and spacing on the first line", () => assert.ok(isCorrect(" Cold.\nmore", "cold")));
+    it("accepts listed alternatives", () => assert.ok(isCorrect(" chilly", "cold", ["chilly"])));
+    it("rejects a different or longer answer", () => { assert.ok(!isCorrect(" warm", "cold")); assert.ok(!isCorrect(" cold and wet", "cold")); });
+  });
+  it("rates sum to one over every behaviour", () => {
+    assert.deepStrictEqual(behaviourRates(["answer", "answer", "other", "continuation"]), { answer: 0.5, continuation: 0.25, other: 0.25 });
+  });
+});
