@@ -3,8 +3,8 @@
  *
  * - answer: it responds and stops, with end-of-sequence within the budget;
  * - continuation: it treats the prompt as text to extend: writes another
- *   question, continues a numbered list, echoes the prompt, or invents the
- *   next turn ("Q:", "User:");
+ *   question, continues a numbered list, echoes the prompt, invents the next
+ *   turn ("Q:", "User:", "Reply from …"), or signs off as the asker ("Thanks!");
  * - other: anything else (typically more prose that never stops).
  *
  * Continuation cues are checked first, so "cold\n2. What is…" is a
@@ -16,7 +16,7 @@ export type Behaviour = "answer" | "continuation" | "other";
 export const BEHAVIOURS: readonly Behaviour[] = ["answer", "continuation", "other"];
 
 /** Why a response got its label (shown in notebook tables). */
-export type Cue = "stopped" | "new-question" | "list-item" | "echo" | "next-turn" | "no-stop" | "empty";
+export type Cue = "stopped" | "new-question" | "list-item" | "echo" | "next-turn" | "asker" | "no-stop" | "empty";
 
 export interface Classified { behaviour: Behaviour; cue: Cue }
 
@@ -30,7 +30,9 @@ export interface ResponseFacts {
 }
 
 const LIST_ITEM = /^\s*(\d+[.)]|[-*•])\s+/;
-const NEXT_TURN = /^\s*(Q|Question|User|Human|A|Answer|Assistant)\s*\d*\s*[:.]/i;
+const NEXT_TURN = /^\s*(Q|Question|User|Human|A|Answer|Assistant|Reply from [^:]*|Posted by|Subject)\s*\d*\s*[:.]?\s/i;
+// Speaking as the person who asked (a forum post's sign-off) extends the request.
+const ASKER = /^(thanks|thank you|any help|help please|please help|can someone|cheers|i have the same|me too)\b/i;
 const QUESTION_START = /^(what|which|who|whom|whose|when|where|why|how|is|are|does|do|can|could|would|should|give|name|tell|write|spell|reverse|sort|add|count|list|change|find|say|provide|please)\b/i;
 
 function normalise(s: string): string {
@@ -59,6 +61,7 @@ export function classify(r: ResponseFacts): Classified {
   }
   for (const l of ls) {
     if (NEXT_TURN.test(l)) return { behaviour: "continuation", cue: "next-turn" };
+    if (ASKER.test(l)) return { behaviour: "continuation", cue: "asker" };
     if (LIST_ITEM.test(l)) return { behaviour: "continuation", cue: "list-item" };
     if (isRequest(l)) return { behaviour: "continuation", cue: "new-question" };
   }

@@ -16,6 +16,8 @@ describe("eval/behaviour", () => {
     it("an answer followed by a new question is still a continuation", () => assert.strictEqual(label(" cold\nWhat is the opposite of wet?").behaviour, "continuation"));
     it("echoing the prompt is a continuation", () => assert.deepStrictEqual(label("What is the opposite of hot? What is", false), { behaviour: "continuation", cue: "echo" }));
     it("inventing the next turn is a continuation", () => assert.deepStrictEqual(label(" cold\nQ: What is a kind of dog?", false).behaviour, "continuation"));
+    it("signing off as the asker is a continuation", () => assert.deepStrictEqual(label(" Thanks a lot."), { behaviour: "continuation", cue: "asker" }));
+    it("a forum reply is a continuation", () => assert.strictEqual(label(" Thanks!\nReply from cat12: Me too.", false).behaviour, "continuation"));
     it("an instruction to do another task is a continuation", () => assert.strictEqual(label("\nSpell the word believe backwards.", false).behaviour, "continuation"));
   });
   describe("other", () => {
