@@ -13,6 +13,7 @@
 import { tf } from "../backend";
 import { Rng } from "../random";
 import { GPT, LayerKV } from "./gpt";
+import { leftPad } from "./padding";
 
 export interface GenerateOptions {
   /** New tokens at most per row (also capped by the context length). */
@@ -58,10 +59,11 @@ export function generate(model: GPT, prompts: number[][], options: Partial<Gener
   const maxNew = Math.min(o.maxNewTokens, C - L);
   const rng = new Rng(o.seed).fork("sample");
   const out: Generation = { tokens: prompts.map(() => []), logprobs: prompts.map(() => []), stopped: prompts.map(() => false) };
-  const mask = prompts.map((p) => Array.from({ length: L }, (_, t) => (t >= L - p.length ? 1 : 0)));
+  const padded = leftPad(prompts, o.padId);
+  const mask = padded.mask; // grows by one column per generated token
   const next = prompts.map((p) => p.length); // position of each row's next token
 
-  let { logits, past } = prefill(model, prompts, L, mask, o.padId);
+  let { logits, past } = prefill(model, padded.ids, padded.positions, mask);
   for (let i = 0; i < maxNew; i++) {
     const rows = logits.arraySync() as number[][];
     logits.dispose();
@@ -85,10 +87,8 @@ export function generate(model: GPT, prompts: number[][], options: Partial<Gener
 }
 
 /** Run the left-padded prompts once, keeping each layer's keys and values. */
-function prefill(model: GPT, prompts: number[][], L: number, mask: number[][], padId: number) {
+function prefill(model: GPT, ids: number[][], positions: number[][], mask: number[][]) {
   return tf.tidy(() => {
-    const ids = prompts.map((p) => [...new Array(L - p.length).fill(padId), ...p]);
-    const positions = prompts.map((p) => Array.from({ length: L }, (_, t) => Math.max(0, t - (L - p.length))));
     const { hidden, present } = model.trunk(tf.tensor2d(ids, undefined, "int32"), {
       positions: tf.tensor2d(positions, undefined, "int32"),
       keyMask: tf.tensor2d(mask),

@@ -1,0 +1,20 @@
+/**
+ * Display helpers used by every notebook:
+ *
+ * ```ts
+ * import { plot, saveFigure, show, progress } from "./src/display/index";
+ * ```
+ * (tslab resolves "./src/x" to the file src/x.ts only, not to a folder's index.)
+ *
+ * They emit rich output inside tslab (Jupyter or the headless runner) and
+ * fall back to plain text in Node, so library code may call them anywhere.
+ */
+export { plot, plotBundle, describeFigure, PLOTLY_MIME } from "./plot";
+export type { Figure, Trace } from "./plot";
+export { saveFigure, closeFigureBrowser, findChromium, figuresDir, CHROMIUM_ARGS } from "./figures";
+export type { SaveOptions } from "./figures";
+export { show } from "./table";
+export type { TableLike, ShowOptions } from "./table";
+export { progress, track, Progress } from "./progress";
+export type { Metrics, ProgressOptions, ProgressState } from "./progress";
+export { inNotebook } from "./channel";

@@ -1,0 +1,51 @@
+/**
+ * What a model expects right after a request: the probability that it ends
+ * (next token = end-of-sequence) against the probability that it starts a new
+ * line or a new question (the completer's move). A base model puts its mass
+ * on the second; an assistant on an answer that ends.
+ */
+import { tf } from "../backend";
+import type { GPT } from "../model/gpt";
+import { leftPad } from "../model/padding";
+import type { BpeTokenizer } from "../tokenizer";
+
+/** Words that open a request in the corpus's question templates. */
+const QUESTION_OPENERS = /^ ?(What|Which|Who|How|Give|Name|Tell|Write|Reverse|Spell|Sort|Put|Add|Count|Convert|Is|Q)$/;
+
+/**
+ * Token ids whose text opens a new line or a new question: a token starting
+ * with a newline, or a question opener (" What", "Give", "Q", …).
+ */
+export function newQuestionTokens(tok: BpeTokenizer): number[] {
+  const ids: number[] = [];
+  for (let id = 0; id < tok.vocabSize; id++) {
+    if (Object.values(tok.special).includes(id)) continue;
+    const s = tok.tokenString(id);
+    if (s.startsWith("\n") || QUESTION_OPENERS.test(s)) ids.push(id);
+  }
+  return ids;
+}
+
+export interface NextTokenOdds {
+  /** P(next token = end-of-sequence). */
+  pEnd: number;
+  /** P(next token opens a new line or question). */
+  pNewQuestion: number;
+}
+
+/** Next-token odds after each prompt (token ids), in batches. */
+export function nextTokenOdds(model: GPT, tok: BpeTokenizer, prompts: readonly number[][], batchSize = 32): NextTokenOdds[] {
+  const opener = newQuestionTokens(tok);
+  const out: NextTokenOdds[] = [];
+  for (let i = 0; i < prompts.length; i += batchSize) {
+    const batch = prompts.slice(i, i + batchSize);
+    const pad = leftPad(batch, tok.special.pad);
+    const L = pad.length;
+    const probs = tf.tidy(() => {
+      const logits = model.logits(tf.tensor2d(pad.ids, undefined, "int32"), { keyMask: tf.tensor2d(pad.mask), positions: tf.tensor2d(pad.positions, undefined, "int32") });
+      return tf.softmax(tf.squeeze(tf.slice(logits, [0, L - 1, 0], [batch.length, 1, -1]), [1])).arraySync() as number[][];
+    });
+    for (const row of probs) out.push({ pEnd: row[tok.special.eos], pNewQuestion: opener.reduce((s, id) => s + row[id], 0) });
+  }
+  return out;
+}

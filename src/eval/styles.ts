@@ -1,0 +1,60 @@
+/**
+ * Prompting a base model in different styles (zero-shot, few-shot k, "Q: … A:",
+ * an "Answer:" suffix) and measuring the behaviour of each, as in the GPT-3
+ * paper's zero/one/few-shot comparison (Brown et al., 2020).
+ */
+import type { GPT } from "../model/gpt";
+import type { BpeTokenizer } from "../tokenizer";
+import { EvalOptions, ItemResult, promptIds, runPrompts, summarise } from "./evaluate";
+import { PromptItem, PromptStyle, styled } from "./prompts";
+
+/** One row per style (and task): the rates notebook 01 plots. */
+export interface StyleRow {
+  style: PromptStyle;
+  task: string;
+  n: number;
+  answer_rate: number;
+  continuation_rate: number;
+  other_rate: number;
+  exact_match: number | null;
+  /** Prompts left out because prompt + budget exceed the context. */
+  skipped: number;
+}
+
+/** Split items into those whose prompt leaves `room` tokens of context, and the rest. */
+export function fitContext(tok: BpeTokenizer, items: readonly PromptItem[], format: EvalOptions["format"], contextLength: number, room: number) {
+  const kept: PromptItem[] = [];
+  const dropped: PromptItem[] = [];
+  for (const it of items) (promptIds(tok, it, format).length + room <= contextLength ? kept : dropped).push(it);
+  return { kept, dropped };
+}
+
+/**
+ * Evaluate `items` under each style. Few-shot demos come from `demos` (solved
+ * items of the same task, never the item itself). Prompts that would not fit
+ * the context are skipped and counted in `skipped`, never silently.
+ */
+export function compareStyles(
+  model: GPT, tok: BpeTokenizer, items: readonly PromptItem[], demos: readonly PromptItem[],
+  styles: readonly PromptStyle[], options: Partial<EvalOptions> = {},
+): { rows: StyleRow[]; results: Map<PromptStyle, ItemResult[]> } {
+  const format = options.format ?? "raw";
+  const budget = options.maxNewTokens ?? 32;
+  const rows: StyleRow[] = [];
+  const results = new Map<PromptStyle, ItemResult[]>();
+  for (const style of styles) {
+    const { kept, dropped } = fitContext(tok, items.map((it) => styled(it, style, demos)), format, model.config.contextLength, budget);
+    const rs = runPrompts(model, tok, kept, { ...options, format, maxNewTokens: budget });
+    results.set(style, rs);
+    const s = summarise(rs);
+    rows.push({ style, task: "all", ...pick(s), skipped: dropped.length });
+    for (const [task, t] of Object.entries(s.by_task)) {
+      rows.push({ style, task, ...pick(t), skipped: dropped.filter((d) => (d.task ?? "all") === task).length });
+    }
+  }
+  return { rows, results };
+}
+
+function pick(s: { n: number; answer_rate: number; continuation_rate: number; other_rate: number; exact_match: number | null }) {
+  return { n: s.n, answer_rate: s.answer_rate, continuation_rate: s.continuation_rate, other_rate: s.other_rate, exact_match: s.exact_match };
+}
