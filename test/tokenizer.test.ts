@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Tokenizer } from "@huggingface/tokenizers";
-import { BYTE_SYMBOLS, BpeTokenizer, MIN_VOCAB_SIZE, SPECIAL_TOKENS, trainBpe } from "../src/tokenizer";
+import { BYTE_SYMBOLS, BpeTokenizer, MIN_VOCAB_SIZE, SPECIAL_TOKENS, trainBpe } from "../src/tokenizer/index";
 import { learnMerges } from "../src/tokenizer/merges";
 import { preTokenize, splitSpecials } from "../src/tokenizer/pretokenize";
 

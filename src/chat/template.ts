@@ -14,8 +14,8 @@
  * A turn's content is encoded on its own, between special tokens that BPE never
  * merges across, so a template tokenizes the same in context as alone.
  */
-import type { BpeTokenizer } from "../tokenizer";
-import { SPECIAL_TOKENS } from "../tokenizer";
+import type { BpeTokenizer } from "../tokenizer/index";
+import { SPECIAL_TOKENS } from "../tokenizer/index";
 
 export type Role = "system" | "user" | "assistant";
 export const ROLES: readonly Role[] = ["system", "user", "assistant"];

@@ -19,7 +19,7 @@ import { clozeProbe } from "../eval/probe";
 import { saveCheckpoint } from "../model/checkpoint";
 import { PRESETS } from "../model/config";
 import { GPT } from "../model/gpt";
-import { trainBpe } from "../tokenizer";
+import { trainBpe } from "../tokenizer/index";
 import { PRETRAIN_FULL, PRETRAIN_QUICK, pretrain, pretrainConfig, tokenStream } from "../train/pretrain";
 
 const ROOT = path.resolve(__dirname, "..", "..");

@@ -18,3 +18,6 @@ export type { TableLike, ShowOptions } from "./table";
 export { progress, track, Progress } from "./progress";
 export type { Metrics, ProgressOptions, ProgressState } from "./progress";
 export { inNotebook } from "./channel";
+export { report, pct } from "./report";
+export { behaviourBars, evalCurve, lossCurve, oddsScatter, rateBars, BEHAVIOUR_COLOURS } from "./charts";
+export type { BehaviourBar } from "./charts";

@@ -6,7 +6,7 @@
 import { renderPrompt, renderRaw } from "../chat/template";
 import { generate } from "../model/generate";
 import type { GPT } from "../model/gpt";
-import type { BpeTokenizer } from "../tokenizer";
+import type { BpeTokenizer } from "../tokenizer/index";
 import { Behaviour, classify, Cue, isCorrect } from "./behaviour";
 import type { PromptItem } from "./prompts";
 

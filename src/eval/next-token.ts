@@ -7,7 +7,7 @@
 import { tf } from "../backend";
 import type { GPT } from "../model/gpt";
 import { leftPad } from "../model/padding";
-import type { BpeTokenizer } from "../tokenizer";
+import type { BpeTokenizer } from "../tokenizer/index";
 
 /** Words that open a request in the corpus's question templates. */
 const QUESTION_OPENERS = /^ ?(What|Which|Who|How|Give|Name|Tell|Write|Reverse|Spell|Sort|Put|Add|Count|Convert|Is|Q)$/;

@@ -7,7 +7,7 @@
 import type { ClozeItem, Relation } from "../data/facts";
 import { generate } from "../model/generate";
 import type { GPT } from "../model/gpt";
-import type { BpeTokenizer } from "../tokenizer";
+import type { BpeTokenizer } from "../tokenizer/index";
 
 export interface ClozeOutcome {
   word: string;

@@ -95,7 +95,7 @@ export const PROMPT_STYLES: readonly PromptStyle[] = ["zero-shot", "few-shot-1",
 
 /**
  * Rewrite a request in a prompting style (as plain text for the base model).
- * Few-shot demos are other solved items of the same task, as "Q: … A: …".
+ * Few-shot demos are the k shortest solved items of the same task, as "Q: … A: …".
  */
 export function styled(item: PromptItem, style: PromptStyle, demos: readonly PromptItem[]): PromptItem {
   const q = item.messages[item.messages.length - 1].content;
@@ -106,7 +106,9 @@ export function styled(item: PromptItem, style: PromptStyle, demos: readonly Pro
   else if (k > 0) {
     const same = demos.filter((d) => d.task === item.task && d !== item && d.answer !== undefined);
     if (same.length < k) throw new Error(`few-shot-${k}: only ${same.length} demos for task "${item.task}"`);
-    const shots = same.slice(0, k).map((d) => `Q: ${d.messages[d.messages.length - 1].content}\nA: ${d.answer}`);
+    // The k shortest demos: few-shot prompts must fit a 128-token context.
+    const shortest = same.slice().sort((a, b) => a.messages[0].content.length + (a.answer ?? "").length - (b.messages[0].content.length + (b.answer ?? "").length));
+    const shots = shortest.slice(0, k).map((d) => `Q: ${d.messages[d.messages.length - 1].content}\nA: ${d.answer}`);
     text = `${shots.join("\n\n")}\n\nQ: ${q}\nA:`;
   }
   return { ...item, messages: user(text) };

@@ -4,7 +4,7 @@
  * paper's zero/one/few-shot comparison (Brown et al., 2020).
  */
 import type { GPT } from "../model/gpt";
-import type { BpeTokenizer } from "../tokenizer";
+import type { BpeTokenizer } from "../tokenizer/index";
 import { EvalOptions, ItemResult, promptIds, runPrompts, summarise } from "./evaluate";
 import { PromptItem, PromptStyle, styled } from "./prompts";
 
@@ -29,10 +29,14 @@ export function fitContext(tok: BpeTokenizer, items: readonly PromptItem[], form
   return { kept, dropped };
 }
 
+/** Fewest new tokens a prompt must leave room for; longer prompts are skipped (and counted). */
+export const MIN_ROOM = 12;
+
 /**
  * Evaluate `items` under each style. Few-shot demos come from `demos` (solved
- * items of the same task, never the item itself). Prompts that would not fit
- * the context are skipped and counted in `skipped`, never silently.
+ * items of the same task, never the item itself). A long prompt gets the room
+ * the context has left (at most `maxNewTokens`); prompts leaving fewer than
+ * MIN_ROOM tokens are skipped and counted in `skipped`, never silently.
  */
 export function compareStyles(
   model: GPT, tok: BpeTokenizer, items: readonly PromptItem[], demos: readonly PromptItem[],
@@ -43,7 +47,7 @@ export function compareStyles(
   const rows: StyleRow[] = [];
   const results = new Map<PromptStyle, ItemResult[]>();
   for (const style of styles) {
-    const { kept, dropped } = fitContext(tok, items.map((it) => styled(it, style, demos)), format, model.config.contextLength, budget);
+    const { kept, dropped } = fitContext(tok, items.map((it) => styled(it, style, demos)), format, model.config.contextLength, Math.min(budget, MIN_ROOM));
     const rs = runPrompts(model, tok, kept, { ...options, format, maxNewTokens: budget });
     results.set(style, rs);
     const s = summarise(rs);

@@ -2,7 +2,7 @@
  * Load a trained model with its tokenizer: the one call notebooks and CLIs use.
  */
 import * as path from "path";
-import { BpeTokenizer } from "../tokenizer";
+import { BpeTokenizer } from "../tokenizer/index";
 import type { RunRecord } from "../train/run-record";
 import { loadCheckpoint } from "./checkpoint";
 import type { GPT } from "./gpt";

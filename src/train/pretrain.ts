@@ -6,7 +6,7 @@
  */
 import { ConfigSpec, resolveConfig } from "../config";
 import type { GPT } from "../model/gpt";
-import type { BpeTokenizer } from "../tokenizer";
+import type { BpeTokenizer } from "../tokenizer/index";
 import { LOOP_DEFAULTS, LOOP_SPEC, LoopConfig, ProgressSink, trainLoop } from "./loop";
 import { evalLoss, lmObjective, randomWindows, sequentialWindows } from "./lm";
 import { MetricRow, RunRecord } from "./run-record";

@@ -7,11 +7,13 @@ import * as path from "path";
 import * as aq from "arquero";
 import type { BackendInfo } from "../backend";
 import type { GPTConfig } from "../model/config";
+import type { LoopConfig } from "./loop";
 
 /** One logged row: `step` plus registered metric names (src/train/metrics.ts). */
 export type MetricRow = Record<string, number>;
 
-export interface RunRecord<C = unknown> {
+/** `C` is the trainer's config; every trainer config extends the loop's. */
+export interface RunRecord<C = LoopConfig> {
   /** Which trainer produced it: "pretrain", "sft", "reward", "ppo", "dpo", ... */
   method: string;
   /** The trainer's resolved config, every default written out. */

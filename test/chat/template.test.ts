@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { renderChat, renderPrompt, renderRaw, Message } from "../../src/chat/template";
-import { trainBpe, BpeTokenizer } from "../../src/tokenizer";
+import { trainBpe, BpeTokenizer } from "../../src/tokenizer/index";
 
 const TEXT = Array.from({ length: 200 }, (_, i) => `The opposite of hot is cold. What is the opposite of wet? Answer ${i}: dry. You are terse.`).join("\n");
 let tok: BpeTokenizer;
