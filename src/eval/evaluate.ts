@@ -69,7 +69,7 @@ export function runPrompts(model: GPT, tok: BpeTokenizer, items: readonly Prompt
       const response = tok.decode(g.tokens[b], { skipSpecial: true });
       const { behaviour, cue } = classify({ prompt, response, stopped: g.stopped[b] });
       out.push({
-        task: it.task ?? "all", prompt, response, stopped: g.stopped[b], behaviour, cue, answer: it.answer,
+        task: it.task ?? "untagged", prompt, response, stopped: g.stopped[b], behaviour, cue, answer: it.answer,
         correct: it.answer === undefined ? null : isCorrect(response, it.answer, it.accepted),
       });
     });

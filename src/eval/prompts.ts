@@ -56,7 +56,11 @@ function parsePrompt(o: unknown): PromptItem {
     if (r[k] !== undefined && typeof r[k] !== "string") throw new Error(`"${k}" must be a string`);
   }
   if (r.accepted !== undefined && !(Array.isArray(r.accepted) && r.accepted.every((a) => typeof a === "string"))) throw new Error('"accepted" must be a list of strings');
-  return { messages, answer: r.answer as string | undefined, accepted: r.accepted as string[] | undefined, task: r.task as string | undefined };
+  const item: PromptItem = { messages };
+  if (r.answer !== undefined) item.answer = r.answer as string;
+  if (r.accepted !== undefined) item.accepted = r.accepted as string[];
+  if (r.task !== undefined) item.task = r.task as string;
+  return item;
 }
 
 /** Write items as JSONL. */

@@ -53,7 +53,7 @@ export function compareStyles(
     const s = summarise(rs);
     rows.push({ style, task: "all", ...pick(s), skipped: dropped.length });
     for (const [task, t] of Object.entries(s.by_task)) {
-      rows.push({ style, task, ...pick(t), skipped: dropped.filter((d) => (d.task ?? "all") === task).length });
+      rows.push({ style, task, ...pick(t), skipped: dropped.filter((d) => (d.task ?? "untagged") === task).length });
     }
   }
   return { rows, results };
