@@ -54,6 +54,17 @@ describe("notebooks through the real Jupyter kernel (nbclient)", function () {
     assert.ok(mimes.includes("text/html"), "the table reached the notebook");
   });
 
+  // Every numbered notebook, not just the workbench: the same notebooks `npm start` runs
+  // in-process must also pass over Jupyter's protocol.
+  const numbered = fs.readdirSync(path.join(ROOT, "notebooks")).filter((f) => /^\d\d_.*\.ipynb$/.test(f) && f !== "00_workbench.ipynb").sort();
+  for (const name of numbered) {
+    it(`runs notebooks/${name} with no cell error`, async function () {
+      this.timeout(900000);
+      const r = await runPython(["--out", path.join(t.dir, "out"), "--figures-dir", path.join(t.dir, "figures"), path.join(ROOT, "notebooks", name)]);
+      assert.equal(r.code, 0, r.out);
+    });
+  }
+
   it("fails with the cell's source and the TypeScript error from its stderr", async () => {
     const file = writeFile(t.dir, "bad.ipynb", tinyNotebook("const x = 1;", "const s: string = x;"));
     const r = await runPython([file], { TUNING_LAB_CHROMIUM: "none" });
