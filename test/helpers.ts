@@ -1,4 +1,7 @@
-/** Shared test fixtures: a tiny model and backend setup. */
+/** Shared test fixtures: a tiny model, a small tokenizer, backend setup. */
+import * as fs from "fs";
+import * as path from "path";
+import { BpeTokenizer, trainBpe } from "../src/tokenizer/index";
 import { initBackend, tf } from "../src/backend";
 import { GPT } from "../src/model/gpt";
 import type { GPTConfig } from "../src/model/config";
@@ -22,4 +25,11 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
+}
+
+let sampleTokenizer: BpeTokenizer | undefined;
+/** A 300-token BPE trained on the committed corpus sample (cached per process). */
+export function testTokenizer(): BpeTokenizer {
+  sampleTokenizer ??= trainBpe(fs.readFileSync(path.join(__dirname, "..", "data", "corpus", "sample.txt"), "utf8"), { vocabSize: 300 });
+  return sampleTokenizer;
 }

@@ -1,0 +1,73 @@
+/**
+ * From conversations to training rows: render each with the chat template,
+ * check it is trainable, and pack rows into right-padded `LMBatch`es whose
+ * loss weights are the template's mask. Packing several examples into one row
+ * is off: every row holds one conversation, so no attention crosses example
+ * boundaries (the padding sits after the end token and carries no loss).
+ */
+import { Message, renderChat, RenderOptions } from "../chat/template";
+import { Rng } from "../random";
+import type { BpeTokenizer } from "../tokenizer/index";
+import type { LMBatch } from "../train/lm";
+
+/** A rendered training example and where it came from (for error messages). */
+export interface Example {
+  ids: number[];
+  mask: number[];
+  /** "file:line" or a description, named in every error about this example. */
+  source: string;
+}
+
+/**
+ * Render one conversation for training. Throws, naming `source`, when the
+ * conversation does not end with an assistant turn, when no token carries
+ * loss, or when it is longer than the context (which would cut the answer).
+ */
+export function renderExample(tok: BpeTokenizer, messages: readonly Message[], contextLength: number, source: string, options: Partial<RenderOptions> = {}): Example {
+  if (messages[messages.length - 1]?.role !== "assistant") {
+    throw new Error(`${source}: a training conversation must end with an assistant turn (it ends with ${messages[messages.length - 1]?.role ?? "nothing"})`);
+  }
+  const r = renderChat(tok, messages, { ...options, generationPrompt: false });
+  if (!r.mask.some((m, i) => m === 1 && i > 0)) {
+    throw new Error(`${source}: no token carries loss under mask "${options.mask ?? "assistant"}"; the template masks every token, so this example would teach nothing`);
+  }
+  if (r.ids.length > contextLength) {
+    throw new Error(`${source}: renders to ${r.ids.length} tokens but the context is ${contextLength}; truncating would cut off the answer. Shorten it or drop it explicitly.`);
+  }
+  return { ids: r.ids, mask: r.mask, source };
+}
+
+/**
+ * Rows of examples → one LMBatch of width T (the longest example), padded on
+ * the right. weights[b, t] is the mask of token t+1: the loss of predicting it.
+ */
+export function toBatch(examples: readonly Example[], padId: number): LMBatch {
+  if (examples.length === 0) throw new Error("toBatch: no examples");
+  const T = Math.max(...examples.map((e) => e.ids.length));
+  const tokens = new Int32Array(examples.length * T).fill(padId);
+  const weights = new Float32Array(examples.length * (T - 1));
+  examples.forEach((e, b) => {
+    tokens.set(e.ids, b * T);
+    for (let t = 1; t < e.ids.length; t++) weights[b * (T - 1) + t - 1] = e.mask[t];
+  });
+  return { tokens, weights, B: examples.length, T };
+}
+
+/**
+ * The micro-batches of one optimizer step: `batchSize` examples drawn without
+ * replacement within an epoch (the order is a pure function of the seed and
+ * the epoch, so a resumed run sees the same data), split into micro-batches.
+ */
+export function stepBatches(examples: readonly Example[], step: number, batchSize: number, microBatchSize: number, seed: number, padId: number): LMBatch[] {
+  if (examples.length < batchSize) {
+    throw new Error(`the dataset has ${examples.length} examples, fewer than one batch of ${batchSize}; add data or lower batchSize`);
+  }
+  const perEpoch = Math.floor(examples.length / batchSize);
+  const epoch = Math.floor(step / perEpoch);
+  const order = new Rng(seed).fork(`epoch/${epoch}`).shuffle(examples.map((_, i) => i));
+  const start = (step % perEpoch) * batchSize;
+  const chosen = order.slice(start, start + batchSize).map((i) => examples[i]);
+  const out: LMBatch[] = [];
+  for (let i = 0; i < chosen.length; i += microBatchSize) out.push(toBatch(chosen.slice(i, i + microBatchSize), padId));
+  return out;
+}
