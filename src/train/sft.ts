@@ -1,0 +1,106 @@
+/**
+ * Supervised fine-tuning (instruction tuning): next-token loss on rendered
+ * conversations, weighted by the chat template's mask (by default only the
+ * assistant's answer and its end token carry loss, as in InstructGPT's SFT
+ * stage, Ouyang et al. 2022, and TRL's completion-only training).
+ *
+ * Replay (optional): each step also takes `replayBatchSize` windows of raw
+ * pretraining text. The step loss is
+ *   mean NLL over answer tokens + replayWeight · mean NLL over replay tokens,
+ * which limits forgetting of what pretraining taught (the reference experiment
+ * kept 98 % of the cloze probe with replay at lr 2e-4, 0 % without at 5e-4).
+ */
+import { ConfigSpec, resolveConfig } from "../config";
+import { Example, stepBatches } from "../data/sft-batches";
+import type { GPT } from "../model/gpt";
+import type { BpeTokenizer } from "../tokenizer/index";
+import { LOOP_DEFAULTS, LOOP_SPEC, LoopConfig, Objective, ProgressSink, trainLoop } from "./loop";
+import { LMBatch, randomWindows, weightedNll } from "./lm";
+import type { MetricRow, RunRecord } from "./run-record";
+
+export interface SftConfig extends LoopConfig {
+  /** Conversations per optimizer step. */
+  batchSize: number;
+  /** Conversations per forward pass; divides batchSize. */
+  microBatchSize: number;
+  /** Raw-text windows per step mixed in against forgetting (0 = no replay). */
+  replayBatchSize: number;
+  /** Weight of the replay loss relative to the SFT loss. */
+  replayWeight: number;
+}
+
+const SPEC: ConfigSpec<SftConfig> = {
+  ...LOOP_SPEC,
+  batchSize: { doc: "conversations per step", integer: true, min: 1 },
+  microBatchSize: { doc: "conversations per forward pass, divides batchSize", integer: true, min: 1 },
+  replayBatchSize: { doc: "raw-text windows per step, 0 = off", integer: true, min: 0 },
+  replayWeight: { doc: "replay loss weight", min: 0, max: 10 },
+};
+
+/** The recipe of the reference experiment: lr 2e-4, 300 steps of 32, replay on. */
+export const SFT_FULL: Readonly<SftConfig> = Object.freeze({
+  ...LOOP_DEFAULTS,
+  steps: 300, lr: 2e-4, warmupSteps: 20, minLrRatio: 0.1, weightDecay: 0.0,
+  batchSize: 32, microBatchSize: 32, replayBatchSize: 16, replayWeight: 1, logEvery: 10, evalEvery: 50,
+});
+
+/** A seconds-long run for tests and smoke checks. */
+export const SFT_QUICK: Readonly<SftConfig> = Object.freeze({ ...SFT_FULL, steps: 20, warmupSteps: 2, batchSize: 8, microBatchSize: 8, replayBatchSize: 4, evalEvery: 10, logEvery: 5 });
+
+export function sftConfig(overrides: Partial<SftConfig> = {}, base: Readonly<SftConfig> = SFT_FULL): Readonly<SftConfig> {
+  const c = resolveConfig("SftConfig", base, SPEC, overrides);
+  if (c.batchSize % c.microBatchSize !== 0) throw new Error(`SftConfig: batchSize ${c.batchSize} is not a multiple of microBatchSize ${c.microBatchSize}`);
+  return c;
+}
+
+/** A micro-batch of either kind; replay weights are pre-scaled (see `sftObjective`). */
+interface SftMicro { kind: "sft" | "replay"; batch: LMBatch }
+
+const weightSum = (b: LMBatch) => b.weights.reduce((a, w) => a + w, 0);
+
+/**
+ * The step normaliser is the answer-token count; replay batches' weights are
+ * scaled by replayWeight · (answer tokens / replay tokens), so one division
+ * gives mean SFT NLL + replayWeight · mean replay NLL.
+ */
+function sftObjective(model: GPT): Objective<SftMicro> {
+  return {
+    loss: (m, norm) => weightedNll(model, m.batch).div(norm),
+    normalizer: (micros) => micros.filter((m) => m.kind === "sft").reduce((n, m) => n + weightSum(m.batch), 0),
+    tokens: (m) => m.batch.B * m.batch.T,
+  };
+}
+
+export interface SftArgs {
+  model: GPT;
+  tokenizer: BpeTokenizer;
+  train: readonly Example[];
+  config: Readonly<SftConfig>;
+  /** Raw pretraining tokens for replay (required when replayBatchSize > 0). */
+  replay?: Int32Array;
+  evaluate?: (step: number) => MetricRow;
+  checkpointDir?: string;
+  resumeFrom?: string;
+  progress?: ProgressSink;
+}
+
+/** Fine-tune `model` on rendered conversations; returns the run record. */
+export async function trainSft(a: SftArgs): Promise<RunRecord<SftConfig>> {
+  const c = a.config;
+  if (a.train.length < c.batchSize) throw new Error(`SFT: ${a.train.length} training examples, fewer than one batch of ${c.batchSize}; add data or lower batchSize`);
+  if (c.replayBatchSize > 0 && !a.replay) throw new Error("SFT: replayBatchSize > 0 needs the raw pretraining tokens (args.replay); pass them or set replayBatchSize: 0");
+  const pad = a.tokenizer.special.pad;
+  const T = a.model.config.contextLength;
+  return trainLoop({
+    method: "sft", model: a.model, config: c, objective: sftObjective(a.model),
+    batches: (step, rng) => {
+      const sft: SftMicro[] = stepBatches(a.train, step, c.batchSize, c.microBatchSize, c.seed, pad).map((batch) => ({ kind: "sft", batch }));
+      if (c.replayBatchSize === 0) return sft;
+      const replay = randomWindows(a.replay!, c.replayBatchSize, T, rng);
+      const scale = (c.replayWeight * sft.reduce((n, m) => n + weightSum(m.batch), 0)) / weightSum(replay);
+      return [...sft, { kind: "replay", batch: { ...replay, weights: replay.weights.map((w) => w * scale) } }];
+    },
+    evaluate: a.evaluate, checkpointDir: a.checkpointDir, resumeFrom: a.resumeFrom, tokenizer: a.tokenizer, progress: a.progress,
+    notes: { trainExamples: a.train.length },
+  });
+}
