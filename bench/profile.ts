@@ -1,0 +1,54 @@
+/**
+ * `npm run bench:profile [-- --config A|B]`: where a training step's time goes.
+ * Runs one forward + backward + AdamW step of the config under tf.profile and
+ * prints kernel time by kernel and by input shape. (tf.profile syncs after
+ * every kernel, so its total exceeds a normal step's wall time; read it for
+ * shares, and `npm run bench` for speed.)
+ */
+import { initBackend, tf } from "../src/backend";
+import { PRESETS } from "../src/model/config";
+import { GPT } from "../src/model/gpt";
+import { Rng } from "../src/random";
+import { accumulateGradients } from "../src/train/loop";
+import { lmObjective, randomWindows } from "../src/train/lm";
+import { AdamW, clipByGlobalNorm } from "../src/train/optimizer";
+
+async function main(): Promise<void> {
+  const i = process.argv.indexOf("--config");
+  const name = (i >= 0 ? process.argv[i + 1] : "A") as keyof typeof PRESETS;
+  if (!(name in PRESETS)) throw new Error(`unknown config ${name}; use A or B`);
+  await initBackend();
+  const model = GPT.create(PRESETS[name], 0);
+  const stream = new Int32Array(50000).map((_, j) => (j * 7919) % model.config.vocabSize);
+  const opt = new AdamW(model.params, { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.01 });
+  const rng = new Rng(0);
+  const step = () => tf.tidy(() => {
+    const { grads } = accumulateGradients(model, lmObjective(model), [randomWindows(stream, 16, model.config.contextLength, rng)]);
+    opt.apply(clipByGlobalNorm(grads, 1).grads, 1e-3);
+  });
+  step();
+  const t = performance.now();
+  step();
+  const wall = performance.now() - t;
+  const prof = await tf.profile(step);
+  // Custom-gradient wrappers appear as kernels named "forward" that contain others: skip them.
+  const kernels = prof.kernels.filter((k) => k.name !== "forward");
+  const total = kernels.reduce((s, k) => s + (k.kernelTimeMs as number), 0);
+  const group = (key: (k: (typeof kernels)[number]) => string) => {
+    const m = new Map<string, { ms: number; n: number }>();
+    for (const k of kernels) {
+      const g = m.get(key(k)) ?? { ms: 0, n: 0 };
+      g.ms += k.kernelTimeMs as number;
+      g.n += 1;
+      m.set(key(k), g);
+    }
+    return [...m].sort((a, b) => b[1].ms - a[1].ms);
+  };
+  console.log(`config ${name}: one step ${wall.toFixed(0)} ms wall; ${kernels.length} kernels, ${total.toFixed(0)} ms of kernel time under tf.profile\n`);
+  console.log("| kernel | calls | ms | share |\n|---|---:|---:|---:|");
+  for (const [k, g] of group((k) => k.name).slice(0, 14)) console.log(`| ${k} | ${g.n} | ${g.ms.toFixed(0)} | ${((100 * g.ms) / total).toFixed(1)}% |`);
+  console.log("\n| kernel and input shapes | calls | ms | share |\n|---|---:|---:|---:|");
+  for (const [k, g] of group((k) => `${k.name} ${JSON.stringify(k.inputShapes)}`).slice(0, 14)) console.log(`| ${k} | ${g.n} | ${g.ms.toFixed(0)} | ${((100 * g.ms) / total).toFixed(1)}% |`);
+}
+
+main().catch((e) => { console.error(e instanceof Error ? e.message : e); process.exit(1); });
