@@ -1,0 +1,114 @@
+/**
+ * Evaluation sets for instruction tuning, in the PromptItem format of
+ * src/eval/prompts.ts (so `npm run eval` reads them) plus the fields needed
+ * to re-score a response with the task's own checker (constraints, case,
+ * JSON): `cluster`, `template`, `input`, `word`.
+ *
+ * Every set draws words from the "heldout" half only, so no word in any eval
+ * prompt was shown during SFT:
+ * - heldin: held-in clusters, held-in templates (what SFT trained, new items);
+ * - new_phrasings: held-in clusters, templates reserved as "heldout";
+ * - heldout_clusters: clusters SFT never saw, held-in templates;
+ * - knowledge_heldout_words: every fact (and definable gloss) of every held-out
+ *   word, so a right answer can only come from pretraining.
+ */
+import * as fs from "fs";
+import type { Headword } from "../facts";
+import type { TemplateUse } from "../phrasing";
+import type { PromptItem } from "../../eval/prompts";
+import { readPrompts } from "../../eval/prompts";
+import { Rng } from "../../random";
+import { getTask, tasksIn } from "./registry";
+import { definable, definitionInstance, factInstance } from "./knowledge";
+import { zeroShot } from "./render";
+import { CLUSTER_SPLIT, ClusterSplit } from "./split";
+import { CheckResult, Cluster, Task, TaskInstance, templatesFor } from "./types";
+
+/** A PromptItem with what the task checker needs. */
+export interface EvalItem extends PromptItem {
+  answer: string;
+  task: string;
+  cluster: Cluster;
+  template: number;
+  input: Record<string, string | number>;
+  word?: string;
+}
+
+/** The evaluation sets; files are data/sft/eval_<name>.jsonl. */
+export type EvalSetName = "heldin" | "new_phrasings" | "heldout_clusters" | "knowledge_heldout_words";
+export const EVAL_SET_NAMES: readonly EvalSetName[] = ["heldin", "new_phrasings", "heldout_clusters", "knowledge_heldout_words"];
+
+/** How many items, from which seed, under which cluster split. */
+export interface EvalOptions {
+  seed: number;
+  /** Items per task in the sampled sets. */
+  perTask: number;
+  split?: ClusterSplit;
+}
+
+/** An eval item for `inst` under a template of `use`, drawn with `rng`. */
+export function evalItem(task: Task, inst: TaskInstance, rng: Rng, use: TemplateUse): EvalItem {
+  const { index } = rng.pick(templatesFor(task, use));
+  return {
+    messages: zeroShot(task, inst, index), answer: inst.answer, ...(inst.accepted?.length ? { accepted: inst.accepted } : {}),
+    task: task.name, cluster: task.cluster, template: index, input: inst.input, ...(inst.word ? { word: inst.word } : {}),
+  };
+}
+
+/** `perTask` items of each task in `clusters`, from held-out words, phrased with `use` templates. */
+function sampled(headwords: readonly Headword[], clusters: readonly Cluster[], use: TemplateUse, o: EvalOptions, label: string): EvalItem[] {
+  const ctx = { headwords: headwords.filter((h) => h.split === "heldout") };
+  return tasksIn(clusters).flatMap((task) => {
+    const rng = new Rng(o.seed).fork(`eval/${label}/${task.name}`);
+    return Array.from({ length: o.perTask }, () => evalItem(task, task.generate(rng, ctx), rng, use));
+  });
+}
+
+/** Every fact and definable gloss of the held-out words, held-in templates. */
+function knowledgeItems(headwords: readonly Headword[], seed: number): EvalItem[] {
+  const rng = new Rng(seed).fork("eval/knowledge_heldout_words");
+  const heldout = headwords.filter((h) => h.split === "heldout");
+  const facts = heldout.flatMap((h) => h.facts).map((f) => evalItem(getTask(f.relation), factInstance(f), rng, "corpus"));
+  const glosses = heldout.filter(definable).map((h) => evalItem(getTask("definition"), definitionInstance(h, headwords), rng, "corpus"));
+  return [...facts, ...glosses];
+}
+
+/** The four evaluation sets (see module doc), deterministic per seed. */
+export function buildEvalSets(headwords: readonly Headword[], o: EvalOptions): Record<EvalSetName, EvalItem[]> {
+  const split = o.split ?? CLUSTER_SPLIT;
+  return {
+    heldin: sampled(headwords, split.heldIn, "corpus", o, "heldin"),
+    new_phrasings: sampled(headwords, split.heldIn, "heldout", o, "new_phrasings"),
+    heldout_clusters: sampled(headwords, split.heldOut, "corpus", o, "heldout_clusters"),
+    knowledge_heldout_words: knowledgeItems(headwords, o.seed),
+  };
+}
+
+/** Writes eval items as JSONL (PromptItem fields first). */
+export function writeEvalJsonl(file: string, items: readonly EvalItem[]): void {
+  fs.writeFileSync(file, items.map((it) => JSON.stringify(it)).join("\n") + "\n");
+}
+
+/**
+ * Reads an eval file: validated by `readPrompts` (so it is exactly what the
+ * eval CLI accepts), then the checker fields, which must all be present.
+ */
+export function readEvalJsonl(file: string): EvalItem[] {
+  const items = readPrompts(file);
+  const raw = fs.readFileSync(file, "utf8").split("\n").map((l, i) => ({ l, n: i + 1 })).filter(({ l }) => l.trim() !== "");
+  const bad: string[] = [];
+  const out = items.map((item, i) => {
+    const o = JSON.parse(raw[i].l) as Record<string, unknown>;
+    const missing = ["answer", "task", "cluster", "template", "input"].filter((k) => o[k] === undefined);
+    if (missing.length) bad.push(`${file}:${raw[i].n}: missing ${missing.join(", ")}; rebuild it with npx tsx src/cli/build-sft.ts`);
+    return { ...item, ...o, messages: item.messages } as EvalItem;
+  });
+  if (bad.length) throw new Error(`${bad.length} bad line(s) in ${file}:\n${bad.join("\n")}`);
+  return out;
+}
+
+/** Scores a response to an eval item with its task's checker. */
+export function checkEvalItem(item: EvalItem, response: string): CheckResult {
+  const inst: TaskInstance = { input: item.input, answer: item.answer, ...(item.accepted ? { accepted: item.accepted } : {}), ...(item.word ? { word: item.word } : {}) };
+  return getTask(item.task).check(response, inst);
+}
