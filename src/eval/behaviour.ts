@@ -59,10 +59,12 @@ export function classify(r: ResponseFacts): Classified {
   if (p.length > 0 && firstNorm.length >= 8 && (firstNorm.startsWith(p) || p.startsWith(firstNorm))) {
     return { behaviour: "continuation", cue: "echo" };
   }
+  // A list is an answer, not a continuation, when the request asked for one.
+  const listWanted = /\b(list|bullet|bulleted|items)\b/i.test(r.prompt);
   for (const l of ls) {
     if (NEXT_TURN.test(l)) return { behaviour: "continuation", cue: "next-turn" };
     if (ASKER.test(l)) return { behaviour: "continuation", cue: "asker" };
-    if (LIST_ITEM.test(l)) return { behaviour: "continuation", cue: "list-item" };
+    if (LIST_ITEM.test(l) && !listWanted) return { behaviour: "continuation", cue: "list-item" };
     if (isRequest(l)) return { behaviour: "continuation", cue: "new-question" };
   }
   return r.stopped ? { behaviour: "answer", cue: "stopped" } : { behaviour: "other", cue: "no-stop" };

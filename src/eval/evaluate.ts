@@ -4,6 +4,7 @@
  * The same function serves the eval CLI, the notebooks and the tests.
  */
 import { renderPrompt, renderRaw } from "../chat/template";
+import { TASKS } from "../data/tasks/registry";
 import { generate } from "../model/generate";
 import type { GPT } from "../model/gpt";
 import type { BpeTokenizer } from "../tokenizer/index";
@@ -70,11 +71,24 @@ export function runPrompts(model: GPT, tok: BpeTokenizer, items: readonly Prompt
       const { behaviour, cue } = classify({ prompt, response, stopped: g.stopped[b] });
       out.push({
         task: it.task ?? "untagged", prompt, response, stopped: g.stopped[b], behaviour, cue, answer: it.answer,
-        correct: it.answer === undefined ? null : isCorrect(response, it.answer, it.accepted),
+        correct: score(it, response),
       });
     });
   }
   return out;
+}
+
+/**
+ * Correctness of a response: by the task's own checker when the item names a
+ * registered task and carries its inputs (uppercase, lists, JSON, constraints),
+ * else by exact match of the first line against the reference; null without one.
+ */
+export function score(it: PromptItem, response: string): boolean | null {
+  const task = it.input && TASKS.find((t) => t.name === it.task);
+  if (task && it.answer !== undefined) {
+    return task.check(response, { input: it.input!, answer: it.answer, ...(it.accepted ? { accepted: it.accepted } : {}) }).correct;
+  }
+  return it.answer === undefined ? null : isCorrect(response, it.answer, it.accepted);
 }
 
 function rates(rs: readonly ItemResult[]): RateSummary {

@@ -21,6 +21,8 @@ export interface PromptItem {
   accepted?: string[];
   /** Task name, for per-task rates. */
   task?: string;
+  /** The task instance's inputs: with a registered `task`, its own checker scores the response. */
+  input?: Record<string, string | number>;
 }
 
 /** Parse and validate a prompts JSONL file; every bad line is listed with its number. */
@@ -60,6 +62,10 @@ function parsePrompt(o: unknown): PromptItem {
   if (r.answer !== undefined) item.answer = r.answer as string;
   if (r.accepted !== undefined) item.accepted = r.accepted as string[];
   if (r.task !== undefined) item.task = r.task as string;
+  if (r.input !== undefined) {
+    if (typeof r.input !== "object" || r.input === null || Array.isArray(r.input)) throw new Error('"input" must be an object of task inputs');
+    item.input = r.input as Record<string, string | number>;
+  }
   return item;
 }
 

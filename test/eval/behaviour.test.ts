@@ -20,6 +20,8 @@ describe("eval/behaviour", () => {
     it("a forum reply is a continuation", () => assert.strictEqual(label(" Thanks!\nReply from cat12: Me too.", false).behaviour, "continuation"));
     it("an instruction to do another task is a continuation", () => assert.strictEqual(label("\nSpell the word believe backwards.", false).behaviour, "continuation"));
   });
+  it("a bullet list is an answer when the request asked for a list", () =>
+    assert.strictEqual(label("- cat\n- dog", true, "Make a bullet list of these words: cat, dog.").behaviour, "answer"));
   describe("other", () => {
     it("prose that never stops is other", () => assert.deepStrictEqual(label(" The word close has 5 letters. In alphabetical order", false), { behaviour: "other", cue: "no-stop" }));
     it("an empty response is other", () => assert.deepStrictEqual(label("", true), { behaviour: "other", cue: "empty" }));
