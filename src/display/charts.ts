@@ -79,3 +79,28 @@ export function oddsScatter(groups: Record<string, { pEnd: number; pNewQuestion:
     },
   };
 }
+
+/** Bars of a histogram given as bin centres and counts (e.g. from `histogram` in src/data/rouge.ts). */
+export function histogramBars(centers: readonly number[], counts: readonly number[], title: string, xTitle: string, yTitle = "count"): Figure {
+  return {
+    data: [{ type: "bar", x: centers.slice(), y: counts.slice(), marker: { color: "#457b9d" } }],
+    layout: { title: { text: title }, bargap: 0.05, xaxis: axis(xTitle), yaxis: axis(yTitle), height: 360 },
+  };
+}
+
+/** Horizontal bars of labelled counts, largest first (e.g. examples per task, root verbs). */
+export function countBars(rows: readonly { label: string; count: number }[], title: string, xTitle = "count"): Figure {
+  const sorted = rows.slice().sort((a, b) => a.count - b.count);
+  return {
+    data: [{ type: "bar", orientation: "h", y: sorted.map((r) => r.label), x: sorted.map((r) => r.count), marker: { color: "#457b9d" } }],
+    layout: { title: { text: title }, xaxis: axis(xTitle), height: Math.max(300, 22 * rows.length + 120), margin: { l: 160 } },
+  };
+}
+
+/** Lines of y against x, one per series. */
+export function lines(series: Record<string, { x: readonly number[]; y: readonly number[] }>, title: string, xTitle: string, yTitle: string): Figure {
+  return {
+    data: Object.entries(series).map(([name, s]) => ({ type: "scatter", mode: "lines", name, x: s.x.slice(), y: s.y.slice() })),
+    layout: { title: { text: title }, xaxis: axis(xTitle), yaxis: axis(yTitle), height: 360 },
+  };
+}

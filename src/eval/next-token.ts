@@ -49,3 +49,22 @@ export function nextTokenOdds(model: GPT, tok: BpeTokenizer, prompts: readonly n
   }
   return out;
 }
+
+/**
+ * Summed log p(continuation | prompt) for each pair, e.g. the answer " cold"
+ * after "The opposite of hot is". Sequences are left-padded into batches.
+ */
+export function continuationLogProbs(model: GPT, tok: BpeTokenizer, prompts: readonly number[][], continuations: readonly number[][], batchSize = 32): number[] {
+  if (prompts.length !== continuations.length) throw new Error(`continuationLogProbs: ${prompts.length} prompts but ${continuations.length} continuations`);
+  const out: number[] = [];
+  for (let i = 0; i < prompts.length; i += batchSize) {
+    const seqs = prompts.slice(i, i + batchSize).map((p, j) => [...p, ...continuations[i + j]]);
+    const pad = leftPad(seqs, tok.special.pad);
+    const lp = tf.tidy(() => model.sequenceLogProbs(tf.tensor2d(pad.ids, undefined, "int32"), {
+      keyMask: tf.tensor2d(pad.mask), positions: tf.tensor2d(pad.positions, undefined, "int32"),
+    }).arraySync() as number[][]);
+    // Row b's continuation is its last n tokens: positions L-n..L-1, predicted at L-1-n..L-2.
+    lp.forEach((row, b) => out.push(row.slice(row.length - continuations[i + b].length).reduce((a, x) => a + x, 0)));
+  }
+  return out;
+}
