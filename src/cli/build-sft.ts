@@ -43,8 +43,12 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
+/** The base model's tokenizer (lengths must fit *its* context), else one trained on the corpus sample. */
+const BASE_TOKENIZER = path.join(DATA_DIR, "models", "base", "tokenizer.json");
+
 function tokenizer(file?: string): BpeTokenizer {
   if (file) return BpeTokenizer.load(file);
+  if (fs.existsSync(BASE_TOKENIZER)) return BpeTokenizer.load(BASE_TOKENIZER);
   return trainBpe(fs.readFileSync(path.join(DATA_DIR, "corpus", "sample.txt"), "utf8"), { vocabSize: 512 });
 }
 
