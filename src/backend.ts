@@ -63,16 +63,36 @@ export async function selectBackend(
   const tried: string[] = [];
   for (const c of candidates) {
     if (force && c.name !== force) continue;
+    const restore = snapshotProcessHandlers();
     try {
       await c.load();
       if (!(await tf.setBackend(c.name))) throw new Error("setBackend returned false");
       await tf.ready();
+      restore();
       return describe(c);
     } catch (e) {
       tried.push(`${c.provider}: ${(e as Error).message.split("\n")[0]}`);
     }
   }
   throw new Error(`no tfjs backend could start${force ? ` (forced ${FORCE_ENV}=${force})` : ""}:\n  ${tried.join("\n  ")}`);
+}
+
+/**
+ * The Emscripten glue of tfjs-backend-wasm installs
+ * `process.on("unhandledRejection", (r) => { throw r })` (and the same for
+ * uncaught exceptions) when the module starts. After that, any unhandled
+ * rejection anywhere kills the process: a notebook kernel, a test runner.
+ * Returns a function that removes whatever such handlers were added since.
+ */
+function snapshotProcessHandlers(): () => void {
+  const emitter = process as NodeJS.EventEmitter;
+  const events = ["uncaughtException", "unhandledRejection"];
+  const before = new Map(events.map((e) => [e, new Set(emitter.listeners(e))]));
+  return () => {
+    for (const e of events) {
+      for (const l of emitter.listeners(e)) if (!before.get(e)!.has(l)) emitter.removeListener(e, l as (...args: unknown[]) => void);
+    }
+  };
 }
 
 function describe(c: BackendCandidate): BackendInfo {

@@ -16,6 +16,13 @@ describe("backend", () => {
     assert.strictEqual((await selectBackend(DEFAULT_CANDIDATES, undefined)).name, "wasm");
   });
 
+  it("leaves no process-wide handler that turns an unhandled rejection into a crash", async () => {
+    await selectBackend(DEFAULT_CANDIDATES, "wasm");
+    for (const e of ["uncaughtException", "unhandledRejection"]) {
+      assert.ok((process as NodeJS.EventEmitter).listeners(e).every((l) => !/throw reason|throw ex/.test(String(l))), `${e} handler from the wasm module is still installed`);
+    }
+  });
+
   it("honours a forced backend", async () => {
     assert.strictEqual((await selectBackend(DEFAULT_CANDIDATES, "cpu")).name, "cpu");
   });
