@@ -67,13 +67,15 @@ async function main(argv: string[]): Promise<void> {
   const items = clozeItems(allFacts(facts.headwords));
   const work = path.join(ROOT, "build", args.quick ? "pretrain-quick" : "pretrain");
   const out = args.out ?? (args.quick ? path.join(ROOT, "build", "models", "base-quick") : path.join(DATA_DIR, "models", "base"));
-  if (args.resume && !fs.existsSync(work)) throw new Error(`--resume: no in-progress run at ${work}; start without --resume`);
+  if (args.resume && !fs.existsSync(path.join(work, "config.json"))) throw new Error(`--resume: no in-progress run at ${work}; start without --resume`);
+  // The bar counts the steps this process will run, so its rate and time left are right when resuming.
+  const done = args.resume ? (JSON.parse(fs.readFileSync(path.join(work, "config.json"), "utf8")) as { step: number }).step : 0;
   console.log(`model: ${model.numParameters().toLocaleString("en")} parameters; ${config.steps} steps × ${config.batchSize}×${model.config.contextLength} tokens on ${backend.name}`);
 
   t = Date.now();
   const run = await pretrain({
     model, tokenizer, train, val, config, checkpointDir: work, resumeFrom: args.resume ? work : undefined,
-    progress: progress(config.steps, { label: "pretrain" }),
+    progress: progress(Math.max(0, config.steps - done), { label: done ? `pretrain (from step ${done})` : "pretrain" }),
     probe: () => ({ "probe/cloze_accuracy": clozeProbe(model, tokenizer, items).accuracy }),
   });
   const probe = clozeProbe(model, tokenizer, items);
