@@ -94,7 +94,11 @@ function torchReference(names: Name[], repeats: number): { results: Record<strin
   if (probe.status !== 0) return { results: null, note: "PyTorch reference skipped: `apt-get install python3-torch` to compare" };
   const cfgs = names.map((n) => ({ name: n, ...PRESETS[n], batch: BATCH }));
   const outText = execFileSync(py, [path.join(__dirname, "torch_gpt.py"), JSON.stringify({ configs: cfgs, repeats })], { encoding: "utf8" });
-  return { results: JSON.parse(outText.trim().split("\n").pop()!), note: `PyTorch ${spawnSync(py, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8" }).stdout.trim()} (CPU, default threads)` };
+  const results = JSON.parse(outText.trim().split("\n").pop()!) as Record<string, number>;
+  const gemm = results.gemm_gflops;
+  const version = spawnSync(py, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8" }).stdout.trim();
+  const warn = gemm < 20 ? "; WARNING: PyTorch matmul is slow, probably Debian's reference BLAS: `apt-get install libopenblas0-pthread`" : "";
+  return { results, note: `PyTorch ${version} (CPU, default threads; GEMM ${gemm.toFixed(0)} GFLOP/s)${warn}` };
 }
 
 function table(results: Record<string, ConfigResult>): string {

@@ -79,6 +79,20 @@ def tokens_per_s(c, repeats):
     return b * t / sorted(times)[len(times) // 2]
 
 
+def gemm_gflops():
+    """Speed of one 1024² matmul: tells OpenBLAS (~100+ GFLOP/s here) from
+    Debian's reference BLAS (~3 GFLOP/s), which torch falls back to when
+    libopenblas0 (a Recommends of python3-torch) is not installed."""
+    a, b = torch.randn(1024, 1024), torch.randn(1024, 1024)
+    a @ b
+    t0 = time.perf_counter()
+    for _ in range(5):
+        a @ b
+    return 5 * 2 * 1024**3 / (time.perf_counter() - t0) / 1e9
+
+
 if __name__ == "__main__":
     spec = json.loads(sys.argv[1])
-    print(json.dumps({c["name"]: tokens_per_s(c, spec["repeats"]) for c in spec["configs"]}))
+    out = {c["name"]: tokens_per_s(c, spec["repeats"]) for c in spec["configs"]}
+    out["gemm_gflops"] = gemm_gflops()
+    print(json.dumps(out))
