@@ -52,7 +52,9 @@ export function compareStyles(
     results.set(style, rs);
     const s = summarise(rs);
     rows.push({ style, task: "all", ...pick(s), skipped: dropped.length });
-    for (const [task, t] of Object.entries(s.by_task)) {
+    // Every task of the input gets a row, also one whose prompts were all skipped (n = 0).
+    for (const task of [...new Set(items.map((it) => it.task ?? "untagged"))]) {
+      const t = s.by_task[task] ?? { n: 0, answer_rate: 0, continuation_rate: 0, other_rate: 0, exact_match: null };
       rows.push({ style, task, ...pick(t), skipped: dropped.filter((d) => (d.task ?? "untagged") === task).length });
     }
   }
