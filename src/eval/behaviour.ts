@@ -5,7 +5,10 @@
  * - continuation: it treats the prompt as text to extend: writes another
  *   question, continues a numbered list, echoes the prompt, invents the next
  *   turn ("Q:", "User:", "Reply from …"), or signs off as the asker ("Thanks!");
- * - other: anything else (typically more prose that never stops).
+ * - other: anything else: prose that never stops, or prose of two or more
+ *   sentences (every request in this lab asks for a word, a number, a list,
+ *   JSON or one sentence; a base model that writes two sentences of its
+ *   corpus and then ends a document has not answered).
  *
  * Continuation cues are checked first, so "cold\n2. What is…" is a
  * continuation even if it ends. Where a reference answer exists, `isCorrect`
@@ -16,7 +19,7 @@ export type Behaviour = "answer" | "continuation" | "other";
 export const BEHAVIOURS: readonly Behaviour[] = ["answer", "continuation", "other"];
 
 /** Why a response got its label (shown in notebook tables). */
-export type Cue = "stopped" | "new-question" | "list-item" | "echo" | "next-turn" | "asker" | "no-stop" | "empty";
+export type Cue = "stopped" | "new-question" | "list-item" | "echo" | "next-turn" | "asker" | "prose" | "no-stop" | "empty";
 
 export interface Classified { behaviour: Behaviour; cue: Cue }
 
@@ -49,6 +52,11 @@ function isRequest(line: string): boolean {
   return /\?\s*$/.test(line) || (QUESTION_START.test(line) && /[.?!]?\s*$/.test(line) && line.split(/\s+/).length >= 3);
 }
 
+/** Sentences of prose: pieces ending in . ! or ? followed by a space, a newline or the end. */
+function sentences(text: string): number {
+  return text.split(/[.!?](?:\s+|$)/).filter((p) => /[A-Za-z]/.test(p)).length;
+}
+
 /** Label one response. */
 export function classify(r: ResponseFacts): Classified {
   const ls = lines(r.response);
@@ -67,7 +75,9 @@ export function classify(r: ResponseFacts): Classified {
     if (LIST_ITEM.test(l) && !listWanted) return { behaviour: "continuation", cue: "list-item" };
     if (isRequest(l)) return { behaviour: "continuation", cue: "new-question" };
   }
-  return r.stopped ? { behaviour: "answer", cue: "stopped" } : { behaviour: "other", cue: "no-stop" };
+  if (!r.stopped) return { behaviour: "other", cue: "no-stop" };
+  if (!listWanted && sentences(r.response) >= 2) return { behaviour: "other", cue: "prose" };
+  return { behaviour: "answer", cue: "stopped" };
 }
 
 /**

@@ -24,6 +24,8 @@ describe("eval/behaviour", () => {
     assert.strictEqual(label("- cat\n- dog", true, "Make a bullet list of these words: cat, dog.").behaviour, "answer"));
   describe("other", () => {
     it("prose that never stops is other", () => assert.deepStrictEqual(label(" The word close has 5 letters. In alphabetical order", false), { behaviour: "other", cue: "no-stop" }));
+    it("two sentences of corpus prose that then stop are other, not an answer", () =>
+      assert.deepStrictEqual(label(" The word past means the same as yesteryear. The word past names a kind of time."), { behaviour: "other", cue: "prose" }));
     it("an empty response is other", () => assert.deepStrictEqual(label("", true), { behaviour: "other", cue: "empty" }));
   });
   describe("exact match", () => {
