@@ -11,16 +11,10 @@
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { initBackend, tf } from "../src/backend";
+import { initBackend } from "../src/backend";
 import { PRESETS } from "../src/model/config";
 import { generate } from "../src/model/generate";
-import { GPT } from "../src/model/gpt";
-import { AdamW, clipByGlobalNorm } from "../src/train/optimizer";
-import { accumulateGradients } from "../src/train/loop";
-import { lmObjective, randomWindows } from "../src/train/lm";
-import { Rng } from "../src/random";
-
-const BATCH = 16;
+import { BATCH, trainingStep } from "./step";
 const PROMPT = 16;
 const NEW_TOKENS = 64;
 type Name = keyof typeof PRESETS;
@@ -53,16 +47,7 @@ function timeIt(repeats: number, warmup: number, f: () => void): number {
 async function child(name: Name, repeats: number): Promise<void> {
   await initBackend({ quiet: true });
   const c = PRESETS[name];
-  const model = GPT.create(c, 0);
-  const T = c.contextLength;
-  const stream = new Int32Array(100000).map((_, i) => (i * 7919) % c.vocabSize);
-  const rng = new Rng(0);
-  const opt = new AdamW(model.params, { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.01 });
-  const objective = lmObjective(model);
-  const step = () => tf.tidy(() => {
-    const { grads } = accumulateGradients(model, objective, [randomWindows(stream, BATCH, T, rng)]);
-    opt.apply(clipByGlobalNorm(grads, 1).grads, 1e-3);
-  });
+  const { model, step } = trainingStep(c);
   const trainMs = timeIt(repeats, 2, step);
   const gen = (B: number) => {
     const prompts = Array.from({ length: B }, (_, b) => Array.from({ length: PROMPT }, (_, t) => (b * 31 + t * 7) % c.vocabSize));
@@ -72,7 +57,7 @@ async function child(name: Name, repeats: number): Promise<void> {
   const out = {
     params: model.numParameters(),
     train_ms_per_step: trainMs,
-    train_tokens_per_s: (BATCH * T * 1000) / trainMs,
+    train_tokens_per_s: (BATCH * c.contextLength * 1000) / trainMs,
     gen_tokens_per_s_b1: gen(1),
     gen_tokens_per_s_b16: gen(16),
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,

@@ -7,25 +7,14 @@
  */
 import { initBackend, tf } from "../src/backend";
 import { PRESETS } from "../src/model/config";
-import { GPT } from "../src/model/gpt";
-import { Rng } from "../src/random";
-import { accumulateGradients } from "../src/train/loop";
-import { lmObjective, randomWindows } from "../src/train/lm";
-import { AdamW, clipByGlobalNorm } from "../src/train/optimizer";
+import { trainingStep } from "./step";
 
 async function main(): Promise<void> {
   const i = process.argv.indexOf("--config");
   const name = (i >= 0 ? process.argv[i + 1] : "A") as keyof typeof PRESETS;
   if (!(name in PRESETS)) throw new Error(`unknown config ${name}; use A or B`);
   await initBackend();
-  const model = GPT.create(PRESETS[name], 0);
-  const stream = new Int32Array(50000).map((_, j) => (j * 7919) % model.config.vocabSize);
-  const opt = new AdamW(model.params, { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.01 });
-  const rng = new Rng(0);
-  const step = () => tf.tidy(() => {
-    const { grads } = accumulateGradients(model, lmObjective(model), [randomWindows(stream, 16, model.config.contextLength, rng)]);
-    opt.apply(clipByGlobalNorm(grads, 1).grads, 1e-3);
-  });
+  const { step } = trainingStep(PRESETS[name]);
   step();
   const t = performance.now();
   step();

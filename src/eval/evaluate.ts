@@ -4,6 +4,7 @@
  * The same function serves the eval CLI, the notebooks and the tests.
  */
 import { renderPrompt, renderRaw } from "../chat/template";
+import { checkEvalItem, EvalItem } from "../data/tasks/eval-sets";
 import { TASKS } from "../data/tasks/registry";
 import { generate } from "../model/generate";
 import type { GPT } from "../model/gpt";
@@ -84,10 +85,7 @@ export function runPrompts(model: GPT, tok: BpeTokenizer, items: readonly Prompt
  * else by exact match of the first line against the reference; null without one.
  */
 export function score(it: PromptItem, response: string): boolean | null {
-  const task = it.input && TASKS.find((t) => t.name === it.task);
-  if (task && it.answer !== undefined) {
-    return task.check(response, { input: it.input!, answer: it.answer, ...(it.accepted ? { accepted: it.accepted } : {}) }).correct;
-  }
+  if (it.input && it.answer !== undefined && TASKS.some((t) => t.name === it.task)) return checkEvalItem(it as EvalItem, response).correct;
   return it.answer === undefined ? null : isCorrect(response, it.answer, it.accepted);
 }
 

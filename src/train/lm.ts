@@ -18,9 +18,10 @@ export interface LMBatch {
   T: number;
 }
 
-function sumOf(xs: Float32Array): number {
+/** Σ of a batch's loss weights: the number of loss-bearing tokens. */
+export function weightSum(b: LMBatch): number {
   let s = 0;
-  for (let i = 0; i < xs.length; i++) s += xs[i];
+  for (let i = 0; i < b.weights.length; i++) s += b.weights[i];
   return s;
 }
 
@@ -36,7 +37,7 @@ export function weightedNll(model: GPT, b: LMBatch): tf.Scalar {
 export function lmObjective(model: GPT): Objective<LMBatch> {
   return {
     loss: (b, norm) => tf.tidy(() => tf.div(weightedNll(model, b), norm) as tf.Scalar),
-    normalizer: (micros) => micros.reduce((n, b) => n + sumOf(b.weights), 0),
+    normalizer: (micros) => micros.reduce((n, b) => n + weightSum(b), 0),
     tokens: (b) => b.B * b.T,
   };
 }
@@ -63,7 +64,7 @@ export function evalLoss(model: GPT, batches: LMBatch[]): number {
     const s = weightedNll(model, b);
     nll += s.dataSync()[0];
     s.dispose();
-    n += sumOf(b.weights);
+    n += weightSum(b);
   }
   if (n === 0) throw new Error("evalLoss: the batches have no weighted tokens");
   return nll / n;

@@ -15,7 +15,7 @@ import { Example, stepBatches } from "../data/sft-batches";
 import type { GPT } from "../model/gpt";
 import type { BpeTokenizer } from "../tokenizer/index";
 import { LOOP_DEFAULTS, LOOP_SPEC, LoopConfig, Objective, ProgressSink, trainLoop } from "./loop";
-import { LMBatch, randomWindows, weightedNll } from "./lm";
+import { LMBatch, randomWindows, weightedNll, weightSum } from "./lm";
 import type { MetricRow, RunRecord } from "./run-record";
 
 export interface SftConfig extends LoopConfig {
@@ -55,8 +55,6 @@ export function sftConfig(overrides: Partial<SftConfig> = {}, base: Readonly<Sft
 
 /** A micro-batch of either kind; replay weights are pre-scaled (see `sftObjective`). */
 interface SftMicro { kind: "sft" | "replay"; batch: LMBatch }
-
-const weightSum = (b: LMBatch) => b.weights.reduce((a, w) => a + w, 0);
 
 /**
  * The step normaliser is the answer-token count; replay batches' weights are
