@@ -48,6 +48,9 @@ function parseArgs(argv: string[]): Args {
 
 async function main(argv: string[]): Promise<void> {
   const args = parseArgs(argv);
+  const work = path.join(ROOT, "build", args.quick ? "pretrain-quick" : "pretrain");
+  // Checked before the corpus is built, so a mistaken --resume fails at once.
+  if (args.resume && !fs.existsSync(path.join(work, "config.json"))) throw new Error(`--resume: no in-progress run at ${work}; start without --resume`);
   const backend = await initBackend();
   const facts = readFactsFile();
   const corpus = ensureCorpus(facts.headwords);
@@ -65,9 +68,7 @@ async function main(argv: string[]): Promise<void> {
   const config = pretrainConfig({ ...(args.steps ? { steps: args.steps } : {}), seed: args.seed }, base);
   const model = GPT.create({ ...PRESETS.A, vocabSize: VOCAB }, config.seed);
   const items = clozeItems(allFacts(facts.headwords));
-  const work = path.join(ROOT, "build", args.quick ? "pretrain-quick" : "pretrain");
   const out = args.out ?? (args.quick ? path.join(ROOT, "build", "models", "base-quick") : path.join(DATA_DIR, "models", "base"));
-  if (args.resume && !fs.existsSync(path.join(work, "config.json"))) throw new Error(`--resume: no in-progress run at ${work}; start without --resume`);
   // The bar counts the steps this process will run, so its rate and time left are right when resuming.
   const done = args.resume ? (JSON.parse(fs.readFileSync(path.join(work, "config.json"), "utf8")) as { step: number }).step : 0;
   console.log(`model: ${model.numParameters().toLocaleString("en")} parameters; ${config.steps} steps × ${config.batchSize}×${model.config.contextLength} tokens on ${backend.name}`);
