@@ -12,11 +12,12 @@
  * about a "heldout" word that the tuned model gets right came from pretraining.
  */
 import * as fs from "fs";
-import { Message, renderChat } from "../chat/template";
+import { MaskMode, Message, renderChat } from "../chat/template";
 import { Rng } from "../random";
 import type { BpeTokenizer } from "../tokenizer/index";
 import type { Headword } from "./facts";
 import type { TemplateUse } from "./phrasing";
+import type { PromptItem } from "../eval/prompts";
 import { Example, renderExample } from "./sft-batches";
 import {
   CLUSTER_SPLIT, CLUSTERS, Cluster, FewShotMode, SYSTEM_PROMPTS, Task, TaskInstance,
@@ -191,18 +192,31 @@ export function readSftJsonl(file: string): SftLine[] {
  * context is an error naming its file:line, or with `dropTooLong` is dropped
  * and counted in a printed message.
  */
-export function sftExamples(tok: BpeTokenizer, records: readonly SftLine[], contextLength: number, opts: { dropTooLong?: boolean; log?: (m: string) => void } = {}): Example[] {
+export function sftExamples(tok: BpeTokenizer, records: readonly SftLine[], contextLength: number, opts: { mask?: MaskMode; dropTooLong?: boolean; log?: (m: string) => void } = {}): Example[] {
   const out: Example[] = [];
   const tooLong: string[] = [];
   records.forEach((r, i) => {
     const source = r.source ?? `record ${i + 1} (${r.task ?? "no task"})`;
     const n = renderChat(tok, r.messages).ids.length;
     if (n > contextLength) tooLong.push(`${source}: renders to ${n} tokens but the context is ${contextLength}; shorten it, or pass dropTooLong to drop it`);
-    else out.push(renderExample(tok, r.messages, contextLength, source));
+    else out.push(renderExample(tok, r.messages, contextLength, source, { mask: opts.mask ?? "assistant" }));
   });
   if (tooLong.length && !opts.dropTooLong) throw new Error(`${tooLong.length} example(s) longer than the context:\n${tooLong.join("\n")}`);
   if (tooLong.length) (opts.log ?? console.log)(`sftExamples: dropped ${tooLong.length} of ${records.length} example(s) longer than the ${contextLength}-token context`);
   return out;
+}
+
+/**
+ * Eval prompts with their reference answers as training-format examples
+ * (assistant-only mask), for a validation loss on held-out requests. Items
+ * without an answer are skipped; one that does not fit the context throws.
+ */
+export function answeredExamples(tok: BpeTokenizer, items: readonly PromptItem[], contextLength: number, label = "eval"): Example[] {
+  return items.flatMap((it, i) => {
+    if (it.answer === undefined) return [];
+    const messages: Message[] = [...it.messages, { role: "assistant", content: it.answer }];
+    return [renderExample(tok, messages, contextLength, `${label} item ${i + 1} (${it.task ?? "no task"})`)];
+  });
 }
 
 /** A preference pair (TRL's conversational format): the prompt, a better and a worse answer. */

@@ -3,6 +3,7 @@
  * plotly figures, so every notebook draws the same quantity the same way
  * (colours per behaviour, axis labels from the metric registry).
  */
+import { meanSd } from "../eval/stats";
 import { describeMetric } from "../train/metrics";
 import type { MetricRow, RunRecord } from "../train/run-record";
 import type { Figure, Trace } from "./plot";
@@ -18,13 +19,22 @@ export function metricLabel(name: string): string {
   return m.unit ? `${m.description} (${m.unit})` : m.description;
 }
 
-/** Training loss, and validation loss where evaluated, against optimizer steps. */
+/**
+ * Training loss against optimizer steps, its terms when the trainer logs
+ * them (`loss/sft`, `loss/replay`), and every validation loss evaluated.
+ */
 export function lossCurve(run: RunRecord, title = `${run.method} loss`): Figure {
-  const val = run.evals.filter((r) => r["val/loss"] !== undefined);
+  const series = (rows: readonly MetricRow[], key: string, name: string, mode: string): Trace => {
+    const pts = rows.filter((r) => r[key] !== undefined);
+    return { type: "scatter", mode, name, x: pts.map((r) => r.step), y: pts.map((r) => r[key]) };
+  };
+  const trainKeys = [...new Set(run.metrics.flatMap((r) => Object.keys(r)))].filter((k) => k.startsWith("loss/"));
+  const valKeys = [...new Set(run.evals.flatMap((r) => Object.keys(r)))].filter((k) => k.startsWith("val/") && k.endsWith("loss"));
   return {
     data: [
-      { type: "scatter", mode: "lines", name: "train", x: run.metrics.map((r) => r.step), y: run.metrics.map((r) => r.loss) },
-      { type: "scatter", mode: "lines+markers", name: "validation", x: val.map((r) => r.step), y: val.map((r) => r["val/loss"]) },
+      series(run.metrics, "loss", trainKeys.length ? "train (total)" : "train", "lines"),
+      ...trainKeys.map((k) => series(run.metrics, k, `train: ${k.slice(5)}`, "lines")),
+      ...valKeys.map((k) => series(run.evals, k, valKeys.length > 1 || k !== "val/loss" ? `validation: ${k.slice(4)}` : "validation", "lines+markers")),
     ],
     layout: { title: { text: title }, xaxis: axis("step"), yaxis: axis(metricLabel("loss")), height: 380 },
   };
@@ -41,6 +51,8 @@ export function evalCurve(rows: readonly MetricRow[], metric: string, title?: st
 
 export interface BehaviourBar {
   label: string;
+  /** Optional outer group (e.g. the eval set); bars then sit in groups on a two-level axis. */
+  group?: string;
   answer_rate: number;
   continuation_rate: number;
   other_rate: number;
@@ -48,8 +60,10 @@ export interface BehaviourBar {
 
 /** Stacked bars of answer / continuation / other per label (style, model, cluster). */
 export function behaviourBars(bars: readonly BehaviourBar[], title: string, xTitle = ""): Figure {
+  const grouped = bars.some((r) => r.group !== undefined);
+  const x = grouped ? [bars.map((r) => r.group ?? ""), bars.map((r) => r.label)] : bars.map((r) => r.label);
   const traces: Trace[] = (["answer", "continuation", "other"] as const).map((b) => ({
-    type: "bar", name: b, x: bars.map((r) => r.label), y: bars.map((r) => r[`${b}_rate`]),
+    type: "bar", name: b, x, y: bars.map((r) => r[`${b}_rate`]),
     marker: { color: BEHAVIOUR_COLOURS[b] }, hovertemplate: `%{x}: %{y:.0%} ${b}<extra></extra>`,
   }));
   return {
@@ -97,10 +111,42 @@ export function countBars(rows: readonly { label: string; count: number }[], tit
   };
 }
 
-/** Lines of y against x, one per series. */
-export function lines(series: Record<string, { x: readonly number[]; y: readonly number[] }>, title: string, xTitle: string, yTitle: string): Figure {
+/** Lines of y against x, one per series (optionally with ±error bars, a log x axis, a 0–100 % y axis). */
+export function lines(
+  series: Record<string, { x: readonly number[]; y: readonly number[]; error?: readonly number[] }>, title: string, xTitle: string, yTitle: string,
+  o: { logX?: boolean; percent?: boolean } = {},
+): Figure {
   return {
-    data: Object.entries(series).map(([name, s]) => ({ type: "scatter", mode: "lines", name, x: s.x.slice(), y: s.y.slice() })),
-    layout: { title: { text: title }, xaxis: axis(xTitle), yaxis: axis(yTitle), height: 360 },
+    data: Object.entries(series).map(([name, s]) => ({
+      type: "scatter", mode: "lines+markers", name, x: s.x.slice(), y: s.y.slice(),
+      ...(s.error ? { error_y: { type: "data", array: s.error.slice(), visible: true } } : {}),
+    })),
+    layout: {
+      title: { text: title }, height: 360,
+      xaxis: axis(xTitle, o.logX ? { type: "log" } : {}),
+      yaxis: axis(yTitle, o.percent ? { tickformat: ".0%", range: [0, 1.02] } : {}),
+    },
+  };
+}
+
+/**
+ * Mean ± one standard deviation over seeds, as grouped bars: one bar group per
+ * label (e.g. mask mode), one bar per series (e.g. metric); the hover shows n.
+ */
+export function errorBars(series: Record<string, { label: string; values: readonly number[] }[]>, title: string, yTitle: string): Figure {
+  const names = Object.keys(series);
+  const data: Trace[] = names.map((name) => {
+    const pts = series[name];
+    const stats = pts.map((p) => meanSd(p.values));
+    return {
+      type: "bar", name, x: pts.map((p) => p.label), y: stats.map((s) => s.mean), offsetgroup: name,
+      error_y: { type: "data", array: stats.map((s) => s.sd), visible: true },
+      customdata: stats.map((s) => s.n),
+      hovertemplate: `${name} %{x}: %{y:.1%} ± %{error_y.array:.1%} (n = %{customdata})<extra></extra>`,
+    };
+  });
+  return {
+    data,
+    layout: { title: { text: title }, barmode: "group", yaxis: axis(yTitle, { tickformat: ".0%", range: [0, 1.02] }), height: 400 },
   };
 }

@@ -89,7 +89,8 @@ export function score(it: PromptItem, response: string): boolean | null {
   return it.answer === undefined ? null : isCorrect(response, it.answer, it.accepted);
 }
 
-function rates(rs: readonly ItemResult[]): RateSummary {
+/** Behaviour shares and exact match of a group of results. */
+export function rates(rs: readonly ItemResult[]): RateSummary {
   const n = rs.length;
   const share = (b: Behaviour) => rs.filter((r) => r.behaviour === b).length / Math.max(1, n);
   const scored = rs.filter((r) => r.correct !== null);
@@ -99,10 +100,20 @@ function rates(rs: readonly ItemResult[]): RateSummary {
   };
 }
 
+/** Rates per group, groups in first-seen order. */
+export function ratesBy(results: readonly ItemResult[], key: (r: ItemResult) => string): Record<string, RateSummary> {
+  const groups = new Map<string, ItemResult[]>();
+  for (const r of results) {
+    const k = key(r);
+    if (!groups.has(k)) groups.set(k, []);
+    groups.get(k)!.push(r);
+  }
+  return Object.fromEntries([...groups].map(([k, rs]) => [k, rates(rs)]));
+}
+
 /** Overall and per-task rates. */
 export function summarise(results: readonly ItemResult[]): EvalSummary {
-  const tasks = [...new Set(results.map((r) => r.task))];
-  return { ...rates(results), by_task: Object.fromEntries(tasks.map((t) => [t, rates(results.filter((r) => r.task === t))])) };
+  return { ...rates(results), by_task: ratesBy(results, (r) => r.task) };
 }
 
 /** runPrompts + summarise. */

@@ -75,6 +75,11 @@ export interface Objective<M> {
   normalizer(micros: M[]): number;
   /** Input tokens in a micro-batch (for throughput). */
   tokens(micro: M): number;
+  /**
+   * Optional name of the loss term a micro-batch belongs to (e.g. "sft" or
+   * "replay"); the loop then also logs each term's share as `loss/<name>`.
+   */
+  part?(micro: M): string;
 }
 
 /** Receives progress; `progress()` from src/display (notebook or terminal bar) implements it. */
@@ -105,18 +110,24 @@ export interface TrainArgs<M, C extends LoopConfig> {
  * Gradients of the summed micro-batch losses, keyed by parameter name.
  * Exposed for tests (accumulation parity) and for trainers with custom steps.
  */
-export function accumulateGradients<M>(model: GPT, objective: Objective<M>, micros: M[]): { loss: number; grads: Map<string, tf.Tensor> } {
+export function accumulateGradients<M>(model: GPT, objective: Objective<M>, micros: M[]): { loss: number; parts: Record<string, number>; grads: Map<string, tf.Tensor> } {
   if (micros.length === 0) throw new Error("the step has no micro-batches: the training set is empty (check the dataset path and filters)");
   const norm = objective.normalizer(micros);
   if (!(norm > 0)) throw new Error(`this step has nothing to learn from (normaliser ${norm}): every loss weight in its batch is 0; check the loss masks`);
   const vars = model.trainableVariables();
   const nameOf = new Map([...model.params].map(([name, v]) => [v.name, name]));
   let loss = 0;
+  const parts: Record<string, number> = {};
   let acc: Map<string, tf.Tensor> | undefined;
   for (const micro of micros) {
     const { value, grads } = tf.variableGrads(() => objective.loss(micro, norm), vars);
-    loss += value.dataSync()[0];
+    const v = value.dataSync()[0];
     value.dispose();
+    loss += v;
+    if (objective.part) {
+      const name = `loss/${objective.part(micro)}`;
+      parts[name] = (parts[name] ?? 0) + v;
+    }
     const named = new Map(Object.entries(grads).map(([k, g]) => [nameOf.get(k)!, g] as [string, tf.Tensor]));
     if (!acc) { acc = named; continue; }
     for (const [k, g] of named) {
@@ -125,7 +136,7 @@ export function accumulateGradients<M>(model: GPT, objective: Objective<M>, micr
       acc.set(k, sum);
     }
   }
-  return { loss, grads: acc! };
+  return { loss, parts, grads: acc! };
 }
 
 /** Run the loop; returns the run record (also saved as run.json in the checkpoint). */
@@ -150,21 +161,21 @@ export async function trainLoop<M, C extends LoopConfig>(args: TrainArgs<M, C>):
     const micros = args.batches(step, rng.fork(`batch/${step}`));
     const lr = learningRate(step, c);
     const norm = objective.normalizer(micros);
-    const { loss, gradNorm } = tf.tidy(() => {
-      const { loss, grads } = accumulateGradients(model, objective, micros);
+    const { loss, parts, gradNorm } = tf.tidy(() => {
+      const { loss, parts, grads } = accumulateGradients(model, objective, micros);
       if (!Number.isFinite(loss)) {
         throw new Error(`loss is ${loss} at step ${step} (lr ${lr.toExponential(2)}); stopped before updating. Last good checkpoint: ${lastCheckpoint ?? "none (set checkpointEvery and checkpointDir)"}`);
       }
       const clipped = clipByGlobalNorm(grads, c.gradClip);
       opt.apply(clipped.grads, lr);
-      return { loss, gradNorm: clipped.norm };
+      return { loss, parts, gradNorm: clipped.norm };
     });
     tokensSeen += norm;
     inputTokens += micros.reduce((n, m) => n + objective.tokens(m), 0);
     const last = step === c.steps - 1;
     if ((step + 1) % c.logEvery === 0 || last) {
       const now = Date.now();
-      run.metrics.push({ step: step + 1, loss, lr, grad_norm: gradNorm, tokens_seen: tokensSeen, tokens_per_s: (inputTokens * 1000) / Math.max(1, now - tLog), elapsed_s: (now - t0) / 1000 });
+      run.metrics.push({ step: step + 1, loss, ...parts, lr, grad_norm: gradNorm, tokens_seen: tokensSeen, tokens_per_s: (inputTokens * 1000) / Math.max(1, now - tLog), elapsed_s: (now - t0) / 1000 });
       tLog = now;
       inputTokens = 0;
     }

@@ -9,13 +9,17 @@
  *   mean NLL over answer tokens + replayWeight · mean NLL over replay tokens,
  * which limits forgetting of what pretraining taught (the reference experiment
  * kept 98 % of the cloze probe with replay at lr 2e-4, 0 % without at 5e-4).
+ * Both terms are logged (`loss/sft`, `loss/replay`).
+ *
+ * Packing is off: each row holds one conversation, right-padded, so attention
+ * never crosses example boundaries (src/data/sft-batches.ts).
  */
 import { ConfigSpec, resolveConfig } from "../config";
-import { Example, stepBatches } from "../data/sft-batches";
+import { Example, stepBatches, toBatch } from "../data/sft-batches";
 import type { GPT } from "../model/gpt";
 import type { BpeTokenizer } from "../tokenizer/index";
 import { LOOP_DEFAULTS, LOOP_SPEC, LoopConfig, Objective, ProgressSink, trainLoop } from "./loop";
-import { LMBatch, randomWindows, weightedNll, weightSum } from "./lm";
+import { evalLoss, LMBatch, randomWindows, weightedNll, weightSum } from "./lm";
 import type { MetricRow, RunRecord } from "./run-record";
 
 export interface SftConfig extends LoopConfig {
@@ -25,6 +29,8 @@ export interface SftConfig extends LoopConfig {
   microBatchSize: number;
   /** Raw-text windows per step mixed in against forgetting (0 = no replay). */
   replayBatchSize: number;
+  /** Tokens per replay window (at most the context length). */
+  replayLength: number;
   /** Weight of the replay loss relative to the SFT loss. */
   replayWeight: number;
 }
@@ -34,18 +40,23 @@ const SPEC: ConfigSpec<SftConfig> = {
   batchSize: { doc: "conversations per step", integer: true, min: 1 },
   microBatchSize: { doc: "conversations per forward pass, divides batchSize", integer: true, min: 1 },
   replayBatchSize: { doc: "raw-text windows per step, 0 = off", integer: true, min: 0 },
+  replayLength: { doc: "tokens per replay window", integer: true, min: 2 },
   replayWeight: { doc: "replay loss weight", min: 0, max: 10 },
 };
 
-/** The recipe of the reference experiment: lr 2e-4, 300 steps of 32, replay on. */
+/**
+ * The recipe of data/models/sft (`npm run sft`). Many small steps beat fewer
+ * large ones here: at the same 9,600 conversations, 600 steps of 16 reached
+ * 59 % exact match on knowledge questions, 300 steps of 32 reached 49 %.
+ */
 export const SFT_FULL: Readonly<SftConfig> = Object.freeze({
   ...LOOP_DEFAULTS,
-  steps: 300, lr: 2e-4, warmupSteps: 20, minLrRatio: 0.1, weightDecay: 0.0,
-  batchSize: 32, microBatchSize: 32, replayBatchSize: 16, replayWeight: 1, logEvery: 10, evalEvery: 50,
+  steps: 600, lr: 5e-4, warmupSteps: 20, minLrRatio: 0.1, weightDecay: 0.0,
+  batchSize: 16, microBatchSize: 4, replayBatchSize: 8, replayLength: 64, replayWeight: 1, logEvery: 10, evalEvery: 50,
 });
 
 /** A seconds-long run for tests and smoke checks. */
-export const SFT_QUICK: Readonly<SftConfig> = Object.freeze({ ...SFT_FULL, steps: 20, warmupSteps: 2, batchSize: 8, microBatchSize: 8, replayBatchSize: 4, evalEvery: 10, logEvery: 5 });
+export const SFT_QUICK: Readonly<SftConfig> = Object.freeze({ ...SFT_FULL, steps: 20, warmupSteps: 2, batchSize: 8, microBatchSize: 4, replayBatchSize: 4, evalEvery: 10, logEvery: 5 });
 
 export function sftConfig(overrides: Partial<SftConfig> = {}, base: Readonly<SftConfig> = SFT_FULL): Readonly<SftConfig> {
   const c = resolveConfig("SftConfig", base, SPEC, overrides);
@@ -66,6 +77,7 @@ function sftObjective(model: GPT): Objective<SftMicro> {
     loss: (m, norm) => weightedNll(model, m.batch).div(norm),
     normalizer: (micros) => micros.filter((m) => m.kind === "sft").reduce((n, m) => n + weightSum(m.batch), 0),
     tokens: (m) => m.batch.B * m.batch.T,
+    part: (m) => m.kind,
   };
 }
 
@@ -76,10 +88,19 @@ export interface SftArgs {
   config: Readonly<SftConfig>;
   /** Raw pretraining tokens for replay (required when replayBatchSize > 0). */
   replay?: Int32Array;
+  /**
+   * Held-out conversations with reference answers: logged as `val/sft_loss`
+   * at every evaluation. Render them with the "assistant" mask whatever the
+   * training mask, so runs with different masks are compared on the same loss.
+   */
+  val?: readonly Example[];
+  /** Extra evaluation (knowledge probe, behaviour on fixed prompts), merged into each eval row. */
   evaluate?: (step: number) => MetricRow;
   checkpointDir?: string;
   resumeFrom?: string;
   progress?: ProgressSink;
+  /** Extra facts for the run record (saved with every checkpoint, so objects may grow during the run). */
+  notes?: Record<string, unknown>;
 }
 
 /** Fine-tune `model` on rendered conversations; returns the run record. */
@@ -88,17 +109,27 @@ export async function trainSft(a: SftArgs): Promise<RunRecord<SftConfig>> {
   if (a.train.length < c.batchSize) throw new Error(`SFT: ${a.train.length} training examples, fewer than one batch of ${c.batchSize}; add data or lower batchSize`);
   if (c.replayBatchSize > 0 && !a.replay) throw new Error("SFT: replayBatchSize > 0 needs the raw pretraining tokens (args.replay); pass them or set replayBatchSize: 0");
   const pad = a.tokenizer.special.pad;
-  const T = a.model.config.contextLength;
+  if (c.replayBatchSize > 0 && c.replayLength > a.model.config.contextLength) throw new Error(`SFT: replayLength ${c.replayLength} is longer than the model's context of ${a.model.config.contextLength}`);
+  const valBatches = chunks(a.val ?? [], c.microBatchSize).map((xs) => toBatch(xs, pad));
+  const evaluate = valBatches.length || a.evaluate
+    ? (step: number): MetricRow => ({ ...(valBatches.length ? { "val/sft_loss": evalLoss(a.model, valBatches) } : {}), ...(a.evaluate?.(step) ?? {}) })
+    : undefined;
   return trainLoop({
     method: "sft", model: a.model, config: c, objective: sftObjective(a.model),
     batches: (step, rng) => {
       const sft: SftMicro[] = stepBatches(a.train, step, c.batchSize, c.microBatchSize, c.seed, pad).map((batch) => ({ kind: "sft", batch }));
       if (c.replayBatchSize === 0) return sft;
-      const replay = randomWindows(a.replay!, c.replayBatchSize, T, rng);
+      const replay = randomWindows(a.replay!, c.replayBatchSize, c.replayLength, rng);
       const scale = (c.replayWeight * sft.reduce((n, m) => n + weightSum(m.batch), 0)) / weightSum(replay);
       return [...sft, { kind: "replay", batch: { ...replay, weights: replay.weights.map((w) => w * scale) } }];
     },
-    evaluate: a.evaluate, checkpointDir: a.checkpointDir, resumeFrom: a.resumeFrom, tokenizer: a.tokenizer, progress: a.progress,
-    notes: { trainExamples: a.train.length },
+    evaluate, checkpointDir: a.checkpointDir, resumeFrom: a.resumeFrom, tokenizer: a.tokenizer, progress: a.progress,
+    notes: { ...a.notes, trainExamples: a.train.length, mask: [...new Set(a.train.map((e) => e.maskMode))].join(","), valExamples: a.val?.length ?? 0 },
   });
+}
+
+function chunks<T>(xs: readonly T[], n: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+  return out;
 }

@@ -48,4 +48,13 @@ describe("data/sft-batches", () => {
     assert.deepStrictEqual([...new Set(items)].sort(), Array.from({ length: 8 }, (_, i) => `Item ${i}`));
     assert.deepStrictEqual(stepBatches(exs, 1, 4, 2, 5, tok.special.pad), stepBatches(exs, 1, 4, 2, 5, tok.special.pad));
   });
+
+  it("sorts a step's examples by length, so each micro-batch pads only to its own longest", () => {
+    const exs = [40, 2, 30, 5, 20, 8, 10, 3].map((n, i) => renderExample(tok, conv(`Item ${"x ".repeat(n)}?`, "cold"), 128, `x:${i}`));
+    const micro = stepBatches(exs, 0, 8, 2, 0, tok.special.pad);
+    const widths = micro.map((b) => b.T);
+    assert.deepStrictEqual(widths, widths.slice().sort((a, b) => a - b));
+    const padded = micro.reduce((n, b) => n + b.B * b.T, 0);
+    assert.ok(padded < 8 * Math.max(...exs.map((e) => e.ids.length)), `${padded} token slots, no fewer than one padded batch`);
+  });
 });

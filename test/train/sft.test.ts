@@ -1,10 +1,13 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { Message } from "../../src/chat/template";
 import { renderExample } from "../../src/data/sft-batches";
 import { evaluate } from "../../src/eval/evaluate";
 import { SFT_QUICK, sftConfig, trainSft } from "../../src/train/sft";
 import { tokenStream } from "../../src/train/pretrain";
-import { setup, testTokenizer, tinyModel } from "../helpers";
+import { maxAbsDiff, setup, testTokenizer, tinyModel } from "../helpers";
 
 const WORDS = ["hot", "cold", "up", "down", "wet", "dry", "big", "small", "fast", "slow", "old", "new", "good", "bad", "light", "dark"];
 const conv = (w: string, a: string): Message[] => [{ role: "user", content: `What is the opposite of ${w}?` }, { role: "assistant", content: a }];
@@ -33,7 +36,8 @@ describe("train/sft", () => {
     const model = tinyModel(3, { vocabSize: 300, contextLength: 48 });
     const train = WORDS.slice(0, 8).map((w, i) => renderExample(tok, conv(w, WORDS[i ^ 1]), 48, `toy:${i}`));
     const replay = tokenStream(tok, ["The opposite of hot is cold.", "up and down are antonyms."].flatMap((d) => [d, d, d, d]));
-    const run = await trainSft({ model, tokenizer: tok, train, replay, config: sftConfig({ steps: 4, batchSize: 4, microBatchSize: 4, replayBatchSize: 2, warmupSteps: 1, logEvery: 1 }, SFT_QUICK) });
+    const run = await trainSft({ model, tokenizer: tok, train, replay, config: sftConfig({ steps: 4, batchSize: 4, microBatchSize: 4, replayBatchSize: 2, replayLength: 32, warmupSteps: 1, logEvery: 1 }, SFT_QUICK) });
+    for (const m of run.metrics) assert.ok(Math.abs(m.loss - (m["loss/sft"] + m["loss/replay"])) < 1e-5, "the step loss is the SFT term plus the replay term");
     const answerTokens = train.slice(0, 4).reduce((n, e) => n + e.mask.slice(1).reduce((a, b) => a + b, 0), 0);
     assert.ok(run.metrics[0].tokens_seen > 0 && run.metrics[0].tokens_seen <= answerTokens * 1.5, `tokens_seen ${run.metrics[0].tokens_seen}`);
     model.dispose();
@@ -46,5 +50,38 @@ describe("train/sft", () => {
     await assert.rejects(trainSft({ model, tokenizer: tok, train, config: sftConfig({ batchSize: 4, microBatchSize: 4, replayBatchSize: 0 }, SFT_QUICK) }), /1 training examples, fewer than one batch of 4/);
     await assert.rejects(trainSft({ model, tokenizer: tok, train: [train[0], train[0], train[0], train[0]], config: sftConfig({ batchSize: 4, microBatchSize: 4 }, SFT_QUICK) }), /needs the raw pretraining tokens/);
     model.dispose();
+  });
+
+  it("logs the validation answer loss and the mask mode on the run record", async function () {
+    this.timeout(60000);
+    const tok = testTokenizer();
+    const model = tinyModel(3, { vocabSize: 300, contextLength: 48 });
+    const train = WORDS.slice(0, 8).map((w, i) => renderExample(tok, conv(w, WORDS[i ^ 1]), 48, `toy:${i}`, { mask: "prompt-and-answer" }));
+    const val = WORDS.slice(8, 12).map((w, i) => renderExample(tok, conv(w, WORDS[(i + 8) ^ 1]), 48, `val:${i}`));
+    const run = await trainSft({ model, tokenizer: tok, train, val, config: sftConfig({ steps: 4, batchSize: 4, microBatchSize: 2, replayBatchSize: 0, evalEvery: 2 }, SFT_QUICK) });
+    assert.deepStrictEqual(run.evals.map((e) => e.step), [2, 4]);
+    assert.ok(run.evals.every((e) => e["val/sft_loss"] > 0));
+    assert.strictEqual(run.notes!.mask, "prompt-and-answer");
+    model.dispose();
+  });
+
+  it("an interrupted SFT run resumes from its last checkpoint on the same curve", async function () {
+    this.timeout(60000);
+    const tok = testTokenizer();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sft-resume-"));
+    const train = WORDS.map((w, i) => renderExample(tok, conv(w, WORDS[i ^ 1]), 48, `toy:${i}`));
+    const replay = tokenStream(tok, ["The opposite of hot is cold.", "up and down are antonyms."].flatMap((d) => [d, d, d, d]));
+    const config = sftConfig({ steps: 6, batchSize: 4, microBatchSize: 2, replayBatchSize: 2, replayLength: 16, logEvery: 1, checkpointEvery: 3 }, SFT_QUICK);
+    const a = tinyModel(3, { vocabSize: 300, contextLength: 48 });
+    const straight = await trainSft({ model: a, tokenizer: tok, train, replay, config });
+    const b = tinyModel(3, { vocabSize: 300, contextLength: 48 });
+    let ticks = 0;
+    await trainSft({ model: b, tokenizer: tok, train, replay, config, checkpointDir: dir, progress: { tick: () => { if (++ticks === 4) throw new Error("interrupted"); }, done: () => {} } })
+      .catch((e) => assert.match(String(e), /interrupted/));
+    const c = tinyModel(9, { vocabSize: 300, contextLength: 48 });
+    const resumed = await trainSft({ model: c, tokenizer: tok, train, replay, config, resumeFrom: dir });
+    assert.deepStrictEqual(resumed.metrics.map((r) => r.step), [1, 2, 3, 4, 5, 6]);
+    assert.ok(maxAbsDiff(resumed.metrics.map((r) => r.loss), straight.metrics.map((r) => r.loss)) < 1e-5);
+    [a, b, c].forEach((m) => m.dispose());
   });
 });

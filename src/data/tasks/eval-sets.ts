@@ -64,6 +64,20 @@ function sampled(headwords: readonly Headword[], clusters: readonly Cluster[], u
   });
 }
 
+/**
+ * Solved examples for few-shot prompting of a base model: `perTask` items of
+ * each named task from the "train" half of the words (never an eval word),
+ * held-in templates.
+ */
+export function demoItems(headwords: readonly Headword[], tasks: readonly string[], perTask: number, seed: number): EvalItem[] {
+  const ctx = { headwords: headwords.filter((h) => h.split === "train") };
+  return [...new Set(tasks)].flatMap((name) => {
+    const task = getTask(name);
+    const rng = new Rng(seed).fork(`demos/${name}`);
+    return Array.from({ length: perTask }, () => evalItem(task, task.generate(rng, ctx), rng, "corpus"));
+  });
+}
+
 /** Every fact and definable gloss of the held-out words, held-in templates. */
 function knowledgeItems(headwords: readonly Headword[], seed: number): EvalItem[] {
   const rng = new Rng(seed).fork("eval/knowledge_heldout_words");

@@ -1,0 +1,10 @@
+/** Summary statistics for results over seeds. */
+
+/** Mean, sample standard deviation (n − 1) and count; sd is 0 for one value. */
+export function meanSd(xs: readonly number[]): { mean: number; sd: number; n: number } {
+  const n = xs.length;
+  if (n === 0) throw new Error("meanSd: no values");
+  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  const sd = n > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1)) : 0;
+  return { mean, sd, n };
+}

@@ -1,0 +1,77 @@
+/**
+ * The instruction-following evaluation suite: the four prompt sets of
+ * data/sft (held-in templates, new phrasings, held-out clusters, knowledge
+ * about words SFT never showed), run on any model, summarised per set and per
+ * task cluster. `npm run sft`, `npm run eval` and the notebooks all report
+ * these same numbers, so a figure and a command line always agree.
+ */
+import * as path from "path";
+import { DATA_DIR } from "../data/facts-file";
+import { EVAL_SET_NAMES, EvalItem, EvalSetName, readEvalJsonl } from "../data/tasks/eval-sets";
+import { TASKS } from "../data/tasks/registry";
+import type { GPT } from "../model/gpt";
+import type { BpeTokenizer } from "../tokenizer/index";
+import { EvalOptions, EvalSummary, ItemResult, RateSummary, ratesBy, runPrompts, summarise } from "./evaluate";
+
+export const EVAL_DIR = path.join(DATA_DIR, "sft");
+
+/** How each set is named in tables and figures. */
+export const SET_LABELS: Readonly<Record<EvalSetName, string>> = Object.freeze({
+  heldin: "held-in templates",
+  new_phrasings: "new phrasings",
+  heldout_clusters: "held-out clusters",
+  knowledge_heldout_words: "knowledge, unseen words",
+});
+
+export type EvalSets = Record<EvalSetName, EvalItem[]>;
+
+export const evalSetFile = (name: EvalSetName, dir = EVAL_DIR) => path.join(dir, `eval_${name}.jsonl`);
+
+/**
+ * The eval sets, each optionally thinned to at most `perSet` items taken at
+ * evenly spaced positions (the files are grouped by task, so every task keeps
+ * its share).
+ */
+export function loadEvalSets(opts: { dir?: string; perSet?: number } = {}): EvalSets {
+  const sets = {} as EvalSets;
+  for (const name of EVAL_SET_NAMES) sets[name] = thin(readEvalJsonl(evalSetFile(name, opts.dir)), opts.perSet ?? Infinity);
+  return sets;
+}
+
+/** At most n items at evenly spaced positions, in order. */
+export function thin<T>(items: readonly T[], n: number): T[] {
+  if (items.length <= n) return items.slice();
+  return Array.from({ length: n }, (_, i) => items[Math.floor((i * items.length) / n)]);
+}
+
+/** The cluster of a registered task; "untagged" for results of other prompts. */
+export function clusterOf(task: string): string {
+  return TASKS.find((t) => t.name === task)?.cluster ?? "untagged";
+}
+
+export interface SetResult {
+  set: EvalSetName;
+  results: ItemResult[];
+  summary: EvalSummary;
+  byCluster: Record<string, RateSummary>;
+}
+
+/** Summaries of already generated results, overall, per task and per cluster. */
+export function setResult(set: EvalSetName, results: ItemResult[]): SetResult {
+  return { set, results, summary: summarise(results), byCluster: ratesBy(results, (r) => clusterOf(r.task)) };
+}
+
+/** Run `model` on every set (chat format unless told otherwise). */
+export function evaluateSets(model: GPT, tok: BpeTokenizer, sets: Partial<EvalSets>, options: Partial<EvalOptions> = {}): SetResult[] {
+  return (Object.entries(sets) as [EvalSetName, EvalItem[]][]).map(([set, items]) => setResult(set, runPrompts(model, tok, items, options)));
+}
+
+/** One flat row per set, for tables and bar charts: which model, which set, its rates. */
+export interface SetRow extends RateSummary { model: string; set: EvalSetName }
+
+export function summaryRows(model: string, results: readonly SetResult[]): SetRow[] {
+  return results.map((r) => {
+    const { by_task: _byTask, ...rates } = r.summary;
+    return { model, set: r.set, ...rates };
+  });
+}

@@ -1,0 +1,201 @@
+/**
+ * SFT experiments: everything `npm run sft` and notebook 03 share. The inputs
+ * (base model, instruction data, eval sets, replay text, knowledge probe) are
+ * loaded once; an *arm* is one SFT run from the base model with a mask mode, a
+ * training-set size and config overrides, scored on the same eval sets. The
+ * masking, data-size and replay ablations are lists of arms.
+ */
+import * as path from "path";
+import type { MaskMode } from "../chat/template";
+import { ensureCorpus } from "../data/corpus";
+import { allFacts, ClozeItem, clozeItems, Headword } from "../data/facts";
+import { DATA_DIR, readFactsFile } from "../data/facts-file";
+import { readSftJsonl, SftLine, sftExamples, answeredExamples } from "../data/sft-data";
+import type { EvalSetName } from "../data/tasks/eval-sets";
+import { rates, RateSummary, runPrompts } from "../eval/evaluate";
+import { Monitor, MonitorOptions, trainingMonitor } from "../eval/monitor";
+import { clozeProbe } from "../eval/probe";
+import type { PromptItem } from "../eval/prompts";
+import { EvalSets, loadEvalSets, thin } from "../eval/suite";
+import { loadModel, LoadedModel } from "../model/load";
+import { Rng } from "../random";
+import type { ProgressSink } from "../train/loop";
+import { tokenStream } from "../train/pretrain";
+import type { RunRecord } from "../train/run-record";
+import { SftConfig, sftConfig, trainSft } from "../train/sft";
+
+export const SFT_PATHS = Object.freeze({
+  base: path.join(DATA_DIR, "models", "base"),
+  train: path.join(DATA_DIR, "sft", "train.jsonl"),
+  out: path.join(DATA_DIR, "models", "sft"),
+});
+
+/** What every SFT run of an experiment starts from. */
+export interface SftInputs {
+  base: LoadedModel;
+  headwords: Headword[];
+  /** The instruction-tuning conversations (data/sft/train.jsonl). */
+  records: SftLine[];
+  sets: EvalSets;
+  /** Raw pretraining tokens for replay. */
+  replay: Int32Array;
+  /** Every fact of the vocabulary as a cloze prompt (the knowledge probe). */
+  cloze: ClozeItem[];
+}
+
+export interface InputOptions {
+  base?: string;
+  train?: string;
+  /** Pretraining documents tokenized for replay (the first N of the corpus). */
+  replayDocs?: number;
+}
+
+export function loadSftInputs(o: InputOptions = {}): SftInputs {
+  const base = loadModel(o.base ?? SFT_PATHS.base);
+  const { headwords } = readFactsFile();
+  const corpus = ensureCorpus(headwords);
+  return {
+    base,
+    headwords,
+    records: readSftJsonl(o.train ?? SFT_PATHS.train),
+    sets: loadEvalSets(),
+    replay: tokenStream(base.tokenizer, corpus.train.slice(0, o.replayDocs ?? 5000)),
+    cloze: clozeItems(allFacts(headwords)),
+  };
+}
+
+/**
+ * `n` records, every task as evenly represented as n allows: the records are
+ * shuffled (seeded) and dealt task by task in turn, so 250 examples of 25
+ * tasks are 10 per task, not whatever a prefix of the file holds.
+ */
+export function subsetRecords(records: readonly SftLine[], n: number, seed: number): SftLine[] {
+  if (n > records.length) throw new Error(`subsetRecords: asked for ${n} examples but the dataset has ${records.length}`);
+  const byTask = new Map<string, SftLine[]>();
+  for (const r of new Rng(seed).fork("subset").shuffle(records.slice())) {
+    const t = r.task ?? "untagged";
+    if (!byTask.has(t)) byTask.set(t, []);
+    byTask.get(t)!.push(r);
+  }
+  const queues = [...byTask.values()];
+  const out: SftLine[] = [];
+  for (let i = 0; out.length < n; i++) {
+    const q = queues[i % queues.length];
+    if (q.length) out.push(q.shift()!);
+  }
+  return out;
+}
+
+/** The fixed prompts of the per-step sample table: the first item of a few telling tasks. */
+export function samplePrompts(sets: EvalSets, tasks: Partial<Record<EvalSetName, string[]>> = SAMPLE_TASKS): PromptItem[] {
+  return (Object.entries(tasks) as [EvalSetName, string[]][]).flatMap(([set, names]) =>
+    names.map((name) => {
+      const it = sets[set].find((x) => x.task === name);
+      if (!it) throw new Error(`samplePrompts: no "${name}" item in the ${set} set`);
+      return it;
+    }));
+}
+
+export const SAMPLE_TASKS: Readonly<Partial<Record<EvalSetName, string[]>>> = Object.freeze({
+  knowledge_heldout_words: ["antonym", "synonym", "category"],
+  heldin: ["passage_fact", "sentiment", "uppercase", "add"],
+  new_phrasings: ["antonym"],
+  heldout_clusters: ["dictionary_translate"],
+});
+
+/** One SFT run of an experiment. */
+export interface Arm {
+  /** Name of the ablation it belongs to, e.g. "mask". */
+  group: string;
+  /** The value that varies, e.g. "assistant" or "250". */
+  label: string;
+  mask?: MaskMode;
+  /** Training examples (a task-balanced subset); all when omitted. */
+  trainSize?: number;
+  /** Overrides of the experiment's base config (seed, replay, ...). */
+  config?: Partial<SftConfig>;
+}
+
+export interface ArmResult {
+  group: string;
+  label: string;
+  seed: number;
+  mask: MaskMode;
+  trainSize: number;
+  replay: boolean;
+  /** Answer rate and exact match per eval set. */
+  sets: Partial<Record<EvalSetName, RateSummary>>;
+  /** Knowledge probe after the run. */
+  cloze: number;
+  seconds: number;
+  run: RunRecord<SftConfig>;
+}
+
+export interface ArmOptions {
+  /** Eval sets to score (thin them for short arms). */
+  sets: Partial<EvalSets>;
+  maxNewTokens?: number;
+  progress?: ProgressSink;
+}
+
+/** Train a copy of the base model as `arm` says, score it, and dispose of it. */
+export async function runArm(inputs: SftInputs, arm: Arm, base: Readonly<SftConfig>, o: ArmOptions): Promise<ArmResult> {
+  const config = sftConfig(arm.config ?? {}, base);
+  const mask = arm.mask ?? "assistant";
+  const records = arm.trainSize === undefined ? inputs.records : subsetRecords(inputs.records, arm.trainSize, config.seed);
+  const { tokenizer } = inputs.base;
+  const model = inputs.base.model.clone();
+  try {
+    const t0 = Date.now();
+    const train = sftExamples(tokenizer, records, model.config.contextLength, { mask });
+    const run = await trainSft({ model, tokenizer, train, replay: inputs.replay, config, progress: o.progress });
+    const sets: ArmResult["sets"] = {};
+    for (const [name, items] of Object.entries(o.sets) as [EvalSetName, PromptItem[]][]) {
+      sets[name] = rates(runPrompts(model, tokenizer, items, { format: "chat", maxNewTokens: o.maxNewTokens ?? 32 }));
+    }
+    const cloze = clozeProbe(model, tokenizer, inputs.cloze).accuracy;
+    return {
+      group: arm.group, label: arm.label, seed: config.seed, mask, trainSize: records.length, replay: config.replayBatchSize > 0,
+      sets, cloze, seconds: (Date.now() - t0) / 1000, run,
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+/**
+ * Run arms one after another, each from the same base model. `progress`, if
+ * given, counts the optimizer steps of all arms together (one bar for the
+ * whole ablation: size it with `totalSteps`).
+ */
+export async function runArms(inputs: SftInputs, arms: readonly Arm[], base: Readonly<SftConfig>, o: ArmOptions & { onArm?: (r: ArmResult, i: number) => void }): Promise<ArmResult[]> {
+  const shared: ProgressSink | undefined = o.progress && { tick: (n, m) => o.progress!.tick(n, m), done: () => undefined };
+  const out: ArmResult[] = [];
+  for (const arm of arms) {
+    const r = await runArm(inputs, arm, base, { ...o, progress: shared });
+    out.push(r);
+    o.onArm?.(r, out.length - 1);
+  }
+  o.progress?.done();
+  return out;
+}
+
+/** Optimizer steps of a list of arms under a base config (to size a progress bar). */
+export function totalSteps(arms: readonly Arm[], base: Readonly<SftConfig>): number {
+  return arms.reduce((n, a) => n + sftConfig(a.config ?? {}, base).steps, 0);
+}
+
+/** A monitor for the main run: sample table, answer rate on held-in prompts, and the knowledge probe. */
+export function sftMonitor(inputs: SftInputs, model = inputs.base.model, o: { behaviourItems?: number; previous?: MonitorOptions["previous"] } = {}): Monitor {
+  return trainingMonitor(model, inputs.base.tokenizer, {
+    samples: samplePrompts(inputs.sets),
+    behaviour: thin(inputs.sets.heldin, o.behaviourItems ?? 64),
+    cloze: inputs.cloze,
+    previous: o.previous,
+  });
+}
+
+/** Held-in eval prompts with their reference answers, for the SFT validation loss. */
+export function validationExamples(inputs: SftInputs, n = 200) {
+  return answeredExamples(inputs.base.tokenizer, thin(inputs.sets.heldin, n), inputs.base.model.config.contextLength, "eval_heldin");
+}
