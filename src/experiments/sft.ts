@@ -19,10 +19,11 @@ import type { PromptItem } from "../eval/prompts";
 import { EvalSets, loadEvalSets, thin } from "../eval/suite";
 import { loadModel, LoadedModel } from "../model/load";
 import { Rng } from "../random";
-import type { ProgressSink } from "../train/loop";
 import { tokenStream } from "../train/pretrain";
+import type { ProgressSink } from "../train/loop";
 import type { RunRecord } from "../train/run-record";
 import { SftConfig, sftConfig, trainSft } from "../train/sft";
+import { PoolOptions, runArmsInPool, sharedProgress } from "./pool";
 
 export const SFT_PATHS = Object.freeze({
   base: path.join(DATA_DIR, "models", "base"),
@@ -41,6 +42,8 @@ export interface SftInputs {
   replay: Int32Array;
   /** Every fact of the vocabulary as a cloze prompt (the knowledge probe). */
   cloze: ClozeItem[];
+  /** How these were loaded (so worker processes can load the same). */
+  options?: InputOptions;
 }
 
 export interface InputOptions {
@@ -61,6 +64,7 @@ export function loadSftInputs(o: InputOptions = {}): SftInputs {
     sets: loadEvalSets(),
     replay: tokenStream(base.tokenizer, corpus.train.slice(0, o.replayDocs ?? 5000)),
     cloze: clozeItems(allFacts(headwords)),
+    options: o,
   };
 }
 
@@ -164,12 +168,18 @@ export async function runArm(inputs: SftInputs, arm: Arm, base: Readonly<SftConf
 }
 
 /**
- * Run arms one after another, each from the same base model. `progress`, if
- * given, counts the optimizer steps of all arms together (one bar for the
- * whole ablation: size it with `totalSteps`).
+ * Run arms, each from the same base model: one after another in this process,
+ * or with `workers` > 1 in that many child processes (src/experiments/pool.ts;
+ * the same results, about `workers` times sooner on as many cores).
+ * `progress`, if given, counts the optimizer steps of all arms together (one
+ * bar for the whole ablation: size it with `totalSteps`).
  */
-export async function runArms(inputs: SftInputs, arms: readonly Arm[], base: Readonly<SftConfig>, o: ArmOptions & { onArm?: (r: ArmResult, i: number) => void }): Promise<ArmResult[]> {
-  const shared: ProgressSink | undefined = o.progress && { tick: (n, m) => o.progress!.tick(n, m), done: () => undefined };
+export async function runArms(inputs: SftInputs, arms: readonly Arm[], base: Readonly<SftConfig>, o: PoolOptions): Promise<ArmResult[]> {
+  if ((o.workers ?? 1) > 1) {
+    if (!inputs.options) throw new Error("runArms: workers > 1 needs inputs from loadSftInputs (the workers load the same files)");
+    return runArmsInPool(inputs.options, arms, base, o);
+  }
+  const shared = sharedProgress(o.progress);
   const out: ArmResult[] = [];
   for (const arm of arms) {
     const r = await runArm(inputs, arm, base, { ...o, progress: shared });

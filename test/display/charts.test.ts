@@ -32,7 +32,7 @@ describe("display/charts", () => {
 
   it("draws lines with optional error bars and a log x axis", () => {
     const fig = lines({ a: { x: [40, 160], y: [0.5, 0.9], error: [0.1, 0.1] } }, "t", "n", "share", { logX: true, percent: true });
-    assert.strictEqual((fig.layout.xaxis as { type: string }).type, "log");
+    assert.strictEqual((fig.layout!.xaxis as { type: string }).type, "log");
     assert.ok((fig.data[0] as Record<string, unknown>).error_y);
   });
 });

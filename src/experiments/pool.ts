@@ -1,0 +1,79 @@
+/**
+ * Ablation arms in parallel. The wasm backend runs on one thread, so a
+ * second core sits idle while one arm trains; this pool runs arms in child
+ * processes (one per worker, each loading the same inputs and the same
+ * backend), hands out arms in order as workers free up, and returns results
+ * in the order of `arms`. Every arm is seeded on its own, so the results are
+ * the same as one after another in a single process (a test checks this).
+ */
+import { ChildProcess, fork } from "child_process";
+import * as path from "path";
+import { backendInfo } from "../backend";
+import type { ProgressSink } from "../train/loop";
+import type { SftConfig } from "../train/sft";
+import type { Arm, ArmOptions, ArmResult, InputOptions } from "./sft";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+/** Messages between the pool and `arm-worker.ts`. */
+export type ToWorker =
+  | { type: "init"; inputs: InputOptions }
+  | { type: "arm"; index: number; arm: Arm; base: SftConfig; sets: ArmOptions["sets"]; maxNewTokens?: number };
+export type FromWorker =
+  | { type: "ready" }
+  | { type: "tick"; n: number }
+  | { type: "result"; index: number; result: ArmResult }
+  | { type: "error"; index: number; message: string };
+
+export interface PoolOptions extends ArmOptions {
+  /** Child processes (default 2: the cores of the machines this lab targets). */
+  workers?: number;
+  onArm?: (r: ArmResult, i: number) => void;
+}
+
+export async function runArmsInPool(inputs: InputOptions, arms: readonly Arm[], base: Readonly<SftConfig>, o: PoolOptions): Promise<ArmResult[]> {
+  const results: ArmResult[] = new Array(arms.length);
+  const backend = backendInfo()?.name;
+  const n = Math.max(1, Math.min(o.workers ?? 2, arms.length));
+  let next = 0;
+  const children: ChildProcess[] = [];
+  try {
+    await Promise.all(Array.from({ length: n }, () => new Promise<void>((resolve, reject) => {
+      const child = fork(path.join(__dirname, "arm-worker.ts"), [], {
+        cwd: ROOT, execArgv: ["--import", "tsx"], stdio: ["ignore", "ignore", "pipe", "ipc"],
+        env: { ...process.env, ...(backend ? { TUNING_LAB_BACKEND: backend } : {}) },
+      });
+      children.push(child);
+      let stderr = "";
+      let current = -1;
+      child.stderr!.on("data", (d) => { stderr = (stderr + String(d)).slice(-4000); });
+      const give = () => {
+        if (next >= arms.length) { child.disconnect(); resolve(); return; }
+        current = next++;
+        child.send({ type: "arm", index: current, arm: arms[current], base, sets: o.sets, maxNewTokens: o.maxNewTokens } satisfies ToWorker);
+      };
+      child.on("message", (m: FromWorker) => {
+        if (m.type === "ready") give();
+        else if (m.type === "tick") o.progress?.tick(m.n);
+        else if (m.type === "result") {
+          results[m.index] = m.result;
+          o.onArm?.(m.result, m.index);
+          give();
+        } else if (m.type === "error") reject(new Error(`ablation arm ${arms[m.index].group}=${arms[m.index].label}: ${m.message}`));
+      });
+      child.on("exit", (code) => {
+        if (code !== 0 && code !== null) reject(new Error(`an ablation worker exited with code ${code}${current >= 0 ? ` during arm ${arms[current].group}=${arms[current].label}` : ""}:\n${stderr}`));
+      });
+      child.send({ type: "init", inputs } satisfies ToWorker);
+    })));
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill();
+  }
+  o.progress?.done();
+  return results;
+}
+
+/** A progress sink that forwards ticks but never closes (for a bar shared by many runs). */
+export function sharedProgress(p: ProgressSink | undefined): ProgressSink | undefined {
+  return p && { tick: (n, m) => p.tick(n, m), done: () => undefined };
+}
