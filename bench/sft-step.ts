@@ -39,7 +39,7 @@ async function main(): Promise<void> {
       tf.tidy(() => { accumulateGradients(model, objective, micros); });
     }
     const ms = (performance.now() - t0) / REPEATS;
-    console.log(`${label.padEnd(38)} ${ms.toFixed(0).padStart(6)} ms  ${(slots / REPEATS).toFixed(0).padStart(6)} token slots`);
+    console.log(`${label.padEnd(46)} ${ms.toFixed(0).padStart(6)} ms  ${(slots / REPEATS).toFixed(0).padStart(6)} token slots`);
   };
   console.log(`SFT gradient step on ${backend.name}, base model, conversations from data/sft/train.jsonl (mean of ${REPEATS})`);
   for (const B of [16, 32]) {
