@@ -68,7 +68,12 @@ export function behaviourBars(bars: readonly BehaviourBar[], title: string, xTit
   }));
   return {
     data: traces,
-    layout: { title: { text: title }, barmode: "stack", xaxis: axis(xTitle), yaxis: axis("share of responses", { tickformat: ".0%", range: [0, 1] }), height: 400 },
+    layout: {
+      title: { text: title }, barmode: "stack", height: 400,
+      // Two-level labels stay horizontal, with room below for the group names.
+      xaxis: axis(xTitle, grouped ? { tickangle: 0 } : {}), ...(grouped ? { margin: { b: 110 } } : {}),
+      yaxis: axis("share of responses", { tickformat: ".0%", range: [0, 1] }),
+    },
   };
 }
 
