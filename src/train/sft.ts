@@ -15,7 +15,7 @@
  * never crosses example boundaries (src/data/sft-batches.ts).
  */
 import { ConfigSpec, resolveConfig } from "../config";
-import { Example, stepBatches, toBatch } from "../data/sft-batches";
+import { Example, sortedMicroBatches, stepBatches } from "../data/sft-batches";
 import type { GPT } from "../model/gpt";
 import type { BpeTokenizer } from "../tokenizer/index";
 import { LOOP_DEFAULTS, LOOP_SPEC, LoopConfig, Objective, ProgressSink, trainLoop } from "./loop";
@@ -107,11 +107,13 @@ export interface SftArgs {
 /** Fine-tune `model` on rendered conversations; returns the run record. */
 export async function trainSft(a: SftArgs): Promise<RunRecord<SftConfig>> {
   const c = a.config;
+  const empty = a.train.filter((e) => !e.mask.some((m, i) => i > 0 && m > 0));
+  if (empty.length) throw new Error(`SFT: ${empty.length} of ${a.train.length} training examples have no loss-bearing token (${empty.slice(0, 3).map((e) => e.source).join(", ")}${empty.length > 3 ? ", …" : ""}); render them with renderExample, which rejects such examples, or drop them`);
   if (a.train.length < c.batchSize) throw new Error(`SFT: ${a.train.length} training examples, fewer than one batch of ${c.batchSize}; add data or lower batchSize`);
   if (c.replayBatchSize > 0 && !a.replay) throw new Error("SFT: replayBatchSize > 0 needs the raw pretraining tokens (args.replay); pass them or set replayBatchSize: 0");
   const pad = a.tokenizer.special.pad;
   if (c.replayBatchSize > 0 && c.replayLength > a.model.config.contextLength) throw new Error(`SFT: replayLength ${c.replayLength} is longer than the model's context of ${a.model.config.contextLength}`);
-  const valBatches = chunks(a.val ?? [], c.microBatchSize).map((xs) => toBatch(xs, pad));
+  const valBatches = sortedMicroBatches(a.val ?? [], c.microBatchSize, pad);
   const evaluate = valBatches.length || a.evaluate
     ? (step: number): MetricRow => ({ ...(valBatches.length ? { "val/sft_loss": evalLoss(a.model, valBatches) } : {}), ...(a.evaluate?.(step) ?? {}) })
     : undefined;
@@ -127,10 +129,4 @@ export async function trainSft(a: SftArgs): Promise<RunRecord<SftConfig>> {
     evaluate, checkpointDir: a.checkpointDir, resumeFrom: a.resumeFrom, tokenizer: a.tokenizer, progress: a.progress,
     notes: { ...a.notes, trainExamples: a.train.length, mask: [...new Set(a.train.map((e) => e.maskMode))].join(","), valExamples: a.val?.length ?? 0 },
   });
-}
-
-function chunks<T>(xs: readonly T[], n: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
-  return out;
 }

@@ -49,6 +49,9 @@ describe("train/sft", () => {
     const train = [renderExample(tok, conv("hot", "cold"), 48, "toy:0")];
     await assert.rejects(trainSft({ model, tokenizer: tok, train, config: sftConfig({ batchSize: 4, microBatchSize: 4, replayBatchSize: 0 }, SFT_QUICK) }), /1 training examples, fewer than one batch of 4/);
     await assert.rejects(trainSft({ model, tokenizer: tok, train: [train[0], train[0], train[0], train[0]], config: sftConfig({ batchSize: 4, microBatchSize: 4 }, SFT_QUICK) }), /needs the raw pretraining tokens/);
+    const unmasked = { ...train[0], mask: train[0].mask.map(() => 0), source: "hand-made:1" };
+    await assert.rejects(trainSft({ model, tokenizer: tok, train: [unmasked, unmasked, unmasked, unmasked], config: sftConfig({ batchSize: 4, microBatchSize: 4, replayBatchSize: 0 }, SFT_QUICK) }),
+      /4 of 4 training examples have no loss-bearing token \(hand-made:1, hand-made:1, hand-made:1, …\); render them with renderExample/);
     model.dispose();
   });
 
