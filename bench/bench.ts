@@ -20,6 +20,10 @@ const NEW_TOKENS = 64;
 type Name = keyof typeof PRESETS;
 
 interface ConfigResult {
+  /** True when this row's matmuls ran on the system BLAS (src/native-blas.ts). */
+  native: boolean;
+  /** The backend line's matmul path, e.g. "wasm + OpenBLAS (2 threads)". */
+  path: string;
   params: number;
   train_ms_per_step: number;
   train_tokens_per_s: number;
@@ -45,7 +49,7 @@ function timeIt(repeats: number, warmup: number, f: () => void): number {
 
 /** Runs inside the child: one config, prints one JSON line. */
 async function child(name: Name, repeats: number): Promise<void> {
-  await initBackend({ quiet: true });
+  const backend = await initBackend({ quiet: true });
   const c = PRESETS[name];
   const { model, step } = trainingStep(c);
   const trainMs = timeIt(repeats, 2, step);
@@ -55,6 +59,8 @@ async function child(name: Name, repeats: number): Promise<void> {
     return (B * NEW_TOKENS * 1000) / ms;
   };
   const out = {
+    native: backend.native,
+    path: backend.path,
     params: model.numParameters(),
     train_ms_per_step: trainMs,
     train_tokens_per_s: (BATCH * c.contextLength * 1000) / trainMs,
@@ -65,8 +71,9 @@ async function child(name: Name, repeats: number): Promise<void> {
   process.stdout.write(JSON.stringify(out) + "\n");
 }
 
-function runChild(name: Name, repeats: number): Omit<ConfigResult, "torch_train_tokens_per_s" | "ratio"> {
-  const r = spawnSync(process.execPath, [...process.execArgv, __filename, "--child", name, "--repeats", String(repeats)], { encoding: "utf8" });
+function runChild(name: Name, repeats: number, native: boolean): Omit<ConfigResult, "torch_train_tokens_per_s" | "ratio"> {
+  const env = { ...process.env, TUNING_LAB_NATIVE: native ? "1" : "0" };
+  const r = spawnSync(process.execPath, [...process.execArgv, __filename, "--child", name, "--repeats", String(repeats)], { encoding: "utf8", env });
   if (r.status !== 0) throw new Error(`benchmark of config ${name} failed:\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split("\n").pop()!);
 }
@@ -88,6 +95,7 @@ function torchReference(names: Name[], repeats: number): { results: Record<strin
 
 function table(results: Record<string, ConfigResult>): string {
   const rows: [string, (r: ConfigResult) => string][] = [
+    ["matmul path", (r) => r.path],
     ["parameters", (r) => r.params.toLocaleString("en")],
     ["train ms/step (16×128)", (r) => r.train_ms_per_step.toFixed(0)],
     ["train tokens/s", (r) => r.train_tokens_per_s.toFixed(0)],
@@ -111,20 +119,25 @@ async function main(argv: string[]): Promise<void> {
   const names = (arg("--configs") ?? "A,B").split(",") as Name[];
   for (const n of names) if (!(n in PRESETS)) throw new Error(`unknown config "${n}"; use A and/or B`);
   const backend = await initBackend({ quiet: true });
+  // Both matmul paths when the native one is available, so one run compares them.
+  const paths = backend.native ? [true, false] : [false];
   const ours: Record<string, ConfigResult> = {};
   for (const n of names) {
-    if (!json) process.stderr.write(`config ${n}: timing tfjs (${backend.name}) …\n`);
-    ours[n] = { ...runChild(n, repeats), torch_train_tokens_per_s: null, ratio: null };
+    for (const native of paths) {
+      const key = paths.length > 1 ? `${n} ${native ? "native" : "wasm"}` : n;
+      if (!json) process.stderr.write(`config ${n}: timing tfjs (${native ? backend.path : "wasm"}) …\n`);
+      ours[key] = { ...runChild(n, repeats, native), torch_train_tokens_per_s: null, ratio: null };
+    }
   }
   if (!json) process.stderr.write("PyTorch reference …\n");
   const torch = torchReference(names, repeats);
-  for (const n of names) {
-    const t = torch.results?.[n];
-    if (t) { ours[n].torch_train_tokens_per_s = t; ours[n].ratio = ours[n].train_tokens_per_s / t; }
+  for (const [key, r] of Object.entries(ours)) {
+    const t = torch.results?.[key.split(" ")[0]];
+    if (t) { r.torch_train_tokens_per_s = t; r.ratio = r.train_tokens_per_s / t; }
   }
-  const report = { backend: backend.name, repeats, batch: BATCH, torch: torch.note, configs: ours };
+  const report = { backend: backend.name, path: backend.path, repeats, batch: BATCH, torch: torch.note, configs: ours };
   if (json) { process.stdout.write(JSON.stringify(report) + "\n"); return; }
-  console.log(`tfjs ${backend.name} (${backend.detail}); medians of ${repeats} runs; ${torch.note}\n`);
+  console.log(`tfjs ${backend.path} (${backend.detail}); medians of ${repeats} runs; ${torch.note}\n`);
   console.log(table(ours));
   console.log("\n" + JSON.stringify(report));
 }

@@ -9,6 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
+import { installNativeMatmul } from "./native-blas";
 
 /** What `initBackend` settled on, recorded in every run record. */
 export interface BackendInfo {
@@ -20,6 +21,13 @@ export interface BackendInfo {
   tfjsVersion: string;
   /** Extra facts that change speed, e.g. wasm SIMD and thread count. */
   detail: string;
+  /**
+   * The matmul path: "wasm + OpenBLAS (2 threads)", "wasm", "cpu" or
+   * "tensorflow". Numbers are reproducible within one path.
+   */
+  path: string;
+  /** True when matmuls run on the system BLAS (src/native-blas.ts). */
+  native: boolean;
 }
 
 /** A backend we may try, in order of preference. */
@@ -96,12 +104,15 @@ function snapshotProcessHandlers(): () => void {
 }
 
 function describe(c: BackendCandidate): BackendInfo {
-  let detail = "";
-  if (c.name === "wasm") {
-    const simd = tf.env().getBool("WASM_HAS_SIMD_SUPPORT");
-    detail = `SIMD ${simd ? "on" : "off"}, 1 thread (tfjs disables wasm threads in Node)`;
+  const info = { name: c.name, provider: c.provider, tfjsVersion: tf.version_core, detail: "", path: c.name, native: false };
+  if (c.name !== "wasm") return info;
+  const simd = tf.env().getBool("WASM_HAS_SIMD_SUPPORT");
+  const blas = installNativeMatmul();
+  if (blas.active) {
+    const lib = blas.library.split(" ").slice(0, 2).join(" ");
+    return { ...info, native: true, path: `wasm + OpenBLAS (${blas.threads} thread${blas.threads === 1 ? "" : "s"})`, detail: `SIMD ${simd ? "on" : "off"}; matmuls on ${lib}` };
   }
-  return { name: c.name, provider: c.provider, tfjsVersion: tf.version_core, detail };
+  return { ...info, detail: `SIMD ${simd ? "on" : "off"}, 1 thread; ${blas.reason}` };
 }
 
 /**
@@ -115,7 +126,7 @@ export async function initBackend(opts: { quiet?: boolean } = {}): Promise<Backe
   tf.env().set("PROD", true);
   current = await selectBackend();
   if (!opts.quiet) {
-    console.log(`tfjs backend: ${current.name} (${current.provider}${current.detail ? `; ${current.detail}` : ""})`);
+    console.log(`tfjs backend: ${current.path} (${current.provider}${current.detail ? `; ${current.detail}` : ""})`);
   }
   return current;
 }

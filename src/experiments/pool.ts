@@ -7,6 +7,7 @@
  * the same as one after another in a single process (a test checks this).
  */
 import { ChildProcess, fork } from "child_process";
+import * as os from "os";
 import * as path from "path";
 import { backendInfo } from "../backend";
 import type { ProgressSink } from "../train/loop";
@@ -36,12 +37,15 @@ export async function runArmsInPool(inputs: InputOptions, arms: readonly Arm[], 
   const backend = backendInfo()?.name;
   const n = Math.max(1, Math.min(o.workers ?? 2, arms.length));
   let next = 0;
+  // BLAS threads × workers never exceed the cores: oversubscribed OpenBLAS
+  // threads spin against each other and run slower than one thread each.
+  const blasThreads = String(Math.max(1, Math.floor((os.availableParallelism?.() ?? os.cpus().length) / n)));
   const children: ChildProcess[] = [];
   try {
     await Promise.all(Array.from({ length: n }, () => new Promise<void>((resolve, reject) => {
       const child = fork(path.join(__dirname, "arm-worker.ts"), [], {
         cwd: ROOT, execArgv: ["--import", "tsx"], stdio: ["ignore", "ignore", "pipe", "ipc"],
-        env: { ...process.env, ...(backend ? { TUNING_LAB_BACKEND: backend } : {}) },
+        env: { ...process.env, TUNING_LAB_BLAS_THREADS: blasThreads, ...(backend ? { TUNING_LAB_BACKEND: backend } : {}) },
       });
       children.push(child);
       let stderr = "";

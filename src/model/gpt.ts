@@ -12,7 +12,7 @@
 import { tf } from "../backend";
 import { Rng } from "../random";
 import { GPTConfig, gptConfig, parameterShapes, countParameters } from "./config";
-import { embed, gelu, layerNorm, linear, matmulNN, tokenLogProbs } from "./ops";
+import { embed, gelu, layerNorm, linear, matmulTransposed, tokenLogProbs } from "./ops";
 
 /** Keys and values of one layer, [B, H, T, headDim] each. */
 export type LayerKV = { k: tf.Tensor4D; v: tf.Tensor4D };
@@ -132,7 +132,7 @@ export class GPT {
   /** Next-token logits from hidden states [B, T, D] → [B, T, V] (head tied to wte). */
   head(hidden: tf.Tensor3D): tf.Tensor3D {
     const [B, T, D] = hidden.shape;
-    const logits = matmulNN(tf.reshape(hidden, [B * T, D]), tf.transpose(this.p("wte")));
+    const logits = matmulTransposed(tf.reshape(hidden, [B * T, D]) as tf.Tensor2D, this.p("wte"));
     return tf.reshape(logits, [B, T, this.config.vocabSize]);
   }
 

@@ -1,16 +1,19 @@
 /**
  * Differentiable building blocks with hand-written gradients.
  *
- * Why custom gradients: on the wasm backend only a plain 2-D, non-transposed
- * matMul reaches XNNPACK (~44 GFLOP/s here); transposed or batched matMuls
- * fall back to a ~3 GFLOP/s loop, and tfjs's autograd of `matMul` always asks
- * for transposed products. Writing the backward pass with explicit
- * `transpose` + plain matMuls made a training step 3.3x faster (config A) in
- * the measurements of shared/notes/tfjs-cpu-performance.md. LayerNorm, GELU
- * and the log-softmax also get closed-form gradients: fewer, larger kernels
- * than autograd's chain of small ones.
+ * Why custom gradients: on the pure wasm path only a plain 2-D,
+ * non-transposed matMul reaches XNNPACK (~44 GFLOP/s here); transposed or
+ * batched matMuls fall back to a ~3 GFLOP/s loop, and tfjs's autograd of
+ * `matMul` always asks for transposed products. Writing the backward pass
+ * with explicit `transpose` + plain matMuls made a training step 3.3x faster
+ * (config A; BENCHMARKS.md). On the native path (src/native-blas.ts) sgemm
+ * takes transpose flags for free, so there the gradients ask for transposed
+ * products directly and the explicit transposes disappear.
+ * LayerNorm, GELU and the log-softmax also get closed-form gradients: fewer,
+ * larger kernels than autograd's chain of small ones.
  */
 import { tf } from "../backend";
+import { nativeMatmulActive } from "../native-blas";
 
 type T2 = tf.Tensor2D;
 type GradResult<Y extends tf.Tensor> = { value: Y; gradFunc: (dy: Y, saved: tf.Tensor[]) => tf.Tensor[] };
@@ -38,27 +41,52 @@ export function sumRows(x: T2): tf.Tensor1D {
   return tf.reshape(tf.matMul(tf.ones([1, x.shape[0]]), x), [x.shape[1]]);
 }
 
+/**
+ * a @ bᵀ and aᵀ @ b for 2-D operands: one transposed product on the native
+ * path, an explicit transpose and a plain product on the pure wasm path.
+ */
+function matmulT(a: tf.Tensor, b: tf.Tensor, transA: boolean, transB: boolean): T2 {
+  if (nativeMatmulActive()) return tf.matMul(a as T2, b as T2, transA, transB);
+  return tf.matMul(transA ? tf.transpose(a as T2) : (a as T2), transB ? tf.transpose(b as T2) : (b as T2));
+}
+
+/** Gradients of x @ w with respect to x [N, Din] and w [Din, Dout]. */
+function matmulGrads(dy: tf.Tensor, x: tf.Tensor, w: tf.Tensor): [T2, T2] {
+  return [matmulT(dy, w, false, true), matmulT(x, dy, true, false)];
+}
+
 /** y = x @ w + b for x [N, Din], w [Din, Dout], b [Dout]. */
 export const linear = withGrad((save, x: T2, w: tf.Tensor, b: tf.Tensor): GradResult<T2> => {
   save([x, w]);
   return {
     value: tf.add(tf.matMul(x, w), b),
-    gradFunc: (dy, [xs, ws]) => [
-      tf.matMul(dy, tf.transpose(ws)), // [N, Din]
-      tf.matMul(tf.transpose(xs), dy), // [Din, Dout]
-      sumRows(dy), // [Dout]
-    ],
+    gradFunc: (dy, [xs, ws]) => [...matmulGrads(dy, xs, ws), sumRows(dy)],
   };
 });
 
-/** y = x @ w (no bias), same fast gradient; used for the tied LM head. */
-export const matmulNN = withGrad((save, x: T2, w: tf.Tensor): GradResult<T2> => {
+/** y = x @ w (no bias) for x [N, Din], w [Din, Dout], same gradients as `linear`. */
+const matmul = withGrad((save, x: T2, w: tf.Tensor): GradResult<T2> => {
+  save([x, w]);
+  return { value: tf.matMul(x, w), gradFunc: (dy, [xs, ws]) => matmulGrads(dy, xs, ws) };
+});
+
+/** The native path's x @ wᵀ: one NT product forward, NN and TN products backward. */
+const matmulNT = withGrad((save, x: T2, w: tf.Tensor): GradResult<T2> => {
   save([x, w]);
   return {
-    value: tf.matMul(x, w),
-    gradFunc: (dy, [xs, ws]) => [tf.matMul(dy, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy)],
+    value: tf.matMul(x, w as T2, false, true), // [N, V]
+    gradFunc: (dy, [xs, ws]) => [tf.matMul(dy, ws as T2), tf.matMul(dy, xs as T2, true, false)], // [N, D], [V, D]
   };
 });
+
+/**
+ * y = x @ wᵀ for x [N, D] and w [V, D]: the tied LM head, whose table is
+ * stored [V, D] for the embedding lookup. The pure wasm path transposes the
+ * table once and runs plain products (its transposed products are slow).
+ */
+export function matmulTransposed(x: T2, w: tf.Tensor): T2 {
+  return nativeMatmulActive() ? matmulNT(x, w) : matmul(x, tf.transpose(w as T2));
+}
 
 const LN_EPS = 1e-5;
 

@@ -1,0 +1,211 @@
+/**
+ * The native matmul path: tfjs's wasm `BatchMatMul` kernel served by the
+ * system BLAS (OpenBLAS's `cblas_sgemm`) through a small N-API addon
+ * (`native/tl_blas.c`, built by `npm install` when OpenBLAS is present).
+ *
+ * Why: the wasm backend runs only plain 2-D products on XNNPACK, on one
+ * thread; transposed and batched products (attention, every gradient) run a
+ * scalar loop at ~3 GFLOP/s. sgemm reads the transpose flags for free and uses
+ * both cores: a config-A training step got ~4x faster (BENCHMARKS.md).
+ *
+ * How: the addon reads and writes the operands in place on the wasm heap
+ * (zero copy) at the byte offsets the backend keeps for each tensor. The
+ * kernel is swapped in with tfjs's own `registerKernel`; anything it cannot
+ * serve (non-float32, broadcasts other than a batch of one, empty tensors)
+ * goes to the original kernel, never to a wrong result.
+ *
+ * `TUNING_LAB_NATIVE=0` turns it off; `TUNING_LAB_BLAS_THREADS=n` sets the
+ * BLAS threads (default: the cores; the ablation pool gives each worker one).
+ */
+import * as os from "os";
+import * as path from "path";
+import * as tf from "@tensorflow/tfjs";
+
+/** The addon's functions (native/tl_blas.c). */
+interface BlasAddon {
+  sgemm(
+    heap: ArrayBuffer,
+    batch: number,
+    M: number,
+    N: number,
+    K: number,
+    transA: number,
+    transB: number,
+    offA: number,
+    offB: number,
+    offC: number,
+    strideA: number,
+    strideB: number,
+  ): void;
+  setThreads(n: number): void;
+  threads(): number;
+  config(): string;
+}
+
+/** The state of the native path in this process, for the backend line and run records. */
+export interface NativeMatmul {
+  /** True when BatchMatMul on wasm runs on the system BLAS. */
+  active: boolean;
+  /** BLAS threads (0 when inactive). */
+  threads: number;
+  /** The BLAS library's own description, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH …". */
+  library: string;
+  /** Why the path is off, and how to turn it on, when it is off. */
+  reason?: string;
+}
+
+const ADDON = path.join(__dirname, "..", "native", "build", "Release", "tl_blas.node");
+export const ENABLE_HINT = "sudo apt-get install libopenblas-dev && npm run build:native";
+let state: NativeMatmul = { active: false, threads: 0, library: "", reason: "not installed yet" };
+
+/** Whether linear layers may ask for transposed products (fast only on the native path). */
+export function nativeMatmulActive(): boolean {
+  return state.active;
+}
+
+export function nativeMatmulInfo(): Readonly<NativeMatmul> {
+  return state;
+}
+
+/** A matmul as the addon runs it, or null when the original kernel must. */
+export interface MatmulPlan {
+  batch: number;
+  M: number;
+  N: number;
+  K: number;
+  /** Floats between consecutive matrices of A and B: 0 broadcasts one matrix. */
+  strideA: number;
+  strideB: number;
+  outShape: number[];
+}
+
+/**
+ * How tfjs's BatchMatMul(a, b, transposeA, transposeB) maps onto batched
+ * sgemm. Outer dimensions must be equal, or one side's must all be 1 (a
+ * weight matrix shared by a batch); other broadcasts return null.
+ */
+export function planMatmul(aShape: readonly number[], bShape: readonly number[], transA: boolean, transB: boolean): MatmulPlan | null {
+  const ra = aShape.length;
+  const rb = bShape.length;
+  if (ra < 2 || rb < 2) return null;
+  const M = transA ? aShape[ra - 1] : aShape[ra - 2];
+  const Ka = transA ? aShape[ra - 2] : aShape[ra - 1];
+  const Kb = transB ? bShape[rb - 1] : bShape[rb - 2];
+  const N = transB ? bShape[rb - 2] : bShape[rb - 1];
+  if (Ka !== Kb) return null; // the original kernel raises tfjs's own error
+  let outer: number[];
+  try {
+    outer = tf.broadcast_util.assertAndGetBroadcastShape(aShape.slice(0, -2), bShape.slice(0, -2));
+  } catch {
+    return null; // the original kernel raises tfjs's own error
+  }
+  const size = (s: readonly number[]) => s.reduce((x, y) => x * y, 1);
+  const [batch, bA, bB] = [size(outer), size(aShape.slice(0, -2)), size(bShape.slice(0, -2))];
+  // A side whose outer size equals the output's was not expanded, so its
+  // matrices lie in the output's order; a side of size 1 is one shared matrix.
+  if ((bA !== batch && bA !== 1) || (bB !== batch && bB !== 1)) return null;
+  if (batch === 0 || M === 0 || N === 0 || Ka === 0) return null;
+  return {
+    batch,
+    M,
+    N,
+    K: Ka,
+    strideA: bA === 1 && batch > 1 ? 0 : M * Ka,
+    strideB: bB === 1 && batch > 1 ? 0 : Ka * N,
+    outShape: [...outer, M, N],
+  };
+}
+
+/** The parts of tfjs-backend-wasm's BackendWasm this kernel touches. */
+interface WasmBackendView {
+  wasm: { HEAPU8: Uint8Array };
+  dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
+}
+
+function nativeKernel(addon: BlasAddon, original: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+    const plan = a.dtype === "float32" && b.dtype === "float32" ? planMatmul(a.shape, b.shape, transposeA, transposeB) : null;
+    if (!plan) return original(args);
+    const backend = args.backend as unknown as WasmBackendView;
+    const out = backend.makeOutput(plan.outShape, "float32");
+    const offset = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+    // Read the heap after makeOutput: its malloc may have grown (and so replaced) the buffer.
+    const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
+    addon.sgemm(
+      heap,
+      plan.batch,
+      plan.M,
+      plan.N,
+      plan.K,
+      transposeA ? 1 : 0,
+      transposeB ? 1 : 0,
+      offset(a),
+      offset(b),
+      offset(out),
+      plan.strideA,
+      plan.strideB,
+    );
+    return out;
+  };
+}
+
+/** BLAS threads: TUNING_LAB_BLAS_THREADS, else every core. */
+export function blasThreads(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.TUNING_LAB_BLAS_THREADS;
+  if (raw === undefined || raw === "") return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`TUNING_LAB_BLAS_THREADS=${raw} must be a whole number ≥ 1`);
+  return n;
+}
+
+/**
+ * Route the wasm backend's BatchMatMul through the system BLAS, when the
+ * addon is built and not turned off. Call after the wasm backend is ready.
+ * Never throws for a missing or broken addon: it records why and the pure
+ * wasm path stays.
+ */
+export function installNativeMatmul(env: NodeJS.ProcessEnv = process.env, addonPath = ADDON): NativeMatmul {
+  if (state.active) return state;
+  if (env.TUNING_LAB_NATIVE === "0") {
+    state = { active: false, threads: 0, library: "", reason: "TUNING_LAB_NATIVE=0" };
+    return state;
+  }
+  let addon: BlasAddon;
+  try {
+    addon = require(addonPath) as BlasAddon;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const missing = err.code === "MODULE_NOT_FOUND" && String(err.message).includes(addonPath);
+    state = {
+      active: false,
+      threads: 0,
+      library: "",
+      reason: missing
+        ? `native matmuls not built; for ~4x faster training: ${ENABLE_HINT}`
+        : `native matmuls failed to load (${String(err.message).split("\n")[0]}); rebuild: ${ENABLE_HINT}`,
+    };
+    return state;
+  }
+  const threads = blasThreads(env);
+  addon.setThreads(threads);
+  const original = tf.getKernel(tf.BatchMatMul, "wasm");
+  if (!original) throw new Error("installNativeMatmul: the wasm backend has no BatchMatMul kernel; initialise wasm first");
+  originalKernel = original;
+  tf.unregisterKernel(tf.BatchMatMul, "wasm");
+  tf.registerKernel({ kernelName: tf.BatchMatMul, backendName: "wasm", kernelFunc: nativeKernel(addon, original.kernelFunc) });
+  state = { active: true, threads: addon.threads() || threads, library: addon.config() };
+  return state;
+}
+
+/** Put the original wasm kernel back (tests compare the two paths in one process). */
+export function uninstallNativeMatmul(): void {
+  if (!state.active) return;
+  tf.unregisterKernel(tf.BatchMatMul, "wasm");
+  tf.registerKernel(originalKernel!);
+  state = { active: false, threads: 0, library: "", reason: "uninstalled" };
+}
+
+let originalKernel: tf.KernelConfig | undefined;

@@ -1,0 +1,176 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { tf } from "../src/backend";
+import {
+  installNativeMatmul,
+  nativeMatmulActive,
+  nativeMatmulInfo,
+  planMatmul,
+  uninstallNativeMatmul,
+} from "../src/native-blas";
+import { Rng } from "../src/random";
+import { accumulateGradients } from "../src/train/loop";
+import { lmObjective, randomWindows } from "../src/train/lm";
+import { AdamW } from "../src/train/optimizer";
+import { setup, tinyModel } from "./helpers";
+
+const built = fs.existsSync(path.join(__dirname, "..", "native", "build", "Release", "tl_blas.node"));
+const wanted = process.env.TUNING_LAB_NATIVE !== "0";
+
+/** Seeded float32 tensor (tf.randomNormal's seed differs by backend). */
+function rand(shape: number[], seed: number): tf.Tensor {
+  const rng = new Rng(seed);
+  const n = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(Float32Array.from({ length: n }, () => rng.normal()), shape);
+}
+
+/** Max |x − y| / max(1, |y|) over two tensors' values. */
+function maxRelDiff(x: tf.Tensor, y: tf.Tensor): number {
+  const [a, b] = [x.dataSync(), y.dataSync()];
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]) / Math.max(1, Math.abs(b[i])));
+  return m;
+}
+
+/** Runs f once on the pure wasm kernel and once on the native one. */
+function bothPaths<T>(f: () => T): { wasm: T; native: T } {
+  uninstallNativeMatmul();
+  const wasm = f();
+  assert.ok(installNativeMatmul({}).active, "native path did not come back");
+  return { wasm, native: f() };
+}
+
+describe("native-blas: planning a matmul for sgemm", () => {
+  it("maps 2-D products and each transpose flag to M, N, K", () => {
+    assert.deepStrictEqual(planMatmul([5, 3], [3, 4], false, false), { batch: 1, M: 5, N: 4, K: 3, strideA: 15, strideB: 12, outShape: [5, 4] });
+    assert.deepStrictEqual(planMatmul([3, 5], [4, 3], true, true)?.outShape, [5, 4]);
+    assert.strictEqual(planMatmul([3, 5], [3, 4], true, false)?.K, 3);
+  });
+
+  it("batches equal outer dimensions and broadcasts a shared matrix with stride 0", () => {
+    const p = planMatmul([2, 3, 5, 4], [2, 3, 4, 6], false, false)!;
+    assert.deepStrictEqual([p.batch, p.strideA, p.strideB, p.outShape], [6, 20, 24, [2, 3, 5, 6]]);
+    const shared = planMatmul([8, 5, 4], [4, 6], false, false)!;
+    assert.deepStrictEqual([shared.batch, shared.strideA, shared.strideB, shared.outShape], [8, 20, 0, [8, 5, 6]]);
+    const sharedA = planMatmul([1, 5, 4], [3, 4, 6], false, false)!;
+    assert.deepStrictEqual([sharedA.batch, sharedA.strideA, sharedA.outShape], [3, 0, [3, 5, 6]]);
+  });
+
+  it("leaves other broadcasts, empty tensors and mismatched shapes to the original kernel", () => {
+    assert.strictEqual(planMatmul([2, 1, 5, 4], [1, 3, 4, 6], false, false), null);
+    assert.strictEqual(planMatmul([0, 5, 4], [0, 4, 6], false, false), null);
+    assert.strictEqual(planMatmul([5, 4], [3, 6], false, false), null);
+    assert.strictEqual(planMatmul([2, 5, 4], [3, 4, 6], false, false), null);
+  });
+});
+
+describe("native-blas: the kernel", function () {
+  before(async function () {
+    await setup();
+    if (!built || !wanted) {
+      console.log(`      (skipped: native matmuls ${built ? "turned off by TUNING_LAB_NATIVE=0" : "not built; npm run build:native"})`);
+      this.skip();
+    }
+  });
+  after(() => installNativeMatmul());
+
+  it("is what the backend chose, and says so", () => {
+    assert.ok(nativeMatmulActive());
+    assert.match(nativeMatmulInfo().library, /OpenBLAS|Accelerate/);
+  });
+
+  it("gives the pure wasm products to 1e-5 relative on random shapes, flags and broadcasts", () => {
+    const rng = new Rng(7);
+    const dim = () => rng.int(1, 41);
+    let seed = 0;
+    for (let trial = 0; trial < 24; trial++) {
+      const [M, N, K, Bt] = [dim(), dim(), dim(), rng.int(1, 6)];
+      const tA = trial % 2 === 1;
+      const tB = trial % 4 >= 2;
+      const kind = ["2d", "batched", "shared-b", "shared-a"][Math.floor(trial / 4) % 4];
+      const a2 = tA ? [K, M] : [M, K];
+      const b2 = tB ? [N, K] : [K, N];
+      const aShape = kind === "2d" ? a2 : kind === "shared-a" ? [1, ...a2] : [Bt, ...a2];
+      const bShape = kind === "2d" || kind === "shared-b" ? b2 : [Bt, ...b2];
+      const a = rand(aShape, ++seed);
+      const b = rand(bShape, ++seed);
+      const { wasm, native } = bothPaths(() => tf.matMul(a, b, tA, tB));
+      assert.deepStrictEqual(native.shape, wasm.shape, `${kind} ${aShape}×${bShape} tA=${tA} tB=${tB}`);
+      const d = maxRelDiff(native, wasm);
+      assert.ok(d <= 1e-5, `${kind} ${aShape}×${bShape} tA=${tA} tB=${tB}: relative difference ${d}`);
+    }
+  });
+
+  it("sends what it cannot serve to the original kernel, with the same result or error", () => {
+    const a = rand([2, 1, 3, 4], 1);
+    const b = rand([1, 3, 4, 2], 2);
+    const { wasm, native } = bothPaths(() => tf.matMul(a, b));
+    assert.deepStrictEqual(native.shape, [2, 3, 3, 2]);
+    assert.strictEqual(maxRelDiff(native, wasm), 0);
+    const ints = tf.tensor2d([[1, 2]], undefined, "int32");
+    assert.throws(() => tf.matMul(ints, tf.tensor2d([[1], [2]], undefined, "int32")), /non-float32/);
+    assert.throws(() => tf.matMul(rand([2, 3], 3), rand([4, 5], 4)), /inner shapes \(3\) and \(4\)/);
+  });
+
+  it("survives the wasm heap growing between calls", () => {
+    const a = rand([64, 64], 5);
+    const first = tf.matMul(a, a, false, true).dataSync().slice();
+    const big = tf.zeros([64 * 1024 * 1024 / 4]); // 64 MB: forces the heap to grow
+    const again = tf.matMul(a, a, false, true).dataSync();
+    big.dispose();
+    assert.deepStrictEqual(Array.from(again), Array.from(first));
+  });
+
+  it("gives identical losses for the same seed, twice in a row", () => {
+    const run = () => {
+      const model = tinyModel(3);
+      const opt = new AdamW(model.params, { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.01 });
+      const stream = Int32Array.from({ length: 4000 }, (_, i) => (i * 7919) % 300);
+      const rng = new Rng(11);
+      const losses: number[] = [];
+      for (let s = 0; s < 4; s++) {
+        tf.tidy(() => {
+          const { loss, grads } = accumulateGradients(model, lmObjective(model), [randomWindows(stream, 4, 32, rng)]);
+          opt.apply(grads, 1e-2);
+          losses.push(loss);
+        });
+      }
+      model.dispose();
+      return losses;
+    };
+    const [first, second] = [run(), run()];
+    assert.deepStrictEqual(second, first);
+    assert.ok(first[3] < first[0], `loss did not fall: ${first}`);
+  });
+});
+
+describe("native-blas: when the addon is missing or broken", () => {
+  before(setup);
+  after(() => installNativeMatmul());
+
+  it("stays on the pure wasm path and says how to enable the fast one", () => {
+    uninstallNativeMatmul();
+    const info = installNativeMatmul({}, path.join(os.tmpdir(), "no-such-addon.node"));
+    assert.strictEqual(info.active, false);
+    assert.match(info.reason!, /not built; .*apt-get install libopenblas-dev && npm run build:native/);
+    assert.strictEqual(tf.matMul(tf.ones([2, 2]), tf.ones([2, 2])).dataSync()[0], 2);
+  });
+
+  it("reports an addon that fails to load in one line, then uses pure wasm", () => {
+    uninstallNativeMatmul();
+    const bad = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "tl-native-")), "tl_blas.node");
+    fs.writeFileSync(bad, "not a shared object");
+    const info = installNativeMatmul({}, bad);
+    assert.strictEqual(info.active, false);
+    assert.match(info.reason!, /^native matmuls failed to load \(.*\); rebuild: /);
+    assert.ok(!info.reason!.includes("\n"));
+  });
+
+  it("is off with TUNING_LAB_NATIVE=0", () => {
+    uninstallNativeMatmul();
+    assert.strictEqual(installNativeMatmul({ TUNING_LAB_NATIVE: "0" }).active, false);
+    assert.strictEqual(nativeMatmulActive(), false);
+  });
+});
