@@ -20,8 +20,9 @@ async function main(): Promise<void> {
   step();
   const wall = performance.now() - t;
   const prof = await tf.profile(step);
-  // Custom-gradient wrappers appear as kernels named "forward" that contain others: skip them.
-  const kernels = prof.kernels.filter((k) => k.name !== "forward");
+  // Custom-gradient wrappers appear as kernels named "forward" or "unnamed
+  // scope" whose time includes the kernels inside them: skip them.
+  const kernels = prof.kernels.filter((k) => k.name !== "forward" && k.name !== "unnamed scope");
   const total = kernels.reduce((s, k) => s + (k.kernelTimeMs as number), 0);
   const group = (key: (k: (typeof kernels)[number]) => string) => {
     const m = new Map<string, { ms: number; n: number }>();

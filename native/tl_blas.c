@@ -15,9 +15,14 @@
  * every matrix row-major and dense. A stride of 0 broadcasts one matrix over
  * the batch. Every byte touched is checked against the heap's length first, so
  * a wrong offset throws instead of writing outside the tensor.
+ *
+ * Beside the products, fused element-wise kernels for the transformer's
+ * LayerNorm and GELU (forward and backward): one pass over memory each,
+ * where tfjs's composite ops make 7-12 passes and allocate a tensor per step.
  */
 #define NAPI_VERSION 8
 #include <node_api.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -114,6 +119,182 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* Reads `count` integer arguments after the heap; returns the heap or NULL (with an exception). */
+static float *heap_args(napi_env env, napi_callback_info info, size_t count, int64_t *n, size_t *len, const char *name) {
+  napi_value args[16];
+  size_t argc = 16;
+  void *data;
+  bool is_ab;
+  char msg[160];
+  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc != count + 1) {
+    snprintf(msg, sizeof msg, "tl_blas.%s: expected %zu arguments", name, count + 1);
+    napi_throw_error(env, NULL, msg);
+    return NULL;
+  }
+  if (napi_is_arraybuffer(env, args[0], &is_ab) != napi_ok || !is_ab ||
+      napi_get_arraybuffer_info(env, args[0], &data, len) != napi_ok) {
+    snprintf(msg, sizeof msg, "tl_blas.%s: heap must be an ArrayBuffer", name);
+    napi_throw_error(env, NULL, msg);
+    return NULL;
+  }
+  for (size_t i = 0; i < count; i++) {
+    if (!get_count(env, args[i + 1], &n[i])) {
+      snprintf(msg, sizeof msg, "tl_blas.%s: arguments must be non-negative integers", name);
+      napi_throw_error(env, NULL, msg);
+      return NULL;
+    }
+  }
+  return (float *)data;
+}
+
+/* Checks that each (offset, floats) pair lies inside the heap. */
+static int all_in_heap(napi_env env, const int64_t *offs, const int64_t *floats, int k, size_t len, const char *name) {
+  for (int i = 0; i < k; i++) {
+    if (!in_heap(offs[i], 4 * floats[i], len)) {
+      char msg[120];
+      snprintf(msg, sizeof msg, "tl_blas.%s: an operand lies outside the heap", name);
+      napi_throw_error(env, NULL, msg);
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/*
+ * layerNorm(heap, N, D, x, g, b, y, xhat, rstd): per row of x [N, D],
+ * xhat = (x − mean) · rstd with rstd = 1/sqrt(var + eps), y = xhat · g + b.
+ * Mean and variance accumulate in double (two passes), as stable as the
+ * composite it replaces.
+ */
+static napi_value layer_norm(napi_env env, napi_callback_info info) {
+  int64_t n[8];
+  size_t len;
+  float *H = heap_args(env, info, 8, n, &len, "layerNorm");
+  if (!H) return NULL;
+  const int64_t N = n[0], D = n[1];
+  const int64_t offs[6] = {n[2], n[3], n[4], n[5], n[6], n[7]};
+  const int64_t sizes[6] = {N * D, D, D, N * D, N * D, N};
+  if (D == 0 || !all_in_heap(env, offs, sizes, 6, len, "layerNorm")) return NULL;
+  const float *x = H + offs[0] / 4, *g = H + offs[1] / 4, *b = H + offs[2] / 4;
+  float *y = H + offs[3] / 4, *xhat = H + offs[4] / 4, *rstd = H + offs[5] / 4;
+  for (int64_t r = 0; r < N; r++) {
+    const float *xr = x + r * D;
+    double mean = 0, var = 0;
+    for (int64_t j = 0; j < D; j++) mean += xr[j];
+    mean /= (double)D;
+    for (int64_t j = 0; j < D; j++) {
+      const double c = xr[j] - mean;
+      var += c * c;
+    }
+    const float rs = (float)(1.0 / sqrt(var / (double)D + 1e-5));
+    float *hr = xhat + r * D, *yr = y + r * D;
+    for (int64_t j = 0; j < D; j++) {
+      hr[j] = (float)(xr[j] - mean) * rs;
+      yr[j] = hr[j] * g[j] + b[j];
+    }
+    rstd[r] = rs;
+  }
+  return NULL;
+}
+
+/*
+ * layerNormGrad(heap, N, D, dy, xhat, rstd, g, dx, dg, db):
+ * dx = rstd · (dxhat − mean(dxhat) − xhat · mean(dxhat · xhat)), dxhat = dy · g;
+ * dg = Σ_rows dy · xhat, db = Σ_rows dy.
+ */
+static napi_value layer_norm_grad(napi_env env, napi_callback_info info) {
+  int64_t n[9];
+  size_t len;
+  float *H = heap_args(env, info, 9, n, &len, "layerNormGrad");
+  if (!H) return NULL;
+  const int64_t N = n[0], D = n[1];
+  const int64_t offs[7] = {n[2], n[3], n[4], n[5], n[6], n[7], n[8]};
+  const int64_t sizes[7] = {N * D, N * D, N, D, N * D, D, D};
+  if (D == 0 || !all_in_heap(env, offs, sizes, 7, len, "layerNormGrad")) return NULL;
+  const float *dy = H + offs[0] / 4, *xhat = H + offs[1] / 4, *rstd = H + offs[2] / 4, *g = H + offs[3] / 4;
+  float *dx = H + offs[4] / 4, *dg = H + offs[5] / 4, *db = H + offs[6] / 4;
+  for (int64_t j = 0; j < D; j++) dg[j] = db[j] = 0;
+  for (int64_t r = 0; r < N; r++) {
+    const float *dyr = dy + r * D, *hr = xhat + r * D;
+    float *dxr = dx + r * D;
+    double m1 = 0, m2 = 0;
+    for (int64_t j = 0; j < D; j++) {
+      const float dh = dyr[j] * g[j];
+      m1 += dh;
+      m2 += dh * hr[j];
+      dg[j] += dyr[j] * hr[j];
+      db[j] += dyr[j];
+    }
+    const float a = (float)(m1 / (double)D), c = (float)(m2 / (double)D), rs = rstd[r];
+    for (int64_t j = 0; j < D; j++) dxr[j] = rs * (dyr[j] * g[j] - a - hr[j] * c);
+  }
+  return NULL;
+}
+
+/* GELU, tanh form, as x · σ(2u) with u = c (x + 0.044715 x³), c = sqrt(2/π). */
+#define GELU_C 0.7978845608028654f
+
+/*
+ * σ(z) = 1 / (1 + e^−z) with e^t from a range reduction and a degree-6
+ * polynomial (t = n ln2 + r, |r| ≤ ln2/2; relative error ~2e-7), written
+ * without calls or branches so the compiler vectorises the loops that use it
+ * (libm's expf is a call per element). z is clamped to ±80, where σ is 0 or 1
+ * in float32 anyway.
+ */
+static inline float sigmoidf_fast(float z) {
+  float t = -z;
+  t = t > 80.0f ? 80.0f : (t < -80.0f ? -80.0f : t);
+  // Round to nearest by adding and subtracting 1.5·2^23 (no libm call, vectorises).
+  const float n = (t * 1.4426950408889634f + 12582912.0f) - 12582912.0f;
+  const float r = t - n * 0.693145751953125f - n * 1.428606765330187e-06f;
+  float p = 1.0f / 720.0f;
+  p = p * r + 1.0f / 120.0f;
+  p = p * r + 1.0f / 24.0f;
+  p = p * r + 1.0f / 6.0f;
+  p = p * r + 0.5f;
+  p = p * r + 1.0f;
+  p = p * r + 1.0f;
+  union { float f; int32_t i; } scale = {.i = ((int32_t)n + 127) << 23};
+  const float e = p * scale.f;
+  return 1.0f / (1.0f + e); // NaN in, NaN out: every step above propagates it
+}
+
+/* gelu(heap, n, x, y) */
+static napi_value gelu(napi_env env, napi_callback_info info) {
+  int64_t n[3];
+  size_t len;
+  float *H = heap_args(env, info, 3, n, &len, "gelu");
+  if (!H) return NULL;
+  const int64_t offs[2] = {n[1], n[2]}, sizes[2] = {n[0], n[0]};
+  if (!all_in_heap(env, offs, sizes, 2, len, "gelu")) return NULL;
+  const float *x = H + offs[0] / 4;
+  float *y = H + offs[1] / 4;
+  for (int64_t i = 0; i < n[0]; i++) {
+    const float v = x[i];
+    y[i] = v * sigmoidf_fast(2.0f * GELU_C * v * (1.0f + 0.044715f * v * v));
+  }
+  return NULL;
+}
+
+/* geluGrad(heap, n, dy, x, dx): dx = dy · (σ + x · 2σ(1 − σ) · c (1 + 3 · 0.044715 x²)). */
+static napi_value gelu_grad(napi_env env, napi_callback_info info) {
+  int64_t n[4];
+  size_t len;
+  float *H = heap_args(env, info, 4, n, &len, "geluGrad");
+  if (!H) return NULL;
+  const int64_t offs[3] = {n[1], n[2], n[3]}, sizes[3] = {n[0], n[0], n[0]};
+  if (!all_in_heap(env, offs, sizes, 3, len, "geluGrad")) return NULL;
+  const float *dy = H + offs[0] / 4, *x = H + offs[1] / 4;
+  float *dx = H + offs[2] / 4;
+  for (int64_t i = 0; i < n[0]; i++) {
+    const float v = x[i];
+    const float s = sigmoidf_fast(2.0f * GELU_C * v * (1.0f + 0.044715f * v * v));
+    const float du = 2.0f * GELU_C * (1.0f + 3.0f * 0.044715f * v * v);
+    dx[i] = dy[i] * (s + v * s * (1.0f - s) * du);
+  }
+  return NULL;
+}
+
 static napi_value set_threads_js(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value arg;
@@ -144,6 +325,10 @@ static napi_value init(napi_env env, napi_value exports) {
       {"setThreads", NULL, set_threads_js, NULL, NULL, NULL, napi_default, NULL},
       {"threads", NULL, get_threads_js, NULL, NULL, NULL, napi_default, NULL},
       {"config", NULL, config_js, NULL, NULL, NULL, napi_default, NULL},
+      {"layerNorm", NULL, layer_norm, NULL, NULL, NULL, napi_default, NULL},
+      {"layerNormGrad", NULL, layer_norm_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"gelu", NULL, gelu, NULL, NULL, NULL, napi_default, NULL},
+      {"geluGrad", NULL, gelu_grad, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;

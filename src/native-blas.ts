@@ -14,6 +14,10 @@
  * serve (non-float32, broadcasts other than a batch of one, empty tensors)
  * goes to the original kernel, never to a wrong result.
  *
+ * The same addon serves fused LayerNorm and GELU kernels (forward and
+ * backward) under kernel names of this project's own, which src/model/ops.ts
+ * calls on this path instead of tfjs's chains of element-wise kernels.
+ *
  * `TUNING_LAB_NATIVE=0` turns it off; `TUNING_LAB_BLAS_THREADS=n` sets the
  * BLAS threads (default: the cores; the ablation pool gives each worker one).
  */
@@ -37,6 +41,10 @@ interface BlasAddon {
     strideA: number,
     strideB: number,
   ): void;
+  layerNorm(heap: ArrayBuffer, N: number, D: number, x: number, g: number, b: number, y: number, xhat: number, rstd: number): void;
+  layerNormGrad(heap: ArrayBuffer, N: number, D: number, dy: number, xhat: number, rstd: number, g: number, dx: number, dg: number, db: number): void;
+  gelu(heap: ArrayBuffer, n: number, x: number, y: number): void;
+  geluGrad(heap: ArrayBuffer, n: number, dy: number, x: number, dx: number): void;
   setThreads(n: number): void;
   threads(): number;
   config(): string;
@@ -152,6 +160,73 @@ function nativeKernel(addon: BlasAddon, original: tf.KernelFunc): tf.KernelFunc 
   };
 }
 
+/** Kernel names of the fused element-wise ops (this project's own, not tfjs's). */
+const FUSED = {
+  layerNorm: "TuningLabLayerNorm",
+  layerNormGrad: "TuningLabLayerNormGrad",
+  gelu: "TuningLabGelu",
+  geluGrad: "TuningLabGeluGrad",
+} as const;
+
+/** A kernel over float32 inputs whose outputs the addon fills in place. */
+function heapKernel(
+  outShapes: (inputs: tf.TensorInfo[]) => number[][],
+  run: (heap: ArrayBuffer, offsets: number[], inputs: tf.TensorInfo[]) => void,
+  names: string[],
+): tf.KernelFunc {
+  return (args) => {
+    const backend = args.backend as unknown as WasmBackendView;
+    const inputs = names.map((n) => (args.inputs as Record<string, tf.TensorInfo>)[n]);
+    for (const [i, t] of inputs.entries()) {
+      if (t.dtype !== "float32") throw new Error(`fused kernel: input ${names[i]} is ${t.dtype}, not float32`);
+    }
+    const outs = outShapes(inputs).map((shape) => backend.makeOutput(shape, "float32"));
+    const offset = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+    run(backend.wasm.HEAPU8.buffer as ArrayBuffer, [...inputs, ...outs].map(offset), inputs);
+    return outs;
+  };
+}
+
+function fusedKernels(addon: BlasAddon): tf.KernelConfig[] {
+  const rows = (x: tf.TensorInfo) => [x.shape.slice(0, -1).reduce((a, b) => a * b, 1), x.shape[x.shape.length - 1]];
+  const size = (x: tf.TensorInfo) => x.shape.reduce((a, b) => a * b, 1);
+  const kernels: [string, tf.KernelFunc][] = [
+    [
+      FUSED.layerNorm,
+      heapKernel(
+        ([x]) => [x.shape, x.shape, [...x.shape.slice(0, -1), 1]],
+        (h, [x, g, b, y, xh, rs], [xi]) => addon.layerNorm(h, rows(xi)[0], rows(xi)[1], x, g, b, y, xh, rs),
+        ["x", "g", "b"],
+      ),
+    ],
+    [
+      FUSED.layerNormGrad,
+      heapKernel(
+        ([dy, , , g]) => [dy.shape, g.shape, g.shape],
+        (h, [dy, xh, rs, g, dx, dg, db], [dyi]) => addon.layerNormGrad(h, rows(dyi)[0], rows(dyi)[1], dy, xh, rs, g, dx, dg, db),
+        ["dy", "xhat", "rstd", "g"],
+      ),
+    ],
+    [FUSED.gelu, heapKernel(([x]) => [x.shape], (h, [x, y], [xi]) => addon.gelu(h, size(xi), x, y), ["x"])],
+    [
+      FUSED.geluGrad,
+      heapKernel(([dy]) => [dy.shape], (h, [dy, x, dx], [dyi]) => addon.geluGrad(h, size(dyi), dy, x, dx), ["dy", "x"]),
+    ],
+  ];
+  return kernels.map(([kernelName, kernelFunc]) => ({ kernelName, backendName: "wasm", kernelFunc }));
+}
+
+/** The fused ops on the native path (src/model/ops.ts uses them when active). */
+export const fused = {
+  /** LayerNorm of x [N, D] → [y, xhat, rstd [N, 1]]. */
+  layerNorm: (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.engine().runKernel(FUSED.layerNorm, { x, g, b }, {}) as tf.Tensor[],
+  /** → [dx, dg, db]. */
+  layerNormGrad: (dy: tf.Tensor, xhat: tf.Tensor, rstd: tf.Tensor, g: tf.Tensor) =>
+    tf.engine().runKernel(FUSED.layerNormGrad, { dy, xhat, rstd, g }, {}) as tf.Tensor[],
+  gelu: (x: tf.Tensor) => (tf.engine().runKernel(FUSED.gelu, { x }, {}) as tf.Tensor[])[0],
+  geluGrad: (dy: tf.Tensor, x: tf.Tensor) => (tf.engine().runKernel(FUSED.geluGrad, { dy, x }, {}) as tf.Tensor[])[0],
+};
+
 /** BLAS threads: TUNING_LAB_BLAS_THREADS, else every core. */
 export function blasThreads(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.TUNING_LAB_BLAS_THREADS;
@@ -196,6 +271,7 @@ export function installNativeMatmul(env: NodeJS.ProcessEnv = process.env, addonP
   originalKernel = original;
   tf.unregisterKernel(tf.BatchMatMul, "wasm");
   tf.registerKernel({ kernelName: tf.BatchMatMul, backendName: "wasm", kernelFunc: nativeKernel(addon, original.kernelFunc) });
+  for (const k of fusedKernels(addon)) if (!tf.getKernel(k.kernelName, "wasm")) tf.registerKernel(k);
   state = { active: true, threads: addon.threads() || threads, library: addon.config() };
   return state;
 }

@@ -10,6 +10,7 @@ import {
   planMatmul,
   uninstallNativeMatmul,
 } from "../src/native-blas";
+import { gelu, layerNorm } from "../src/model/ops";
 import { Rng } from "../src/random";
 import { accumulateGradients } from "../src/train/loop";
 import { lmObjective, randomWindows } from "../src/train/lm";
@@ -101,6 +102,21 @@ describe("native-blas: the kernel", function () {
       const d = maxRelDiff(native, wasm);
       assert.ok(d <= 1e-5, `${kind} ${aShape}×${bShape} tA=${tA} tB=${tB}: relative difference ${d}`);
     }
+  });
+
+  it("fuses LayerNorm and GELU with the composite ops' values and gradients (1e-5)", () => {
+    const x = rand([37, 24], 21);
+    const g = rand([24], 22);
+    const b = rand([24], 23);
+    const dy = rand([37, 24], 24);
+    const f = () => {
+      const ln = tf.grads((xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => tf.mul(layerNorm(xx as tf.Tensor2D, gg, bb), dy).sum());
+      const ge = tf.grad((xx: tf.Tensor) => tf.mul(gelu(xx), dy).sum());
+      return [layerNorm(x as tf.Tensor2D, g, b), ...ln([x, g, b]), gelu(tf.mul(x, 4)), ge(tf.mul(x, 4))];
+    };
+    const { wasm, native } = bothPaths(f);
+    const names = ["layerNorm", "d/dx", "d/dg", "d/db", "gelu", "gelu'"];
+    native.forEach((t, i) => assert.ok(maxRelDiff(t, wasm[i]) <= 1e-5, `${names[i]}: ${maxRelDiff(t, wasm[i])}`));
   });
 
   it("sends what it cannot serve to the original kernel, with the same result or error", () => {

@@ -13,7 +13,7 @@
  * larger kernels than autograd's chain of small ones.
  */
 import { tf } from "../backend";
-import { nativeMatmulActive } from "../native-blas";
+import { fused, nativeMatmulActive } from "../native-blas";
 
 type T2 = tf.Tensor2D;
 type GradResult<Y extends tf.Tensor> = { value: Y; gradFunc: (dy: Y, saved: tf.Tensor[]) => tf.Tensor[] };
@@ -92,6 +92,12 @@ const LN_EPS = 1e-5;
 
 /** LayerNorm over the last axis of x [N, D] with gain g and bias b [D]. */
 export const layerNorm = withGrad((save, x: T2, g: tf.Tensor, b: tf.Tensor): GradResult<T2> => {
+  if (nativeMatmulActive()) {
+    // One fused pass each way on the native path (native/tl_blas.c).
+    const [y, xhat, rstd] = fused.layerNorm(x, g, b);
+    save([xhat, rstd, g]);
+    return { value: y as T2, gradFunc: (dy, [xh, rs, gs]) => fused.layerNormGrad(dy, xh, rs, gs) };
+  }
   const xc = tf.sub(x, tf.mean(x, -1, true));
   const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), LN_EPS)); // [N, 1]
   const xhat = tf.mul(xc, rstd);
@@ -115,6 +121,10 @@ const GELU_C = Math.sqrt(2 / Math.PI);
  * about twice as fast as tanh (BENCHMARKS.md).
  */
 export const gelu = withGrad((save, x: tf.Tensor): GradResult<tf.Tensor> => {
+  if (nativeMatmulActive()) {
+    save([x]);
+    return { value: fused.gelu(x), gradFunc: (dy, [xs]) => [fused.geluGrad(dy, xs)] };
+  }
   const s = tf.sigmoid(tf.mul(tf.mul(x, tf.add(tf.mul(tf.square(x), 0.044715), 1)), 2 * GELU_C)); // σ(2u)
   save([x, s]);
   return {
