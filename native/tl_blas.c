@@ -17,7 +17,8 @@
  * a wrong offset throws instead of writing outside the tensor.
  *
  * Beside the products, fused element-wise kernels for the transformer's
- * LayerNorm and GELU (forward and backward): one pass over memory each,
+ * LayerNorm, GELU and attention softmax (scale, mask and softmax in one;
+ * forward and backward): one pass over memory each,
  * where tfjs's composite ops make 7-12 passes and allocate a tensor per step.
  */
 #define NAPI_VERSION 8
@@ -235,18 +236,18 @@ static napi_value layer_norm_grad(napi_env env, napi_callback_info info) {
 #define GELU_C 0.7978845608028654f
 
 /*
- * σ(z) = 1 / (1 + e^−z) with e^t from a range reduction and a degree-6
- * polynomial (t = n ln2 + r, |r| ≤ ln2/2; relative error ~2e-7), written
- * without calls or branches so the compiler vectorises the loops that use it
- * (libm's expf is a call per element). z is clamped to ±80, where σ is 0 or 1
- * in float32 anyway.
+ * e^t from a range reduction and a degree-6 polynomial (t = n ln2 + r,
+ * |r| ≤ ln2/2; relative error ~2e-7), written without calls or branches so
+ * the compiler vectorises the loops that use it (libm's expf is a call per
+ * element). t is clamped to [−87, 80]; below −87 the result is exactly 0, as
+ * float32's expf underflows there (so masked attention weights stay 0). NaN
+ * propagates through every step.
  */
-static inline float sigmoidf_fast(float z) {
-  float t = -z;
-  t = t > 80.0f ? 80.0f : (t < -80.0f ? -80.0f : t);
+static inline float expf_fast(float t) {
+  const float tc = t > 80.0f ? 80.0f : (t < -87.0f ? -87.0f : t);
   // Round to nearest by adding and subtracting 1.5·2^23 (no libm call, vectorises).
-  const float n = (t * 1.4426950408889634f + 12582912.0f) - 12582912.0f;
-  const float r = t - n * 0.693145751953125f - n * 1.428606765330187e-06f;
+  const float n = (tc * 1.4426950408889634f + 12582912.0f) - 12582912.0f;
+  const float r = tc - n * 0.693145751953125f - n * 1.428606765330187e-06f;
   float p = 1.0f / 720.0f;
   p = p * r + 1.0f / 120.0f;
   p = p * r + 1.0f / 24.0f;
@@ -256,8 +257,11 @@ static inline float sigmoidf_fast(float z) {
   p = p * r + 1.0f;
   union { float f; int32_t i; } scale = {.i = ((int32_t)n + 127) << 23};
   const float e = p * scale.f;
-  return 1.0f / (1.0f + e); // NaN in, NaN out: every step above propagates it
+  return t < -87.0f ? 0.0f : e;
 }
+
+/* σ(z) = 1 / (1 + e^−z). */
+static inline float sigmoidf_fast(float z) { return 1.0f / (1.0f + expf_fast(-z)); }
 
 /* gelu(heap, n, x, y) */
 static napi_value gelu(napi_env env, napi_callback_info info) {
@@ -291,6 +295,101 @@ static napi_value gelu_grad(napi_env env, napi_callback_info info) {
     const float s = sigmoidf_fast(2.0f * GELU_C * v * (1.0f + 0.044715f * v * v));
     const float du = 2.0f * GELU_C * (1.0f + 3.0f * 0.044715f * v * v);
     dx[i] = dy[i] * (s + v * s * (1.0f - s) * du);
+  }
+  return NULL;
+}
+
+/* Reads a finite double argument. */
+static int get_double(napi_env env, napi_value v, double *out) {
+  return napi_get_value_double(env, v, out) == napi_ok && *out == *out && *out - *out == 0;
+}
+
+/*
+ * attnSoftmax(heap, B, H, T, Tk, biasBatch, scale, s, bias, y): attention
+ * weights y = softmax_j(scale · s[b,h,i,j] + bias[b|0, i, j]) for scores
+ * s [B, H, T, Tk] and an additive bias [biasBatch, 1, T, Tk] (biasBatch 1 or
+ * B: causal mask, plus padded keys per row).
+ */
+static napi_value attn_softmax(napi_env env, napi_callback_info info) {
+  napi_value args[10];
+  size_t argc = 10, len;
+  void *data;
+  bool is_ab;
+  int64_t n[9];
+  double scale;
+  CHECK(env, napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  if (argc != 10) return fail(env, "tl_blas.attnSoftmax: expected 10 arguments");
+  CHECK(env, napi_is_arraybuffer(env, args[0], &is_ab));
+  if (!is_ab) return fail(env, "tl_blas.attnSoftmax: heap must be an ArrayBuffer");
+  CHECK(env, napi_get_arraybuffer_info(env, args[0], &data, &len));
+  for (int i = 1; i < 10; i++) {
+    if (i == 6 ? !get_double(env, args[i], &scale) : !get_count(env, args[i], &n[i - 1])) {
+      return fail(env, "tl_blas.attnSoftmax: bad argument (counts are non-negative integers, scale finite)");
+    }
+  }
+  const int64_t B = n[0], H = n[1], T = n[2], Tk = n[3], BB = n[4];
+  if (Tk == 0 || (BB != 1 && BB != B)) return fail(env, "tl_blas.attnSoftmax: bias batch must be 1 or B");
+  const int64_t offs[3] = {n[6], n[7], n[8]}, sizes[3] = {B * H * T * Tk, BB * T * Tk, B * H * T * Tk};
+  if (!all_in_heap(env, offs, sizes, 3, len, "attnSoftmax")) return NULL;
+  float *H0 = (float *)data;
+  const float *S = H0 + offs[0] / 4, *bias = H0 + offs[1] / 4;
+  float *Y = H0 + offs[2] / 4;
+  const float sc = (float)scale;
+  for (int64_t b = 0; b < B; b++) {
+    for (int64_t h = 0; h < H; h++) {
+      for (int64_t i = 0; i < T; i++) {
+        const int64_t row = ((b * H + h) * T + i) * Tk;
+        const float *s = S + row, *m = bias + ((BB == 1 ? 0 : b) * T + i) * Tk;
+        float *y = Y + row;
+        float mx = -INFINITY;
+        for (int64_t j = 0; j < Tk; j++) {
+          y[j] = s[j] * sc + m[j];
+          mx = y[j] > mx ? y[j] : mx;
+        }
+        float sum = 0;
+        for (int64_t j = 0; j < Tk; j++) {
+          y[j] = expf_fast(y[j] - mx);
+          sum += y[j];
+        }
+        const float inv = 1.0f / sum;
+        for (int64_t j = 0; j < Tk; j++) y[j] *= inv;
+      }
+    }
+  }
+  return NULL;
+}
+
+/* attnSoftmaxGrad(heap, rows, Tk, scale, dy, y, ds): ds = scale · y · (dy − Σ_j dy·y). */
+static napi_value attn_softmax_grad(napi_env env, napi_callback_info info) {
+  napi_value args[7];
+  size_t argc = 7, len;
+  void *data;
+  bool is_ab;
+  int64_t n[6];
+  double scale;
+  CHECK(env, napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  if (argc != 7) return fail(env, "tl_blas.attnSoftmaxGrad: expected 7 arguments");
+  CHECK(env, napi_is_arraybuffer(env, args[0], &is_ab));
+  if (!is_ab) return fail(env, "tl_blas.attnSoftmaxGrad: heap must be an ArrayBuffer");
+  CHECK(env, napi_get_arraybuffer_info(env, args[0], &data, &len));
+  for (int i = 1; i < 7; i++) {
+    if (i == 3 ? !get_double(env, args[i], &scale) : !get_count(env, args[i], &n[i - 1])) {
+      return fail(env, "tl_blas.attnSoftmaxGrad: bad argument (counts are non-negative integers, scale finite)");
+    }
+  }
+  const int64_t R = n[0], Tk = n[1];
+  const int64_t offs[3] = {n[3], n[4], n[5]}, sizes[3] = {R * Tk, R * Tk, R * Tk};
+  if (!all_in_heap(env, offs, sizes, 3, len, "attnSoftmaxGrad")) return NULL;
+  float *H0 = (float *)data;
+  const float *DY = H0 + offs[0] / 4, *Y = H0 + offs[1] / 4;
+  float *DS = H0 + offs[2] / 4;
+  const float sc = (float)scale;
+  for (int64_t r = 0; r < R; r++) {
+    const float *dy = DY + r * Tk, *y = Y + r * Tk;
+    float *ds = DS + r * Tk;
+    float dot = 0;
+    for (int64_t j = 0; j < Tk; j++) dot += dy[j] * y[j];
+    for (int64_t j = 0; j < Tk; j++) ds[j] = sc * y[j] * (dy[j] - dot);
   }
   return NULL;
 }
@@ -329,6 +428,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"layerNormGrad", NULL, layer_norm_grad, NULL, NULL, NULL, napi_default, NULL},
       {"gelu", NULL, gelu, NULL, NULL, NULL, napi_default, NULL},
       {"geluGrad", NULL, gelu_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"attnSoftmax", NULL, attn_softmax, NULL, NULL, NULL, napi_default, NULL},
+      {"attnSoftmaxGrad", NULL, attn_softmax_grad, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;

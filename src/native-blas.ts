@@ -45,6 +45,8 @@ interface BlasAddon {
   layerNormGrad(heap: ArrayBuffer, N: number, D: number, dy: number, xhat: number, rstd: number, g: number, dx: number, dg: number, db: number): void;
   gelu(heap: ArrayBuffer, n: number, x: number, y: number): void;
   geluGrad(heap: ArrayBuffer, n: number, dy: number, x: number, dx: number): void;
+  attnSoftmax(heap: ArrayBuffer, B: number, H: number, T: number, Tk: number, biasBatch: number, scale: number, s: number, bias: number, y: number): void;
+  attnSoftmaxGrad(heap: ArrayBuffer, rows: number, Tk: number, scale: number, dy: number, y: number, ds: number): void;
   setThreads(n: number): void;
   threads(): number;
   config(): string;
@@ -166,12 +168,14 @@ const FUSED = {
   layerNormGrad: "TuningLabLayerNormGrad",
   gelu: "TuningLabGelu",
   geluGrad: "TuningLabGeluGrad",
+  attnSoftmax: "TuningLabAttnSoftmax",
+  attnSoftmaxGrad: "TuningLabAttnSoftmaxGrad",
 } as const;
 
 /** A kernel over float32 inputs whose outputs the addon fills in place. */
 function heapKernel(
   outShapes: (inputs: tf.TensorInfo[]) => number[][],
-  run: (heap: ArrayBuffer, offsets: number[], inputs: tf.TensorInfo[]) => void,
+  run: (heap: ArrayBuffer, offsets: number[], inputs: tf.TensorInfo[], attrs: tf.NamedAttrMap) => void,
   names: string[],
 ): tf.KernelFunc {
   return (args) => {
@@ -182,7 +186,7 @@ function heapKernel(
     }
     const outs = outShapes(inputs).map((shape) => backend.makeOutput(shape, "float32"));
     const offset = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
-    run(backend.wasm.HEAPU8.buffer as ArrayBuffer, [...inputs, ...outs].map(offset), inputs);
+    run(backend.wasm.HEAPU8.buffer as ArrayBuffer, [...inputs, ...outs].map(offset), inputs, args.attrs ?? {});
     return outs;
   };
 }
@@ -212,6 +216,25 @@ function fusedKernels(addon: BlasAddon): tf.KernelConfig[] {
       FUSED.geluGrad,
       heapKernel(([dy]) => [dy.shape], (h, [dy, x, dx], [dyi]) => addon.geluGrad(h, size(dyi), dy, x, dx), ["dy", "x"]),
     ],
+    [
+      FUSED.attnSoftmax,
+      heapKernel(
+        ([sc]) => [sc.shape],
+        (h, [sc, bias, y], [si, bi], attrs) => {
+          const [B, H, T, Tk] = si.shape;
+          addon.attnSoftmax(h, B, H, T, Tk, bi.shape[0], attrs.scale as number, sc, bias, y);
+        },
+        ["scores", "bias"],
+      ),
+    ],
+    [
+      FUSED.attnSoftmaxGrad,
+      heapKernel(
+        ([dy]) => [dy.shape],
+        (h, [dy, y, ds], [dyi], attrs) => addon.attnSoftmaxGrad(h, rows(dyi)[0], rows(dyi)[1], attrs.scale as number, dy, y, ds),
+        ["dy", "y"],
+      ),
+    ],
   ];
   return kernels.map(([kernelName, kernelFunc]) => ({ kernelName, backendName: "wasm", kernelFunc }));
 }
@@ -225,6 +248,12 @@ export const fused = {
     tf.engine().runKernel(FUSED.layerNormGrad, { dy, xhat, rstd, g }, {}) as tf.Tensor[],
   gelu: (x: tf.Tensor) => (tf.engine().runKernel(FUSED.gelu, { x }, {}) as tf.Tensor[])[0],
   geluGrad: (dy: tf.Tensor, x: tf.Tensor) => (tf.engine().runKernel(FUSED.geluGrad, { dy, x }, {}) as tf.Tensor[])[0],
+  /** softmax(scale · scores + bias) over the last axis: scores [B, H, T, Tk], bias [1|B, 1, T, Tk]. */
+  attnSoftmax: (scores: tf.Tensor, bias: tf.Tensor, scale: number) =>
+    (tf.engine().runKernel(FUSED.attnSoftmax, { scores, bias }, { scale }) as tf.Tensor[])[0],
+  /** Gradient with respect to the scores, given the weights y. */
+  attnSoftmaxGrad: (dy: tf.Tensor, y: tf.Tensor, scale: number) =>
+    (tf.engine().runKernel(FUSED.attnSoftmaxGrad, { dy, y }, { scale }) as tf.Tensor[])[0],
 };
 
 /** BLAS threads: TUNING_LAB_BLAS_THREADS, else every core. */

@@ -10,7 +10,7 @@ import {
   planMatmul,
   uninstallNativeMatmul,
 } from "../src/native-blas";
-import { gelu, layerNorm } from "../src/model/ops";
+import { attentionWeights, gelu, layerNorm } from "../src/model/ops";
 import { Rng } from "../src/random";
 import { accumulateGradients } from "../src/train/loop";
 import { lmObjective, randomWindows } from "../src/train/lm";
@@ -117,6 +117,22 @@ describe("native-blas: the kernel", function () {
     const { wasm, native } = bothPaths(f);
     const names = ["layerNorm", "d/dx", "d/dg", "d/db", "gelu", "gelu'"];
     native.forEach((t, i) => assert.ok(maxRelDiff(t, wasm[i]) <= 1e-5, `${names[i]}: ${maxRelDiff(t, wasm[i])}`));
+  });
+
+  it("fuses the attention softmax with tfjs's, masked weights exactly 0, for either bias batch", () => {
+    const scores = tf.mul(rand([3, 2, 5, 7], 31), 3) as tf.Tensor4D;
+    const causal = tf.tensor4d(Array.from({ length: 35 }, (_, i) => (i % 7 > Math.floor(i / 7) + 2 ? -1e9 : 0)), [1, 1, 5, 7]);
+    const perRow = tf.add(causal, tf.tensor4d([0, 0, 0, 0, 0, 0, -1e9, 0, 0, 0, 0, 0, 0, 0, -1e9, 0, 0, 0, 0, 0, 0], [3, 1, 1, 7]));
+    const dy = rand([3, 2, 5, 7], 32);
+    for (const bias of [causal, perRow]) {
+      const f = () => [attentionWeights(scores, bias, 0.35), tf.grad((s: tf.Tensor) => tf.mul(attentionWeights(s as tf.Tensor4D, bias, 0.35), dy).sum())(scores)];
+      const { wasm, native } = bothPaths(f);
+      assert.ok(maxRelDiff(native[0], wasm[0]) <= 1e-5, `weights: ${maxRelDiff(native[0], wasm[0])}`);
+      assert.ok(maxRelDiff(native[1], wasm[1]) <= 1e-5, `gradient: ${maxRelDiff(native[1], wasm[1])}`);
+      const w = native[0].dataSync();
+      const b = tf.broadcastTo(bias, [3, 2, 5, 7]).dataSync();
+      assert.ok(w.every((v, i) => b[i] === 0 || v === 0), "a masked key got weight");
+    }
   });
 
   it("sends what it cannot serve to the original kernel, with the same result or error", () => {

@@ -12,7 +12,7 @@
 import { tf } from "../backend";
 import { Rng } from "../random";
 import { GPTConfig, gptConfig, parameterShapes, countParameters } from "./config";
-import { embed, gelu, layerNorm, linear, matmulTransposed, tokenLogProbs } from "./ops";
+import { attentionWeights, embed, gelu, layerNorm, linear, matmulTransposed, tokenLogProbs } from "./ops";
 
 /** Keys and values of one layer, [B, H, T, headDim] each. */
 export type LayerKV = { k: tf.Tensor4D; v: tf.Tensor4D };
@@ -117,8 +117,8 @@ export class GPT {
     const k = past ? tf.concat([past.k, kNew], 2) : kNew;
     const v = past ? tf.concat([past.v, vNew], 2) : vNew;
     const Tk = k.shape[2];
-    const scores = tf.mul(tf.matMul(tf.reshape(q, [B * H, T, hd]), tf.reshape(k, [B * H, Tk, hd]), false, true), 1 / Math.sqrt(hd));
-    const att = tf.softmax(tf.add(tf.reshape(scores, [B, H, T, Tk]), bias)); // [B, H, T, Tk]
+    const scores = tf.matMul(tf.reshape(q, [B * H, T, hd]), tf.reshape(k, [B * H, Tk, hd]), false, true); // [B*H, T, Tk]
+    const att = attentionWeights(tf.reshape(scores, [B, H, T, Tk]), bias, 1 / Math.sqrt(hd)); // [B, H, T, Tk]
     const y = tf.matMul(tf.reshape(att, [B * H, T, Tk]), tf.reshape(v, [B * H, Tk, hd])); // [B*H, T, hd]
     const merged = tf.reshape(tf.transpose(tf.reshape(y, [B, H, T, hd]), [0, 2, 1, 3]), [B * T, D]) as tf.Tensor2D;
     return { out: linear(merged, this.p(`h${l}.attn.wo`), this.p(`h${l}.attn.bo`)), kv: { k, v } };

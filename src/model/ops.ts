@@ -139,6 +139,22 @@ export const gelu = withGrad((save, x: tf.Tensor): GradResult<tf.Tensor> => {
 });
 
 /**
+ * Attention weights softmax(scale · scores + bias) over the keys: scores
+ * [B, H, T, Tk], bias [1|B, 1, T, Tk] (0 where a query may see a key, −1e9
+ * elsewhere; a constant, so it gets no gradient). One fused kernel each way
+ * on the native path; tfjs's multiply, add and softmax on pure wasm.
+ */
+export function attentionWeights(scores: tf.Tensor4D, bias: tf.Tensor, scale: number): tf.Tensor4D {
+  if (!nativeMatmulActive()) return tf.softmax(tf.add(tf.mul(scores, scale), bias)) as tf.Tensor4D;
+  const f = withGrad((save, s: tf.Tensor4D): GradResult<tf.Tensor4D> => {
+    const y = fused.attnSoftmax(s, bias, scale) as tf.Tensor4D;
+    save([y]);
+    return { value: y, gradFunc: (dy, [ys]) => [fused.attnSoftmaxGrad(dy, ys, scale)] };
+  });
+  return f(scores);
+}
+
+/**
  * Rows of `table` [V, D] picked by `ids` (int32, any shape).
  * The gradient scatters into the table with scatterND, because the wasm
  * backend has no UnsortedSegmentSum kernel (tfjs's own gather gradient).
