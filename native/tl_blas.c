@@ -17,8 +17,9 @@
  * a wrong offset throws instead of writing outside the tensor.
  *
  * Beside the products, fused element-wise kernels for the transformer's
- * LayerNorm, GELU and attention softmax (scale, mask and softmax in one;
- * forward and backward): one pass over memory each,
+ * LayerNorm, GELU, attention softmax (scale, mask and softmax in one), the
+ * embedding lookup and the per-token log-softmax (forward and backward): one
+ * pass over memory each,
  * where tfjs's composite ops make 7-12 passes and allocate a tensor per step.
  */
 #define NAPI_VERSION 8
@@ -26,6 +27,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #ifdef TL_ACCELERATE
 #include <Accelerate/Accelerate.h>
@@ -394,6 +396,82 @@ static napi_value attn_softmax_grad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * gatherRows(heap, n, V, D, table, ids, out): out[i] = table[ids[i]] for a
+ * float32 table [V, D] and int32 ids [n]. An id outside [0, V) throws (tfjs's
+ * wasm gather would read whatever lies there).
+ */
+static napi_value gather_rows(napi_env env, napi_callback_info info) {
+  int64_t n[6];
+  size_t len;
+  float *H = heap_args(env, info, 6, n, &len, "gatherRows");
+  if (!H) return NULL;
+  const int64_t N = n[0], V = n[1], D = n[2];
+  const int64_t offs[3] = {n[3], n[4], n[5]}, sizes[3] = {V * D, N, N * D};
+  if (!all_in_heap(env, offs, sizes, 3, len, "gatherRows")) return NULL;
+  const float *table = H + offs[0] / 4;
+  const int32_t *ids = (const int32_t *)(H + offs[1] / 4);
+  float *out = H + offs[2] / 4;
+  for (int64_t i = 0; i < N; i++) {
+    if (ids[i] < 0 || ids[i] >= V) {
+      char msg[160];
+      snprintf(msg, sizeof msg, "gather: id %d at position %lld is outside the table's %lld rows", ids[i], (long long)i, (long long)V);
+      return fail(env, msg);
+    }
+    memcpy(out + i * D, table + (int64_t)ids[i] * D, (size_t)D * sizeof(float));
+  }
+  return NULL;
+}
+
+/*
+ * tokenLogProbs(heap, N, V, logits, targets, lp, lse): per row of logits
+ * [N, V], lse = log Σ_j e^{l_j} and lp = l_target − lse.
+ */
+static napi_value token_log_probs(napi_env env, napi_callback_info info) {
+  int64_t n[6];
+  size_t len;
+  float *H = heap_args(env, info, 6, n, &len, "tokenLogProbs");
+  if (!H) return NULL;
+  const int64_t N = n[0], V = n[1];
+  const int64_t offs[4] = {n[2], n[3], n[4], n[5]}, sizes[4] = {N * V, N, N, N};
+  if (V == 0 || !all_in_heap(env, offs, sizes, 4, len, "tokenLogProbs")) return NULL;
+  const float *L = H + offs[0] / 4;
+  const int32_t *tg = (const int32_t *)(H + offs[1] / 4);
+  float *lp = H + offs[2] / 4, *lse = H + offs[3] / 4;
+  for (int64_t r = 0; r < N; r++) {
+    const float *l = L + r * V;
+    if (tg[r] < 0 || tg[r] >= V) return fail(env, "tokenLogProbs: a target id is outside the vocabulary");
+    float mx = -INFINITY, sum = 0;
+    for (int64_t j = 0; j < V; j++) mx = l[j] > mx ? l[j] : mx;
+    for (int64_t j = 0; j < V; j++) sum += expf_fast(l[j] - mx);
+    lse[r] = mx + logf(sum);
+    lp[r] = l[tg[r]] - lse[r];
+  }
+  return NULL;
+}
+
+/* tokenLogProbsGrad(heap, N, V, dy, logits, lse, targets, dl): dl = dy · (onehot − softmax). */
+static napi_value token_log_probs_grad(napi_env env, napi_callback_info info) {
+  int64_t n[7];
+  size_t len;
+  float *H = heap_args(env, info, 7, n, &len, "tokenLogProbsGrad");
+  if (!H) return NULL;
+  const int64_t N = n[0], V = n[1];
+  const int64_t offs[5] = {n[2], n[3], n[4], n[5], n[6]}, sizes[5] = {N, N * V, N, N, N * V};
+  if (!all_in_heap(env, offs, sizes, 5, len, "tokenLogProbsGrad")) return NULL;
+  const float *dy = H + offs[0] / 4, *L = H + offs[1] / 4, *lse = H + offs[2] / 4;
+  const int32_t *tg = (const int32_t *)(H + offs[3] / 4);
+  float *DL = H + offs[4] / 4;
+  for (int64_t r = 0; r < N; r++) {
+    const float *l = L + r * V;
+    float *dl = DL + r * V;
+    const float d = dy[r], m = lse[r];
+    for (int64_t j = 0; j < V; j++) dl[j] = -d * expf_fast(l[j] - m);
+    if (tg[r] >= 0 && tg[r] < V) dl[tg[r]] += d;
+  }
+  return NULL;
+}
+
 static napi_value set_threads_js(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value arg;
@@ -428,6 +506,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"layerNormGrad", NULL, layer_norm_grad, NULL, NULL, NULL, napi_default, NULL},
       {"gelu", NULL, gelu, NULL, NULL, NULL, napi_default, NULL},
       {"geluGrad", NULL, gelu_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"gatherRows", NULL, gather_rows, NULL, NULL, NULL, napi_default, NULL},
+      {"tokenLogProbs", NULL, token_log_probs, NULL, NULL, NULL, napi_default, NULL},
+      {"tokenLogProbsGrad", NULL, token_log_probs_grad, NULL, NULL, NULL, napi_default, NULL},
       {"attnSoftmax", NULL, attn_softmax, NULL, NULL, NULL, napi_default, NULL},
       {"attnSoftmaxGrad", NULL, attn_softmax_grad, NULL, NULL, NULL, napi_default, NULL},
   };

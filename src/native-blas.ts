@@ -45,6 +45,9 @@ interface BlasAddon {
   layerNormGrad(heap: ArrayBuffer, N: number, D: number, dy: number, xhat: number, rstd: number, g: number, dx: number, dg: number, db: number): void;
   gelu(heap: ArrayBuffer, n: number, x: number, y: number): void;
   geluGrad(heap: ArrayBuffer, n: number, dy: number, x: number, dx: number): void;
+  gatherRows(heap: ArrayBuffer, n: number, V: number, D: number, table: number, ids: number, out: number): void;
+  tokenLogProbs(heap: ArrayBuffer, N: number, V: number, logits: number, targets: number, lp: number, lse: number): void;
+  tokenLogProbsGrad(heap: ArrayBuffer, N: number, V: number, dy: number, logits: number, lse: number, targets: number, dl: number): void;
   attnSoftmax(heap: ArrayBuffer, B: number, H: number, T: number, Tk: number, biasBatch: number, scale: number, s: number, bias: number, y: number): void;
   attnSoftmaxGrad(heap: ArrayBuffer, rows: number, Tk: number, scale: number, dy: number, y: number, ds: number): void;
   setThreads(n: number): void;
@@ -168,11 +171,17 @@ const FUSED = {
   layerNormGrad: "TuningLabLayerNormGrad",
   gelu: "TuningLabGelu",
   geluGrad: "TuningLabGeluGrad",
+  gatherRows: "TuningLabGatherRows",
+  tokenLogProbs: "TuningLabTokenLogProbs",
+  tokenLogProbsGrad: "TuningLabTokenLogProbsGrad",
   attnSoftmax: "TuningLabAttnSoftmax",
   attnSoftmaxGrad: "TuningLabAttnSoftmaxGrad",
 } as const;
 
-/** A kernel over float32 inputs whose outputs the addon fills in place. */
+/** Inputs that hold token ids (int32); every other input is float32. */
+const INT_INPUTS = new Set(["ids", "targets"]);
+
+/** A kernel whose float32 outputs the addon fills in place. */
 function heapKernel(
   outShapes: (inputs: tf.TensorInfo[]) => number[][],
   run: (heap: ArrayBuffer, offsets: number[], inputs: tf.TensorInfo[], attrs: tf.NamedAttrMap) => void,
@@ -182,7 +191,8 @@ function heapKernel(
     const backend = args.backend as unknown as WasmBackendView;
     const inputs = names.map((n) => (args.inputs as Record<string, tf.TensorInfo>)[n]);
     for (const [i, t] of inputs.entries()) {
-      if (t.dtype !== "float32") throw new Error(`fused kernel: input ${names[i]} is ${t.dtype}, not float32`);
+      const want = INT_INPUTS.has(names[i]) ? "int32" : "float32";
+      if (t.dtype !== want) throw new Error(`fused kernel: input ${names[i]} is ${t.dtype}, not ${want}`);
     }
     const outs = outShapes(inputs).map((shape) => backend.makeOutput(shape, "float32"));
     const offset = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
@@ -217,6 +227,30 @@ function fusedKernels(addon: BlasAddon): tf.KernelConfig[] {
       heapKernel(([dy]) => [dy.shape], (h, [dy, x, dx], [dyi]) => addon.geluGrad(h, size(dyi), dy, x, dx), ["dy", "x"]),
     ],
     [
+      FUSED.gatherRows,
+      heapKernel(
+        ([t, ids]) => [[size(ids), t.shape[1]]],
+        (h, [t, ids, out], [ti, idi]) => addon.gatherRows(h, size(idi), ti.shape[0], ti.shape[1], t, ids, out),
+        ["table", "ids"],
+      ),
+    ],
+    [
+      FUSED.tokenLogProbs,
+      heapKernel(
+        ([l]) => [[l.shape[0]], [l.shape[0]]],
+        (h, [l, tg, lp, lse], [li]) => addon.tokenLogProbs(h, li.shape[0], li.shape[1], l, tg, lp, lse),
+        ["logits", "targets"],
+      ),
+    ],
+    [
+      FUSED.tokenLogProbsGrad,
+      heapKernel(
+        ([, l]) => [l.shape],
+        (h, [dy, l, lse, tg, dl], [, li]) => addon.tokenLogProbsGrad(h, li.shape[0], li.shape[1], dy, l, lse, tg, dl),
+        ["dy", "logits", "lse", "targets"],
+      ),
+    ],
+    [
       FUSED.attnSoftmax,
       heapKernel(
         ([sc]) => [sc.shape],
@@ -248,6 +282,14 @@ export const fused = {
     tf.engine().runKernel(FUSED.layerNormGrad, { dy, xhat, rstd, g }, {}) as tf.Tensor[],
   gelu: (x: tf.Tensor) => (tf.engine().runKernel(FUSED.gelu, { x }, {}) as tf.Tensor[])[0],
   geluGrad: (dy: tf.Tensor, x: tf.Tensor) => (tf.engine().runKernel(FUSED.geluGrad, { dy, x }, {}) as tf.Tensor[])[0],
+  /** Rows of table [V, D] at int32 ids [n] → [n, D]. */
+  gatherRows: (table: tf.Tensor, ids: tf.Tensor) => (tf.engine().runKernel(FUSED.gatherRows, { table, ids }, {}) as tf.Tensor[])[0],
+  /** log softmax(logits)[target] per row → [lp [N], lse [N]]. */
+  tokenLogProbs: (logits: tf.Tensor, targets: tf.Tensor) =>
+    tf.engine().runKernel(FUSED.tokenLogProbs, { logits, targets }, {}) as tf.Tensor[],
+  /** dy [N] · (onehot(targets) − softmax(logits)) → [N, V]. */
+  tokenLogProbsGrad: (dy: tf.Tensor, logits: tf.Tensor, lse: tf.Tensor, targets: tf.Tensor) =>
+    (tf.engine().runKernel(FUSED.tokenLogProbsGrad, { dy, logits, lse, targets }, {}) as tf.Tensor[])[0],
   /** softmax(scale · scores + bias) over the last axis: scores [B, H, T, Tk], bias [1|B, 1, T, Tk]. */
   attnSoftmax: (scores: tf.Tensor, bias: tf.Tensor, scale: number) =>
     (tf.engine().runKernel(FUSED.attnSoftmax, { scores, bias }, { scale }) as tf.Tensor[])[0],

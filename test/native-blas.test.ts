@@ -10,7 +10,7 @@ import {
   planMatmul,
   uninstallNativeMatmul,
 } from "../src/native-blas";
-import { attentionWeights, gelu, layerNorm } from "../src/model/ops";
+import { attentionWeights, embed, gelu, layerNorm, tokenLogProbs } from "../src/model/ops";
 import { Rng } from "../src/random";
 import { accumulateGradients } from "../src/train/loop";
 import { lmObjective, randomWindows } from "../src/train/lm";
@@ -133,6 +133,22 @@ describe("native-blas: the kernel", function () {
       const b = tf.broadcastTo(bias, [3, 2, 5, 7]).dataSync();
       assert.ok(w.every((v, i) => b[i] === 0 || v === 0), "a masked key got weight");
     }
+  });
+
+  it("fuses the embedding lookup and the per-token log-softmax, values and gradients (1e-5)", () => {
+    const table = rand([11, 6], 41);
+    const ids = tf.tensor1d([3, 0, 10, 3, 7], "int32");
+    const logits = tf.mul(rand([5, 11], 42), 5) as tf.Tensor2D;
+    const w = rand([5], 43);
+    const f = () => [
+      embed(table, ids),
+      tf.grad((t: tf.Tensor) => tf.mul(embed(t, ids), rand([5, 6], 44)).sum())(table),
+      tokenLogProbs(logits, ids),
+      tf.grad((l: tf.Tensor) => tf.mul(tokenLogProbs(l as tf.Tensor2D, ids), w).sum())(logits),
+    ];
+    const { wasm, native } = bothPaths(f);
+    native.forEach((t, i) => assert.ok(maxRelDiff(t, wasm[i]) <= 1e-5, `output ${i}: ${maxRelDiff(t, wasm[i])}`));
+    assert.throws(() => embed(table, tf.tensor1d([11], "int32")).dataSync(), /id 11 at position 0 is outside the table's 11 rows/);
   });
 
   it("sends what it cannot serve to the original kernel, with the same result or error", () => {

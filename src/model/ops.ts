@@ -164,7 +164,7 @@ export function embed(table: tf.Tensor, ids: tf.Tensor1D): T2 {
     // Save ids: intermediates not saved are disposed before the backward pass.
     save([ids]);
     return {
-      value: tf.gather(tbl, ids) as T2,
+      value: (nativeMatmulActive() ? fused.gatherRows(tbl, ids) : tf.gather(tbl, ids)) as T2,
       gradFunc: (dy, [idx]) => [tf.scatterND(tf.expandDims(idx, 1), dy, tbl.shape)],
     };
   });
@@ -179,6 +179,12 @@ export function embed(table: tf.Tensor, ids: tf.Tensor1D): T2 {
 export function tokenLogProbs(logits: T2, targets: tf.Tensor1D): tf.Tensor1D {
   const V = logits.shape[1];
   const f = withGrad((save, lg: T2): GradResult<tf.Tensor1D> => {
+    if (nativeMatmulActive()) {
+      // One pass each way (native/tl_blas.c): no one-hot matrix, no exp tensor.
+      const [lp, lse] = fused.tokenLogProbs(lg, targets);
+      save([lg, lse, targets]);
+      return { value: lp as tf.Tensor1D, gradFunc: (dy, [l, s, t]) => [fused.tokenLogProbsGrad(dy, l, s, t)] };
+    }
     const lse = tf.logSumExp(lg, -1, true); // [N, 1]
     // Build int32 and cast: the wasm OneHot kernel ignores dtype "float32" and
     // writes integer bits (1 comes out as 1.4e-45), tfjs 4.22.
