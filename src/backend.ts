@@ -103,9 +103,35 @@ function snapshotProcessHandlers(): () => void {
   };
 }
 
+/**
+ * tfjs clones every tensor a gradient saves (`engine.clone` runs the
+ * Identity kernel), and the wasm Identity copies the buffer: ~180 copies per
+ * training step of config A. Tensors are immutable and the wasm backend
+ * counts references per buffer (its Reshape shares buffers the same way), so
+ * an Identity that shares the buffer gives the same values without the copy.
+ */
+function shareIdentityOnWasm(): void {
+  const original = tf.getKernel(tf.Identity, "wasm");
+  if (!original || (original as { shared?: boolean }).shared) return;
+  tf.unregisterKernel(tf.Identity, "wasm");
+  const kernel: tf.KernelConfig & { shared: boolean } = {
+    kernelName: tf.Identity,
+    backendName: "wasm",
+    shared: true,
+    kernelFunc: (args) => {
+      const { x } = args.inputs as { x: tf.TensorInfo };
+      if (x.dtype === "string") return original.kernelFunc(args);
+      (args.backend as unknown as { incRef(id: object): void }).incRef(x.dataId);
+      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+    },
+  };
+  tf.registerKernel(kernel);
+}
+
 function describe(c: BackendCandidate): BackendInfo {
   const info = { name: c.name, provider: c.provider, tfjsVersion: tf.version_core, detail: "", path: c.name, native: false };
   if (c.name !== "wasm") return info;
+  shareIdentityOnWasm();
   const simd = tf.env().getBool("WASM_HAS_SIMD_SUPPORT");
   const blas = installNativeMatmul();
   if (blas.active) {
