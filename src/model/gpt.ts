@@ -111,7 +111,7 @@ export class GPT {
     // fused activation (SplitV) cost more on wasm than three matmuls.
     const proj = (n: string) => {
       const t = linear(h, this.p(`h${l}.attn.w${n}`), this.p(`h${l}.attn.b${n}`)); // [B*T, D]
-      return tf.transpose(tf.reshape(t, [B, T, H, hd]), [0, 2, 1, 3]) as tf.Tensor4D; // [B, H, T, hd]
+      return swapHeadsAndTime(tf.reshape(t, [B, T, H, hd])); // [B, H, T, hd]
     };
     const [q, kNew, vNew] = [proj("q"), proj("k"), proj("v")];
     const k = past ? tf.concat([past.k, kNew], 2) : kNew;
@@ -120,7 +120,7 @@ export class GPT {
     const scores = tf.matMul(tf.reshape(q, [B * H, T, hd]), tf.reshape(k, [B * H, Tk, hd]), false, true); // [B*H, T, Tk]
     const att = attentionWeights(tf.reshape(scores, [B, H, T, Tk]), bias, 1 / Math.sqrt(hd)); // [B, H, T, Tk]
     const y = tf.matMul(tf.reshape(att, [B * H, T, Tk]), tf.reshape(v, [B * H, Tk, hd])); // [B*H, T, hd]
-    const merged = tf.reshape(tf.transpose(tf.reshape(y, [B, H, T, hd]), [0, 2, 1, 3]), [B * T, D]) as tf.Tensor2D;
+    const merged = tf.reshape(swapHeadsAndTime(tf.reshape(y, [B, H, T, hd])), [B * T, D]) as tf.Tensor2D;
     return { out: linear(merged, this.p(`h${l}.attn.wo`), this.p(`h${l}.attn.bo`)), kv: { k, v } };
   }
 
@@ -165,6 +165,16 @@ export class GPT {
   trainableVariables(): tf.Variable[] {
     return [...this.params.values()].filter((v) => v.trainable);
   }
+}
+
+/**
+ * [B, X, Y, hd] → [B, Y, X, hd]. When either axis has length 1 (a decode
+ * step: one new token) the order of elements is unchanged, so a reshape (no
+ * copy) does what a Transpose kernel would.
+ */
+function swapHeadsAndTime(t: tf.Tensor4D): tf.Tensor4D {
+  const [b, x, y, hd] = t.shape;
+  return x === 1 || y === 1 ? tf.reshape(t, [b, y, x, hd]) : tf.transpose(t, [0, 2, 1, 3]);
 }
 
 /**
