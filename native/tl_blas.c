@@ -472,6 +472,52 @@ static napi_value token_log_probs_grad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * adamw(heap, n, p, g, m, v, pOut, mOut, vOut, b1, b2, eps, lr, decay, c1, c2):
+ * one AdamW update of a parameter of n floats, in the same order of float32
+ * operations as src/train/optimizer.ts's composite:
+ *   m' = m·b1 + g·(1 − b1),  v' = v·b2 + g²·(1 − b2),
+ *   p' = p·decay − lr · (m'/c1) / (sqrt(v'/c2) + eps),
+ * with decay = 1 − lr·weightDecay for decayed parameters, else 1.
+ */
+static napi_value adamw(napi_env env, napi_callback_info info) {
+  napi_value args[16];
+  size_t argc = 16, len;
+  void *data;
+  bool is_ab;
+  int64_t n[8];
+  double h[7];
+  CHECK(env, napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  if (argc != 16) return fail(env, "tl_blas.adamw: expected 16 arguments");
+  CHECK(env, napi_is_arraybuffer(env, args[0], &is_ab));
+  if (!is_ab) return fail(env, "tl_blas.adamw: heap must be an ArrayBuffer");
+  CHECK(env, napi_get_arraybuffer_info(env, args[0], &data, &len));
+  for (int i = 0; i < 8; i++) {
+    if (!get_count(env, args[i + 1], &n[i])) return fail(env, "tl_blas.adamw: sizes and offsets must be non-negative integers");
+  }
+  for (int i = 0; i < 7; i++) {
+    if (!get_double(env, args[i + 9], &h[i])) return fail(env, "tl_blas.adamw: hyperparameters must be finite numbers");
+  }
+  const int64_t N = n[0];
+  const int64_t offs[7] = {n[1], n[2], n[3], n[4], n[5], n[6], n[7]}, sizes[7] = {N, N, N, N, N, N, N};
+  if (!all_in_heap(env, offs, sizes, 7, len, "adamw")) return NULL;
+  float *H = (float *)data;
+  const float *p = H + offs[0] / 4, *g = H + offs[1] / 4, *m = H + offs[2] / 4, *v = H + offs[3] / 4;
+  float *po = H + offs[4] / 4, *mo = H + offs[5] / 4, *vo = H + offs[6] / 4;
+  const float b1 = (float)h[0], b2 = (float)h[1], eps = (float)h[2], lr = (float)h[3], decay = (float)h[4];
+  // 1 − β in double, then rounded: as the composite, whose scalars JS computes.
+  const float c1 = (float)h[5], c2 = (float)h[6], nb1 = (float)(1.0 - h[0]), nb2 = (float)(1.0 - h[1]);
+  for (int64_t i = 0; i < N; i++) {
+    const float mi = m[i] * b1 + g[i] * nb1;
+    const float vi = v[i] * b2 + (g[i] * g[i]) * nb2;
+    const float update = (mi / c1) / (sqrtf(vi / c2) + eps);
+    mo[i] = mi;
+    vo[i] = vi;
+    po[i] = p[i] * decay - update * lr;
+  }
+  return NULL;
+}
+
 static napi_value set_threads_js(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value arg;
@@ -509,6 +555,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"gatherRows", NULL, gather_rows, NULL, NULL, NULL, napi_default, NULL},
       {"tokenLogProbs", NULL, token_log_probs, NULL, NULL, NULL, napi_default, NULL},
       {"tokenLogProbsGrad", NULL, token_log_probs_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"adamw", NULL, adamw, NULL, NULL, NULL, napi_default, NULL},
       {"attnSoftmax", NULL, attn_softmax, NULL, NULL, NULL, napi_default, NULL},
       {"attnSoftmaxGrad", NULL, attn_softmax_grad, NULL, NULL, NULL, napi_default, NULL},
   };

@@ -48,6 +48,24 @@ interface BlasAddon {
   gatherRows(heap: ArrayBuffer, n: number, V: number, D: number, table: number, ids: number, out: number): void;
   tokenLogProbs(heap: ArrayBuffer, N: number, V: number, logits: number, targets: number, lp: number, lse: number): void;
   tokenLogProbsGrad(heap: ArrayBuffer, N: number, V: number, dy: number, logits: number, lse: number, targets: number, dl: number): void;
+  adamw(
+    heap: ArrayBuffer,
+    n: number,
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    pOut: number,
+    mOut: number,
+    vOut: number,
+    b1: number,
+    b2: number,
+    eps: number,
+    lr: number,
+    decay: number,
+    c1: number,
+    c2: number,
+  ): void;
   attnSoftmax(heap: ArrayBuffer, B: number, H: number, T: number, Tk: number, biasBatch: number, scale: number, s: number, bias: number, y: number): void;
   attnSoftmaxGrad(heap: ArrayBuffer, rows: number, Tk: number, scale: number, dy: number, y: number, ds: number): void;
   setThreads(n: number): void;
@@ -174,9 +192,12 @@ const FUSED = {
   gatherRows: "TuningLabGatherRows",
   tokenLogProbs: "TuningLabTokenLogProbs",
   tokenLogProbsGrad: "TuningLabTokenLogProbsGrad",
+  adamw: "TuningLabAdamW",
   attnSoftmax: "TuningLabAttnSoftmax",
   attnSoftmaxGrad: "TuningLabAttnSoftmaxGrad",
 } as const;
+
+type Seven = [number, number, number, number, number, number, number];
 
 /** Inputs that hold token ids (int32); every other input is float32. */
 const INT_INPUTS = new Set(["ids", "targets"]);
@@ -251,6 +272,15 @@ function fusedKernels(addon: BlasAddon): tf.KernelConfig[] {
       ),
     ],
     [
+      FUSED.adamw,
+      heapKernel(
+        ([p]) => [p.shape, p.shape, p.shape],
+        (h, [p, g, m, v, po, mo, vo], [pi], a) =>
+          addon.adamw(h, size(pi), p, g, m, v, po, mo, vo, ...(["b1", "b2", "eps", "lr", "decay", "c1", "c2"].map((k) => a[k] as number) as Seven)),
+        ["p", "g", "m", "v"],
+      ),
+    ],
+    [
       FUSED.attnSoftmax,
       heapKernel(
         ([sc]) => [sc.shape],
@@ -290,6 +320,9 @@ export const fused = {
   /** dy [N] · (onehot(targets) − softmax(logits)) → [N, V]. */
   tokenLogProbsGrad: (dy: tf.Tensor, logits: tf.Tensor, lse: tf.Tensor, targets: tf.Tensor) =>
     (tf.engine().runKernel(FUSED.tokenLogProbsGrad, { dy, logits, lse, targets }, {}) as tf.Tensor[])[0],
+  /** One AdamW update → [p', m', v'] (attrs: b1, b2, eps, lr, decay, c1, c2; see native/tl_blas.c). */
+  adamw: (p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, attrs: Record<"b1" | "b2" | "eps" | "lr" | "decay" | "c1" | "c2", number>) =>
+    tf.engine().runKernel(FUSED.adamw, { p, g, m, v }, attrs) as tf.Tensor[],
   /** softmax(scale · scores + bias) over the last axis: scores [B, H, T, Tk], bias [1|B, 1, T, Tk]. */
   attnSoftmax: (scores: tf.Tensor, bias: tf.Tensor, scale: number) =>
     (tf.engine().runKernel(FUSED.attnSoftmax, { scores, bias }, { scale }) as tf.Tensor[])[0],

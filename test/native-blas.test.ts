@@ -151,6 +151,20 @@ describe("native-blas: the kernel", function () {
     assert.throws(() => embed(table, tf.tensor1d([11], "int32")).dataSync(), /id 11 at position 0 is outside the table's 11 rows/);
   });
 
+  it("takes the same AdamW steps as the composite update, to 1e-6", () => {
+    const f = () => {
+      const params = new Map([
+        ["w", tf.variable(rand([7, 5], 51))],
+        ["b", tf.variable(rand([5], 52))],
+      ]);
+      const opt = new AdamW(params, { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1 });
+      for (let s = 0; s < 3; s++) opt.apply(new Map([["w", rand([7, 5], 60 + s)], ["b", rand([5], 70 + s)]]), 1e-2);
+      return [...params.values(), ...opt.state().m.values(), ...opt.state().v.values()];
+    };
+    const { wasm, native } = bothPaths(f);
+    native.forEach((t, i) => assert.ok(maxRelDiff(t, wasm[i]) <= 1e-6, `tensor ${i}: ${maxRelDiff(t, wasm[i])}`));
+  });
+
   it("sends what it cannot serve to the original kernel, with the same result or error", () => {
     const a = rand([2, 1, 3, 4], 1);
     const b = rand([1, 3, 4, 2], 2);
