@@ -20,7 +20,7 @@ const NEW_TOKENS = 64;
 type Name = keyof typeof PRESETS;
 
 interface ConfigResult {
-  /** True when this row's matmuls ran on the system BLAS (src/native-blas.ts). */
+  /** True when this row's matmuls ran on the system BLAS (src/native/). */
   native: boolean;
   /** The backend line's matmul path, e.g. "wasm + OpenBLAS (2 threads)". */
   path: string;

@@ -9,7 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
-import { installNativeMatmul } from "./native-blas";
+import { installNative } from "./native";
 
 /** What `initBackend` settled on, recorded in every run record. */
 export interface BackendInfo {
@@ -26,7 +26,7 @@ export interface BackendInfo {
    * "tensorflow". Numbers are reproducible within one path.
    */
   path: string;
-  /** True when matmuls run on the system BLAS (src/native-blas.ts). */
+  /** True when matmuls run on the system BLAS (src/native/). */
   native: boolean;
 }
 
@@ -133,7 +133,7 @@ function describe(c: BackendCandidate): BackendInfo {
   if (c.name !== "wasm") return info;
   shareIdentityOnWasm();
   const simd = tf.env().getBool("WASM_HAS_SIMD_SUPPORT");
-  const blas = installNativeMatmul();
+  const blas = installNative();
   if (blas.active) {
     const lib = blas.library.split(" ").slice(0, 2).join(" ");
     return { ...info, native: true, path: `wasm + OpenBLAS (${blas.threads} thread${blas.threads === 1 ? "" : "s"})`, detail: `SIMD ${simd ? "on" : "off"}; matmuls on ${lib}` };

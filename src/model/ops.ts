@@ -6,14 +6,14 @@
  * batched matMuls fall back to a ~3 GFLOP/s loop, and tfjs's autograd of
  * `matMul` always asks for transposed products. Writing the backward pass
  * with explicit `transpose` + plain matMuls made a training step 3.3x faster
- * (config A; BENCHMARKS.md). On the native path (src/native-blas.ts) sgemm
+ * (config A; BENCHMARKS.md). On the native path (src/native/) sgemm
  * takes transpose flags for free, so there the gradients ask for transposed
  * products directly and the explicit transposes disappear.
  * LayerNorm, GELU and the log-softmax also get closed-form gradients: fewer,
  * larger kernels than autograd's chain of small ones.
  */
 import { tf } from "../backend";
-import { fused, nativeMatmulActive } from "../native-blas";
+import { fused, nativeActive } from "../native";
 
 type T2 = tf.Tensor2D;
 type GradResult<Y extends tf.Tensor> = { value: Y; gradFunc: (dy: Y, saved: tf.Tensor[]) => tf.Tensor[] };
@@ -46,7 +46,7 @@ export function sumRows(x: T2): tf.Tensor1D {
  * path, an explicit transpose and a plain product on the pure wasm path.
  */
 function matmulT(a: tf.Tensor, b: tf.Tensor, transA: boolean, transB: boolean): T2 {
-  if (nativeMatmulActive()) return tf.matMul(a as T2, b as T2, transA, transB);
+  if (nativeActive()) return tf.matMul(a as T2, b as T2, transA, transB);
   return tf.matMul(transA ? tf.transpose(a as T2) : (a as T2), transB ? tf.transpose(b as T2) : (b as T2));
 }
 
@@ -85,14 +85,14 @@ const matmulNT = withGrad((save, x: T2, w: tf.Tensor): GradResult<T2> => {
  * table once and runs plain products (its transposed products are slow).
  */
 export function matmulTransposed(x: T2, w: tf.Tensor): T2 {
-  return nativeMatmulActive() ? matmulNT(x, w) : matmul(x, tf.transpose(w as T2));
+  return nativeActive() ? matmulNT(x, w) : matmul(x, tf.transpose(w as T2));
 }
 
 const LN_EPS = 1e-5;
 
 /** LayerNorm over the last axis of x [N, D] with gain g and bias b [D]. */
 export const layerNorm = withGrad((save, x: T2, g: tf.Tensor, b: tf.Tensor): GradResult<T2> => {
-  if (nativeMatmulActive()) {
+  if (nativeActive()) {
     // One fused pass each way on the native path (native/tl_blas.c).
     const [y, xhat, rstd] = fused.layerNorm(x, g, b);
     save([xhat, rstd, g]);
@@ -121,7 +121,7 @@ const GELU_C = Math.sqrt(2 / Math.PI);
  * about twice as fast as tanh (BENCHMARKS.md).
  */
 export const gelu = withGrad((save, x: tf.Tensor): GradResult<tf.Tensor> => {
-  if (nativeMatmulActive()) {
+  if (nativeActive()) {
     save([x]);
     return { value: fused.gelu(x), gradFunc: (dy, [xs]) => [fused.geluGrad(dy, xs)] };
   }
@@ -145,7 +145,7 @@ export const gelu = withGrad((save, x: tf.Tensor): GradResult<tf.Tensor> => {
  * on the native path; tfjs's multiply, add and softmax on pure wasm.
  */
 export function attentionWeights(scores: tf.Tensor4D, bias: tf.Tensor, scale: number): tf.Tensor4D {
-  if (!nativeMatmulActive()) return tf.softmax(tf.add(tf.mul(scores, scale), bias)) as tf.Tensor4D;
+  if (!nativeActive()) return tf.softmax(tf.add(tf.mul(scores, scale), bias)) as tf.Tensor4D;
   const f = withGrad((save, s: tf.Tensor4D): GradResult<tf.Tensor4D> => {
     const y = fused.attnSoftmax(s, bias, scale) as tf.Tensor4D;
     save([y]);
@@ -164,7 +164,7 @@ export function embed(table: tf.Tensor, ids: tf.Tensor1D): T2 {
     // Save ids: intermediates not saved are disposed before the backward pass.
     save([ids]);
     return {
-      value: (nativeMatmulActive() ? fused.gatherRows(tbl, ids) : tf.gather(tbl, ids)) as T2,
+      value: (nativeActive() ? fused.gatherRows(tbl, ids) : tf.gather(tbl, ids)) as T2,
       gradFunc: (dy, [idx]) => [tf.scatterND(tf.expandDims(idx, 1), dy, tbl.shape)],
     };
   });
@@ -179,7 +179,7 @@ export function embed(table: tf.Tensor, ids: tf.Tensor1D): T2 {
 export function tokenLogProbs(logits: T2, targets: tf.Tensor1D): tf.Tensor1D {
   const V = logits.shape[1];
   const f = withGrad((save, lg: T2): GradResult<tf.Tensor1D> => {
-    if (nativeMatmulActive()) {
+    if (nativeActive()) {
       // One pass each way (native/tl_blas.c): no one-hot matrix, no exp tensor.
       const [lp, lse] = fused.tokenLogProbs(lg, targets);
       save([lg, lse, targets]);

@@ -8,7 +8,7 @@
  * biases and LayerNorm gains are not.
  */
 import { tf } from "../backend";
-import { fused, nativeMatmulActive } from "../native-blas";
+import { fused, nativeActive } from "../native";
 
 export interface AdamWOptions {
   /** Exponential decay of the first moment (0.9 in most LM recipes). */
@@ -53,7 +53,7 @@ export class AdamW {
         const p = this.params.get(name)!;
         const m = this.m.get(name)!;
         const v = this.v.get(name)!;
-        if (nativeMatmulActive()) {
+        if (nativeActive()) {
           // One fused kernel instead of ~15 (native/tl_blas.c: same float32 operations).
           const decay = p.rank >= 2 && weightDecay > 0 ? 1 - lr * weightDecay : 1;
           const [pNew, mNew, vNew] = fused.adamw(p, g, m, v, { b1, b2, eps, lr, decay, c1, c2 });

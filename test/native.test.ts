@@ -4,12 +4,12 @@ import * as os from "os";
 import * as path from "path";
 import { tf } from "../src/backend";
 import {
-  installNativeMatmul,
-  nativeMatmulActive,
-  nativeMatmulInfo,
+  installNative,
+  nativeActive,
+  nativeInfo,
   planMatmul,
-  uninstallNativeMatmul,
-} from "../src/native-blas";
+  uninstallNative,
+} from "../src/native";
 import { attentionWeights, embed, gelu, layerNorm, tokenLogProbs } from "../src/model/ops";
 import { Rng } from "../src/random";
 import { accumulateGradients } from "../src/train/loop";
@@ -37,13 +37,13 @@ function maxRelDiff(x: tf.Tensor, y: tf.Tensor): number {
 
 /** Runs f once on the pure wasm kernel and once on the native one. */
 function bothPaths<T>(f: () => T): { wasm: T; native: T } {
-  uninstallNativeMatmul();
+  uninstallNative();
   const wasm = f();
-  assert.ok(installNativeMatmul({}).active, "native path did not come back");
+  assert.ok(installNative({}).active, "native path did not come back");
   return { wasm, native: f() };
 }
 
-describe("native-blas: planning a matmul for sgemm", () => {
+describe("native: planning a matmul for sgemm", () => {
   it("maps 2-D products and each transpose flag to M, N, K", () => {
     assert.deepStrictEqual(planMatmul([5, 3], [3, 4], false, false), { batch: 1, M: 5, N: 4, K: 3, strideA: 15, strideB: 12, outShape: [5, 4] });
     assert.deepStrictEqual(planMatmul([3, 5], [4, 3], true, true)?.outShape, [5, 4]);
@@ -67,7 +67,7 @@ describe("native-blas: planning a matmul for sgemm", () => {
   });
 });
 
-describe("native-blas: the kernel", function () {
+describe("native: the kernel", function () {
   before(async function () {
     await setup();
     if (!built || !wanted) {
@@ -75,11 +75,11 @@ describe("native-blas: the kernel", function () {
       this.skip();
     }
   });
-  after(() => installNativeMatmul());
+  after(() => installNative());
 
   it("is what the backend chose, and says so", () => {
-    assert.ok(nativeMatmulActive());
-    assert.match(nativeMatmulInfo().library, /OpenBLAS|Accelerate/);
+    assert.ok(nativeActive());
+    assert.match(nativeInfo().library, /OpenBLAS|Accelerate/);
   });
 
   it("gives the pure wasm products to 1e-5 relative on random shapes, flags and broadcasts", () => {
@@ -208,31 +208,31 @@ describe("native-blas: the kernel", function () {
   });
 });
 
-describe("native-blas: when the addon is missing or broken", () => {
+describe("native: when the addon is missing or broken", () => {
   before(setup);
-  after(() => installNativeMatmul());
+  after(() => installNative());
 
   it("stays on the pure wasm path and says how to enable the fast one", () => {
-    uninstallNativeMatmul();
-    const info = installNativeMatmul({}, path.join(os.tmpdir(), "no-such-addon.node"));
+    uninstallNative();
+    const info = installNative({}, path.join(os.tmpdir(), "no-such-addon.node"));
     assert.strictEqual(info.active, false);
     assert.match(info.reason!, /not built; .*apt-get install libopenblas-dev && npm run build:native/);
     assert.strictEqual(tf.matMul(tf.ones([2, 2]), tf.ones([2, 2])).dataSync()[0], 2);
   });
 
   it("reports an addon that fails to load in one line, then uses pure wasm", () => {
-    uninstallNativeMatmul();
+    uninstallNative();
     const bad = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "tl-native-")), "tl_blas.node");
     fs.writeFileSync(bad, "not a shared object");
-    const info = installNativeMatmul({}, bad);
+    const info = installNative({}, bad);
     assert.strictEqual(info.active, false);
     assert.match(info.reason!, /^native matmuls failed to load \(.*\); rebuild: /);
     assert.ok(!info.reason!.includes("\n"));
   });
 
   it("is off with TUNING_LAB_NATIVE=0", () => {
-    uninstallNativeMatmul();
-    assert.strictEqual(installNativeMatmul({ TUNING_LAB_NATIVE: "0" }).active, false);
-    assert.strictEqual(nativeMatmulActive(), false);
+    uninstallNative();
+    assert.strictEqual(installNative({ TUNING_LAB_NATIVE: "0" }).active, false);
+    assert.strictEqual(nativeActive(), false);
   });
 });
