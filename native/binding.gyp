@@ -9,7 +9,7 @@
           "defines": ["TL_ACCELERATE"],
           "libraries": ["-framework Accelerate"]
         }, {
-          "libraries": ["-lopenblas"]
+          "libraries": ["-lopenblas", "-lpthread"]
         }]
       ]
     }

@@ -25,6 +25,7 @@
 #define NAPI_VERSION 8
 #include <node_api.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -68,6 +69,66 @@ static int in_heap(int64_t offset, int64_t bytes, size_t len) {
   return offset % 4 == 0 && offset >= 0 && bytes >= 0 && offset + bytes <= (int64_t)len;
 }
 
+/* One batched product, as sgemm() describes it. */
+struct batch_job {
+  enum CBLAS_TRANSPOSE tA, tB;
+  int M, N, K, lda, ldb;
+  const float *A, *B;
+  float *C;
+  int64_t strideA, strideB;
+};
+
+static void run_batch(const struct batch_job *j, int64_t from, int64_t to) {
+  for (int64_t i = from; i < to; i++) {
+    float *C = j->C + i * (int64_t)j->M * j->N;
+    if (j->K == 0) {
+      for (int64_t e = 0; e < (int64_t)j->M * j->N; e++) C[e] = 0.0f;
+      continue;
+    }
+    cblas_sgemm(CblasRowMajor, j->tA, j->tB, j->M, j->N, j->K, 1.0f, j->A + i * j->strideA, j->lda, j->B + i * j->strideB,
+                j->ldb, 0.0f, C, j->N);
+  }
+}
+
+/*
+ * Attention's batched products are many small matrices (64 of 128×128×32 for
+ * config A). Threading each small sgemm costs a synchronisation per matrix;
+ * splitting the batch across threads, each running single-threaded sgemm,
+ * costs one. Products up to this size (M·N·K) are split that way.
+ */
+#define BATCH_SPLIT_MAX_MNK (1 << 21)
+#define MAX_SPLIT 16
+
+struct split_part {
+  const struct batch_job *job;
+  int64_t from, to;
+};
+
+static void *run_part(void *arg) {
+  const struct split_part *p = arg;
+  run_batch(p->job, p->from, p->to);
+  return NULL;
+}
+
+static void run_split(const struct batch_job *job, int64_t batch, int threads) {
+  if (threads > MAX_SPLIT) threads = MAX_SPLIT;
+  if (threads > batch) threads = (int)batch;
+  pthread_t tid[MAX_SPLIT];
+  struct split_part part[MAX_SPLIT];
+  int started[MAX_SPLIT] = {0};
+  set_threads(1); // each part runs sgemm on its own thread only
+  for (int t = 0; t < threads; t++) {
+    part[t] = (struct split_part){job, batch * t / threads, batch * (t + 1) / threads};
+    if (t > 0) started[t] = pthread_create(&tid[t], NULL, run_part, &part[t]) == 0;
+  }
+  run_batch(job, part[0].from, part[0].to);
+  for (int t = 1; t < threads; t++) {
+    if (started[t]) pthread_join(tid[t], NULL);
+    else run_batch(job, part[t].from, part[t].to); // no thread: do it here
+  }
+  set_threads(threads);
+}
+
 /*
  * sgemm(heap, batch, M, N, K, transA, transB, offA, offB, offC, strideA, strideB)
  * Offsets in bytes, strides in floats (0 or the matrix size).
@@ -105,19 +166,20 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
   }
 
   float *base = (float *)data;
-  const float *A = base + offA / 4, *B = base + offB / 4;
-  float *C = base + offC / 4;
-  const int lda = transA ? (int)M : (int)K;
-  const int ldb = transB ? (int)K : (int)N;
-  const enum CBLAS_TRANSPOSE tA = transA ? CblasTrans : CblasNoTrans;
-  const enum CBLAS_TRANSPOSE tB = transB ? CblasTrans : CblasNoTrans;
-  for (int64_t i = 0; i < batch; i++) {
-    if (K == 0) {
-      for (int64_t j = 0; j < M * N; j++) C[i * M * N + j] = 0.0f;
-      continue;
-    }
-    cblas_sgemm(CblasRowMajor, tA, tB, (int)M, (int)N, (int)K, 1.0f, A + i * strideA, lda, B + i * strideB, ldb,
-                0.0f, C + i * M * N, (int)N);
+  const struct batch_job job = {
+      .tA = transA ? CblasTrans : CblasNoTrans,
+      .tB = transB ? CblasTrans : CblasNoTrans,
+      .M = (int)M, .N = (int)N, .K = (int)K,
+      .lda = transA ? (int)M : (int)K,
+      .ldb = transB ? (int)K : (int)N,
+      .A = base + offA / 4, .B = base + offB / 4, .C = base + offC / 4,
+      .strideA = strideA, .strideB = strideB,
+  };
+  const int threads = get_threads();
+  if (batch > 1 && threads > 1 && M * N * K <= BATCH_SPLIT_MAX_MNK) {
+    run_split(&job, batch, threads);
+  } else {
+    run_batch(&job, 0, batch);
   }
   return NULL;
 }

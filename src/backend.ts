@@ -135,7 +135,10 @@ function describe(c: BackendCandidate): BackendInfo {
   const simd = tf.env().getBool("WASM_HAS_SIMD_SUPPORT");
   const blas = installNative();
   if (blas.active) {
-    const lib = blas.library.split(" ").slice(0, 2).join(" ");
+    // "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64" → version and kernels.
+    const words = blas.library.split(" ");
+    const kernels = words.find((w, i) => i > 1 && !/^(NO_|DYNAMIC_|USE_|MAX_)/.test(w));
+    const lib = `${words.slice(0, 2).join(" ")}${kernels ? ` (${kernels} kernels)` : ""}`;
     return { ...info, native: true, path: `wasm + OpenBLAS (${blas.threads} thread${blas.threads === 1 ? "" : "s"})`, detail: `SIMD ${simd ? "on" : "off"}; matmuls on ${lib}` };
   }
   return { ...info, detail: `SIMD ${simd ? "on" : "off"}, 1 thread; ${blas.reason}` };

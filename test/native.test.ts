@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { tf } from "../src/backend";
 import {
+  blasCoreFor,
   installNative,
   nativeActive,
   nativeInfo,
@@ -205,6 +206,14 @@ describe("native: the kernel", function () {
     const [first, second] = [run(), run()];
     assert.deepStrictEqual(second, first);
     assert.ok(first[3] < first[0], `loss did not fall: ${first}`);
+  });
+});
+
+describe("native: choosing OpenBLAS's kernels", () => {
+  it("picks by instruction set, so a CPU newer than the library still gets its vector kernels", () => {
+    assert.strictEqual(blasCoreFor(new Set(["fma", "avx2", "avx512f", "avx512dq", "avx512bw", "avx512vl"])), "SkylakeX");
+    assert.strictEqual(blasCoreFor(new Set(["fma", "avx2", "avx512f"])), "Haswell");
+    assert.strictEqual(blasCoreFor(new Set(["sse4_2"])), undefined);
   });
 });
 

@@ -21,6 +21,7 @@
  * `TUNING_LAB_NATIVE=0` turns it off; `TUNING_LAB_BLAS_THREADS=n` sets the
  * BLAS threads (default: the cores; the ablation pool gives each worker one).
  */
+import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
@@ -67,6 +68,31 @@ export function blasThreads(env: NodeJS.ProcessEnv = process.env): number {
 }
 
 /**
+ * The OpenBLAS kernel family for this CPU when OPENBLAS_CORETYPE is unset,
+ * from its instruction-set flags (/proc/cpuinfo's `flags` line).
+ *
+ * Why: OpenBLAS picks its kernels by CPU model, and a release older than the
+ * CPU does not know it: Debian 12's 0.3.21 runs the generic SSE3 "Prescott"
+ * kernels on the AMD Zen 5 cores of this project's machines, 5x slower than
+ * its AVX-512 ones (BENCHMARKS.md). The flags say what the CPU can run,
+ * whatever its model. A value the user set is never changed.
+ */
+export function blasCoreFor(flags: ReadonlySet<string>): string | undefined {
+  if (["avx512f", "avx512bw", "avx512dq", "avx512vl", "fma"].every((f) => flags.has(f))) return "SkylakeX";
+  if (["avx2", "fma"].every((f) => flags.has(f))) return "Haswell";
+  return undefined;
+}
+
+function cpuFlags(): Set<string> {
+  try {
+    const line = fs.readFileSync("/proc/cpuinfo", "utf8").match(/^flags\s*:(.*)$/m)?.[1] ?? "";
+    return new Set(line.trim().split(/\s+/));
+  } catch {
+    return new Set(); // not Linux: leave the choice to OpenBLAS
+  }
+}
+
+/**
  * Route the wasm backend's BatchMatMul through the system BLAS, when the
  * addon is built and not turned off. Call after the wasm backend is ready.
  * Never throws for a missing or broken addon: it records why and the pure
@@ -77,6 +103,11 @@ export function installNative(env: NodeJS.ProcessEnv = process.env, addonPath = 
   if (env.TUNING_LAB_NATIVE === "0") {
     state = { active: false, threads: 0, library: "", reason: "TUNING_LAB_NATIVE=0" };
     return state;
+  }
+  // Before the addon loads OpenBLAS, whose start-up reads it (children inherit it).
+  if (!env.OPENBLAS_CORETYPE) {
+    const core = blasCoreFor(cpuFlags());
+    if (core) env.OPENBLAS_CORETYPE = core;
   }
   let addon: BlasAddon;
   try {
