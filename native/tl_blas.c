@@ -85,8 +85,15 @@ static void run_batch(const struct batch_job *j, int64_t from, int64_t to) {
       for (int64_t e = 0; e < (int64_t)j->M * j->N; e++) C[e] = 0.0f;
       continue;
     }
-    cblas_sgemm(CblasRowMajor, j->tA, j->tB, j->M, j->N, j->K, 1.0f, j->A + i * j->strideA, j->lda, j->B + i * j->strideB,
-                j->ldb, 0.0f, C, j->N);
+    const float *A = j->A + i * j->strideA, *B = j->B + i * j->strideB;
+    if (j->M == 1) {
+      // A row vector times a matrix (batch-1 decoding): sgemv reads B as it
+      // lies, where sgemm would first copy (pack) all of it.
+      if (j->tB == CblasNoTrans) cblas_sgemv(CblasRowMajor, CblasTrans, j->K, j->N, 1.0f, B, j->ldb, A, 1, 0.0f, C, 1);
+      else cblas_sgemv(CblasRowMajor, CblasNoTrans, j->N, j->K, 1.0f, B, j->ldb, A, 1, 0.0f, C, 1);
+      continue;
+    }
+    cblas_sgemm(CblasRowMajor, j->tA, j->tB, j->M, j->N, j->K, 1.0f, A, j->lda, B, j->ldb, 0.0f, C, j->N);
   }
 }
 
@@ -94,9 +101,13 @@ static void run_batch(const struct batch_job *j, int64_t from, int64_t to) {
  * Attention's batched products are many small matrices (64 of 128×128×32 for
  * config A). Threading each small sgemm costs a synchronisation per matrix;
  * splitting the batch across threads, each running single-threaded sgemm,
- * costs one. Products up to this size (M·N·K) are split that way.
+ * costs one. Products up to BATCH_SPLIT_MAX_MNK (M·N·K) are split that way
+ * when the whole batch has at least BATCH_SPLIT_MIN_WORK multiply-adds:
+ * below that (a decode step's attention) starting threads costs more than
+ * it saves.
  */
 #define BATCH_SPLIT_MAX_MNK (1 << 21)
+#define BATCH_SPLIT_MIN_WORK (1 << 22)
 #define MAX_SPLIT 16
 
 struct split_part {
@@ -176,7 +187,7 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
       .strideA = strideA, .strideB = strideB,
   };
   const int threads = get_threads();
-  if (batch > 1 && threads > 1 && M * N * K <= BATCH_SPLIT_MAX_MNK) {
+  if (batch > 1 && threads > 1 && M * N * K <= BATCH_SPLIT_MAX_MNK && batch * M * N * K >= BATCH_SPLIT_MIN_WORK) {
     run_split(&job, batch, threads);
   } else {
     run_batch(&job, 0, batch);

@@ -166,6 +166,17 @@ describe("native: the kernel", function () {
     native.forEach((t, i) => assert.ok(maxRelDiff(t, wasm[i]) <= 1e-6, `tensor ${i}: ${maxRelDiff(t, wasm[i])}`));
   });
 
+  it("gives the same row-vector products (batch-1 decoding's sgemv path) for each flag", () => {
+    for (const [tA, tB] of [[false, false], [false, true], [true, false], [true, true]]) {
+      for (const batch of [[], [3]]) {
+        const a = rand([...batch, ...(tA ? [9, 1] : [1, 9])], 81);
+        const b = rand([...batch, ...(tB ? [5, 9] : [9, 5])], 82);
+        const { wasm, native } = bothPaths(() => tf.matMul(a, b, tA, tB));
+        assert.ok(maxRelDiff(native, wasm) <= 1e-5, `tA=${tA} tB=${tB} batch=${batch}: ${maxRelDiff(native, wasm)}`);
+      }
+    }
+  });
+
   it("sends what it cannot serve to the original kernel, with the same result or error", () => {
     const a = rand([2, 1, 3, 4], 1);
     const b = rand([1, 3, 4, 2], 2);
