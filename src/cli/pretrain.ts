@@ -16,6 +16,7 @@ import { allFacts, clozeItems } from "../data/facts";
 import { DATA_DIR, readFactsFile } from "../data/facts-file";
 import { progress } from "../display/progress";
 import { clozeProbe } from "../eval/probe";
+import { metricValue } from "../metrics";
 import { saveCheckpoint } from "../model/checkpoint";
 import { PRESETS } from "../model/config";
 import { GPT } from "../model/gpt";
@@ -84,7 +85,7 @@ async function main(argv: string[]): Promise<void> {
   run.notes = { ...run.notes, probe: { accuracy: probe.accuracy, byRelation: probe.byRelation, bySplit: probe.bySplit } };
   await saveCheckpoint(out, { model, tokenizer, run, step: config.steps });
   const last = run.evals[run.evals.length - 1];
-  console.log(`done in ${((Date.now() - t) / 60000).toFixed(1)} min: val loss ${last["val/loss"].toFixed(3)} nats/token, cloze probe ${(100 * probe.accuracy).toFixed(1)}% of ${items.length} facts`);
+  console.log(`done in ${((Date.now() - t) / 60000).toFixed(1)} min: val loss ${metricValue(last, "val/loss").toFixed(3)} nats/token, cloze probe ${(100 * probe.accuracy).toFixed(1)}% of ${items.length} facts`);
   console.log(`by relation: ${Object.entries(probe.byRelation).map(([k, v]) => `${k} ${(100 * v).toFixed(0)}%`).join(", ")}`);
   console.log(`saved ${path.relative(ROOT, out)}/ (model, tokenizer.json, run.json)`);
 }

@@ -17,11 +17,11 @@ import { MASK_MODES, MaskMode } from "../chat/template";
 import { sftExamples } from "../data/sft-data";
 import { pct } from "../display/report";
 import { progress } from "../display/progress";
-import type { SampleRow } from "../eval/monitor";
 import { evaluateSets, SET_LABELS } from "../eval/suite";
 import { loadSftInputs, SFT_PATHS, sftMonitor, validationExamples } from "../experiments/sft";
 import { saveCheckpoint } from "../model/checkpoint";
-import type { MetricRow, RunRecord } from "../train/run-record";
+import { metricValue } from "../metrics";
+import { loadRun } from "../run-record";
 import { SFT_FULL, SFT_QUICK, sftConfig, trainSft } from "../train/sft";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -64,8 +64,8 @@ async function main(argv: string[]): Promise<void> {
   const train = sftExamples(tokenizer, inputs.records, model.config.contextLength, { mask: args.mask });
   const val = validationExamples(inputs);
   // An interrupted run's samples and step-0 row live in its checkpoint's run.json.
-  const previous = args.resume ? (JSON.parse(fs.readFileSync(path.join(work, "run.json"), "utf8")) as RunRecord).notes as { samples: SampleRow[]; monitor: MetricRow[] } : undefined;
-  const monitor = sftMonitor(inputs, model, { previous: previous && { samples: previous.samples, history: previous.monitor } });
+  const previous = args.resume ? loadRun(work, "sft").notes : undefined;
+  const monitor = sftMonitor(inputs, model, { previous: previous && { samples: previous.samples ?? [], history: previous.monitor ?? [] } });
   if (!args.resume) monitor.evaluate(0);
   const done = args.resume ? (JSON.parse(fs.readFileSync(path.join(work, "config.json"), "utf8")) as { step: number }).step : 0;
   console.log(`SFT of ${path.relative(ROOT, inputs.base.dir)} on ${train.length} conversations (mask: ${args.mask}), ${val.length} validation answers; ` +
@@ -84,7 +84,7 @@ async function main(argv: string[]): Promise<void> {
   run.notes = { ...run.notes, eval: Object.fromEntries(results.map((r) => [r.set, { ...r.summary, by_cluster: r.byCluster }])) };
   await saveCheckpoint(out, { model, tokenizer, run, step: config.steps });
   const last = run.evals[run.evals.length - 1];
-  console.log(`done in ${((Date.now() - t) / 60000).toFixed(1)} min: validation answer loss ${last["val/sft_loss"].toFixed(3)}, knowledge probe ${pct(last["probe/cloze_accuracy"])} (base ${pct(monitor.history[0]["probe/cloze_accuracy"])})`);
+  console.log(`done in ${((Date.now() - t) / 60000).toFixed(1)} min: validation answer loss ${metricValue(last, "val/sft_loss").toFixed(3)}, knowledge probe ${pct(last["probe/cloze_accuracy"])} (base ${pct(monitor.history[0]["probe/cloze_accuracy"])})`);
   console.log("eval set                      n   answer  contin.  other  exact match");
   for (const r of results) {
     const s = r.summary;

@@ -21,8 +21,8 @@ import { loadModel, LoadedModel } from "../model/load";
 import { Rng } from "../random";
 import { tokenStream } from "../train/pretrain";
 import type { ProgressSink } from "../train/loop";
-import type { RunRecord } from "../train/run-record";
-import { SftConfig, sftConfig, trainSft } from "../train/sft";
+import type { RunRecord } from "../run-record";
+import { SftConfig, sftConfig, SftNotes, trainSft } from "../train/sft";
 import { PoolOptions, runArmsInPool, sharedProgress } from "./pool";
 
 export const SFT_PATHS = Object.freeze({
@@ -132,7 +132,7 @@ export interface ArmResult {
   /** Knowledge probe after the run. */
   cloze: number;
   seconds: number;
-  run: RunRecord<SftConfig>;
+  run: RunRecord<SftConfig, SftNotes>;
 }
 
 export interface ArmOptions {

@@ -16,7 +16,8 @@ import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint";
 import { GPT } from "../model/gpt";
 import { Rng } from "../random";
 import { AdamW, clipByGlobalNorm, learningRate } from "./optimizer";
-import { MetricRow, RunRecord, versions } from "./run-record";
+import type { MetricName, MetricRow } from "../metrics";
+import { RunRecord, versions } from "../run-record";
 
 /** Loop knobs shared by every trainer's config. */
 export interface LoopConfig {
@@ -79,8 +80,11 @@ export interface Objective<M> {
    * Optional name of the loss term a micro-batch belongs to (e.g. "sft" or
    * "replay"); the loop then also logs each term's share as `loss/<name>`.
    */
-  part?(micro: M): string;
+  part?(micro: M): LossTerm;
 }
+
+/** The names of registered loss terms: "sft" for `loss/sft`, ... */
+export type LossTerm<N = MetricName> = N extends `loss/${infer P}` ? P : never;
 
 /** Receives progress; `progress()` from src/display (notebook or terminal bar) implements it. */
 export interface ProgressSink {
@@ -88,7 +92,7 @@ export interface ProgressSink {
   done(metrics?: Record<string, number | string>): void;
 }
 
-export interface TrainArgs<M, C extends LoopConfig> {
+export interface TrainArgs<M, C extends LoopConfig, N = Record<string, unknown>> {
   method: string;
   model: GPT;
   config: C;
@@ -103,21 +107,22 @@ export interface TrainArgs<M, C extends LoopConfig> {
   /** Continue from this checkpoint folder: weights, optimizer, step and log. */
   resumeFrom?: string;
   progress?: ProgressSink;
-  notes?: Record<string, unknown>;
+  /** Facts for the run record (saved with every checkpoint, so objects may grow during the run). */
+  notes?: N;
 }
 
 /**
  * Gradients of the summed micro-batch losses, keyed by parameter name.
  * Exposed for tests (accumulation parity) and for trainers with custom steps.
  */
-export function accumulateGradients<M>(model: GPT, objective: Objective<M>, micros: M[]): { loss: number; parts: Record<string, number>; grads: Map<string, tf.Tensor> } {
+export function accumulateGradients<M>(model: GPT, objective: Objective<M>, micros: M[]): { loss: number; parts: MetricRow; grads: Map<string, tf.Tensor> } {
   if (micros.length === 0) throw new Error("the step has no micro-batches: the training set is empty (check the dataset path and filters)");
   const norm = objective.normalizer(micros);
   if (!(norm > 0)) throw new Error(`this step has nothing to learn from (normaliser ${norm}): every loss weight in its batch is 0; check the loss masks`);
   const vars = model.trainableVariables();
   const nameOf = new Map([...model.params].map(([name, v]) => [v.name, name]));
   let loss = 0;
-  const parts: Record<string, number> = {};
+  const parts: MetricRow = {};
   let acc: Map<string, tf.Tensor> | undefined;
   for (const micro of micros) {
     const { value, grads } = tf.variableGrads(() => objective.loss(micro, norm), vars);
@@ -125,7 +130,7 @@ export function accumulateGradients<M>(model: GPT, objective: Objective<M>, micr
     value.dispose();
     loss += v;
     if (objective.part) {
-      const name = `loss/${objective.part(micro)}`;
+      const name = `loss/${objective.part(micro)}` as const;
       parts[name] = (parts[name] ?? 0) + v;
     }
     const named = new Map(Object.entries(grads).map(([k, g]) => [nameOf.get(k)!, g] as [string, tf.Tensor]));
@@ -140,14 +145,14 @@ export function accumulateGradients<M>(model: GPT, objective: Objective<M>, micr
 }
 
 /** Run the loop; returns the run record (also saved as run.json in the checkpoint). */
-export async function trainLoop<M, C extends LoopConfig>(args: TrainArgs<M, C>): Promise<RunRecord<C>> {
+export async function trainLoop<M, C extends LoopConfig, N = Record<string, unknown>>(args: TrainArgs<M, C, N>): Promise<RunRecord<C, N>> {
   const backend = backendInfo() ?? (await initBackend());
   const { model, config: c, objective } = args;
   const opt = new AdamW(model.params, c);
-  const run: RunRecord<C> = {
+  const run: RunRecord<C, N> = {
     method: args.method, config: c, model: { ...model.config }, seed: c.seed, backend,
     versions: versions(backend.tfjsVersion), startedAt: new Date().toISOString(), durationS: 0,
-    metrics: [], evals: [], notes: args.notes,
+    metrics: [], evals: [], notes: args.notes ?? ({} as N),
   };
   let start = 0;
   if (args.resumeFrom) start = resume(args.resumeFrom, model, opt, run);
@@ -194,7 +199,7 @@ export async function trainLoop<M, C extends LoopConfig>(args: TrainArgs<M, C>):
   return run;
 }
 
-async function checkpoint<M, C extends LoopConfig>(args: TrainArgs<M, C>, opt: AdamW, run: RunRecord<C>, step: number): Promise<string> {
+async function checkpoint<M, C extends LoopConfig, N>(args: TrainArgs<M, C, N>, opt: AdamW, run: RunRecord<C, N>, step: number): Promise<string> {
   const state = opt.state();
   try {
     return await saveCheckpoint(args.checkpointDir!, { model: args.model, tokenizer: args.tokenizer, optimizer: state, run, step });
@@ -204,7 +209,7 @@ async function checkpoint<M, C extends LoopConfig>(args: TrainArgs<M, C>, opt: A
 }
 
 /** Load weights, optimizer state and the log so far; returns the step to continue from. */
-function resume<C>(dir: string, model: GPT, opt: AdamW, run: RunRecord<C>): number {
+function resume<C, N>(dir: string, model: GPT, opt: AdamW, run: RunRecord<C, N>): number {
   const ck = loadCheckpoint(dir, model.config);
   for (const [name, v] of model.params) v.assign(ck.model.params.get(name)!);
   ck.model.dispose();

@@ -8,6 +8,7 @@
  * biases and LayerNorm gains are not.
  */
 import { tf } from "../backend";
+import type { OptimizerState } from "../model/checkpoint";
 
 export interface AdamWOptions {
   /** Exponential decay of the first moment (0.9 in most LM recipes). */
@@ -20,12 +21,8 @@ export interface AdamWOptions {
   weightDecay: number;
 }
 
-/** Optimizer state as plain arrays: what a checkpoint stores. */
-export interface AdamWState {
-  step: number;
-  m: Map<string, tf.Tensor>;
-  v: Map<string, tf.Tensor>;
-}
+/** Optimizer state as plain tensors: what a checkpoint stores (the type lives with the checkpoint). */
+export type AdamWState = OptimizerState;
 
 export class AdamW {
   /** Updates applied so far (bias correction uses it). */

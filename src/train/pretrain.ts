@@ -8,8 +8,10 @@ import { ConfigSpec, resolveConfig } from "../config";
 import type { GPT } from "../model/gpt";
 import type { BpeTokenizer } from "../tokenizer/index";
 import { LOOP_DEFAULTS, LOOP_SPEC, LoopConfig, ProgressSink, trainLoop } from "./loop";
-import { evalLoss, lmObjective, randomWindows, sequentialWindows } from "./lm";
-import { MetricRow, RunRecord } from "./run-record";
+import { LMBatch, randomWindows, sequentialWindows } from "../data/lm-batches";
+import { evalLoss, lmObjective } from "./lm";
+import type { MetricRow } from "../metrics";
+import type { RunRecord } from "../run-record";
 
 export interface PretrainConfig extends LoopConfig {
   /** Sequences per optimizer step. */
@@ -58,6 +60,14 @@ export function tokenStream(tok: BpeTokenizer, docs: readonly string[]): Int32Ar
   return out;
 }
 
+/** What a pretraining run keeps on record. */
+export interface PretrainNotes {
+  trainTokens: number;
+  valTokens: number;
+  /** The knowledge probe of the final model (written by `npm run pretrain`). */
+  probe?: { accuracy: number; byRelation: Record<string, number>; bySplit: Record<string, number> };
+}
+
 export interface PretrainArgs {
   model: GPT;
   tokenizer: BpeTokenizer;
@@ -72,12 +82,12 @@ export interface PretrainArgs {
 }
 
 /** Pretrain `model` on the token streams; returns the run record. */
-export async function pretrain(a: PretrainArgs): Promise<RunRecord<PretrainConfig>> {
+export async function pretrain(a: PretrainArgs): Promise<RunRecord<PretrainConfig, PretrainNotes>> {
   const c = a.config;
   const T = a.model.config.contextLength;
   const micro = c.microBatchSize;
   const valBatches = sequentialWindows(a.val, c.batchSize, T, c.evalBatches);
-  return trainLoop({
+  return trainLoop<LMBatch, PretrainConfig, PretrainNotes>({
     method: "pretrain", model: a.model, config: c, objective: lmObjective(a.model),
     batches: (step, rng) => Array.from({ length: c.batchSize / micro }, () => randomWindows(a.train, micro, T, rng)),
     evaluate: (step) => {

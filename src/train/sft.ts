@@ -19,8 +19,13 @@ import { Example, sortedMicroBatches, stepBatches } from "../data/sft-batches";
 import type { GPT } from "../model/gpt";
 import type { BpeTokenizer } from "../tokenizer/index";
 import { LOOP_DEFAULTS, LOOP_SPEC, LoopConfig, Objective, ProgressSink, trainLoop } from "./loop";
-import { evalLoss, LMBatch, randomWindows, weightedNll, weightSum } from "./lm";
-import type { MetricRow, RunRecord } from "./run-record";
+import { LMBatch, randomWindows, weightSum } from "../data/lm-batches";
+import type { EvalSetName } from "../data/tasks/eval-sets";
+import type { RateSummary } from "../eval/evaluate";
+import type { SampleRow } from "../eval/monitor";
+import type { MetricRow, StepRow } from "../metrics";
+import type { RunRecord } from "../run-record";
+import { evalLoss, weightedNll } from "./lm";
 
 export interface SftConfig extends LoopConfig {
   /** Conversations per optimizer step. */
@@ -82,6 +87,22 @@ function sftObjective(model: GPT): Objective<SftMicro> {
   };
 }
 
+/** What an SFT run keeps on record. */
+export interface SftNotes {
+  trainExamples: number;
+  /** The training examples' mask modes, comma-separated. */
+  mask: string;
+  valExamples: number;
+  /** The model it started from (`npm run sft`). */
+  base?: string;
+  /** The monitor's fixed-prompt responses, step by step (`npm run sft`). */
+  samples?: SampleRow[];
+  /** The monitor's rows, from step 0 (`npm run sft`). */
+  monitor?: StepRow[];
+  /** Final scores on every eval set (`npm run sft`). */
+  eval?: Partial<Record<EvalSetName, RateSummary & { by_cluster: Record<string, RateSummary> }>>;
+}
+
 export interface SftArgs {
   model: GPT;
   tokenizer: BpeTokenizer;
@@ -101,11 +122,11 @@ export interface SftArgs {
   resumeFrom?: string;
   progress?: ProgressSink;
   /** Extra facts for the run record (saved with every checkpoint, so objects may grow during the run). */
-  notes?: Record<string, unknown>;
+  notes?: Partial<SftNotes>;
 }
 
 /** Fine-tune `model` on rendered conversations; returns the run record. */
-export async function trainSft(a: SftArgs): Promise<RunRecord<SftConfig>> {
+export async function trainSft(a: SftArgs): Promise<RunRecord<SftConfig, SftNotes>> {
   const c = a.config;
   const empty = a.train.filter((e) => !e.mask.some((m, i) => i > 0 && m > 0));
   if (empty.length) throw new Error(`SFT: ${empty.length} of ${a.train.length} training examples have no loss-bearing token (${empty.slice(0, 3).map((e) => e.source).join(", ")}${empty.length > 3 ? ", …" : ""}); render them with renderExample, which rejects such examples, or drop them`);
@@ -117,7 +138,7 @@ export async function trainSft(a: SftArgs): Promise<RunRecord<SftConfig>> {
   const evaluate = valBatches.length || a.evaluate
     ? (step: number): MetricRow => ({ ...(valBatches.length ? { "val/sft_loss": evalLoss(a.model, valBatches) } : {}), ...(a.evaluate?.(step) ?? {}) })
     : undefined;
-  return trainLoop({
+  return trainLoop<SftMicro, SftConfig, SftNotes>({
     method: "sft", model: a.model, config: c, objective: sftObjective(a.model),
     batches: (step, rng) => {
       const sft: SftMicro[] = stepBatches(a.train, step, c.batchSize, c.microBatchSize, c.seed, pad).map((batch) => ({ kind: "sft", batch }));

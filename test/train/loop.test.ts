@@ -6,7 +6,7 @@ import { tf } from "../../src/backend";
 import { loadCheckpoint } from "../../src/model/checkpoint";
 import { accumulateGradients, LOOP_DEFAULTS, LoopConfig, Objective, trainLoop } from "../../src/train/loop";
 import { LMBatch, lmObjective, randomWindows } from "../../src/train/lm";
-import { unregisteredKeys } from "../../src/train/metrics";
+import { unregisteredKeys } from "../../src/metrics";
 import { maxAbsDiff, setup, tinyModel } from "../helpers";
 
 // Each sentence is fully determined by its first character, so the loss floor is 0.
