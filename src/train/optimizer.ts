@@ -90,16 +90,18 @@ export interface ScheduleOptions {
   lr: number;
   /** Linear warmup from 0 over this many steps. */
   warmupSteps: number;
-  /** Total steps; cosine decay ends here. */
+  /** Total steps; the cosine decay ends here unless decaySteps says otherwise. */
   steps: number;
+  /** Step where the cosine decay reaches its minimum (nanoGPT's lr_decay_iters); default `steps`. */
+  decaySteps?: number;
   /** Final learning rate as a fraction of the peak. */
   minLrRatio: number;
 }
 
-/** Learning rate at `step` (0-based): linear warmup, then cosine to lr·minLrRatio. */
+/** Learning rate at `step` (0-based): linear warmup, then cosine to lr·minLrRatio at decaySteps, then flat. */
 export function learningRate(step: number, o: ScheduleOptions): number {
   if (step < o.warmupSteps) return (o.lr * (step + 1)) / o.warmupSteps;
-  const span = Math.max(1, o.steps - o.warmupSteps);
+  const span = Math.max(1, (o.decaySteps ?? o.steps) - o.warmupSteps);
   const progress = Math.min(1, (step - o.warmupSteps) / span);
   const min = o.lr * o.minLrRatio;
   return min + 0.5 * (o.lr - min) * (1 + Math.cos(Math.PI * progress));

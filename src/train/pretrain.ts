@@ -4,28 +4,23 @@
  * The recipe follows the reference experiment in shared/notes
  * (tiny-model-experiment.md): AdamW lr 2e-3, β2 0.95, 32×128 tokens a step.
  */
-import { ConfigSpec, resolveConfig } from "../config";
+import type { ConfigSpec } from "../config";
 import type { GPT } from "../model/gpt";
 import type { BpeTokenizer } from "../tokenizer/index";
-import { LOOP_DEFAULTS, LOOP_SPEC, LoopConfig, ProgressSink, trainLoop } from "./loop";
+import { LOOP_DEFAULTS, LOOP_SPEC, LoopConfig, ProgressSink, resolveLoopConfig, trainLoop } from "./loop";
 import { LMBatch, randomWindows, sequentialWindows } from "../data/lm-batches";
 import { evalLoss, lmObjective } from "./lm";
 import type { MetricRow } from "../metrics";
 import type { RunRecord } from "../run-record";
 
+/** `batchSize` and `microBatchSize` (the loop's) count sequences of the context length. */
 export interface PretrainConfig extends LoopConfig {
-  /** Sequences per optimizer step. */
-  batchSize: number;
-  /** Sequences per forward/backward pass; batchSize must be a multiple (accumulation). */
-  microBatchSize: number;
   /** Validation batches per evaluation (of batchSize × context tokens). */
   evalBatches: number;
 }
 
 const SPEC: ConfigSpec<PretrainConfig> = {
   ...LOOP_SPEC,
-  batchSize: { doc: "sequences per step", integer: true, min: 1 },
-  microBatchSize: { doc: "sequences per forward pass, divides batchSize", integer: true, min: 1 },
   evalBatches: { doc: "validation batches per evaluation", integer: true, min: 1 },
 };
 
@@ -43,11 +38,7 @@ export const PRETRAIN_QUICK: Readonly<PretrainConfig> = Object.freeze({
 
 /** Validate a pretraining config (defaults: PRETRAIN_FULL). */
 export function pretrainConfig(overrides: Partial<PretrainConfig> = {}, base: Readonly<PretrainConfig> = PRETRAIN_FULL): Readonly<PretrainConfig> {
-  const c = resolveConfig("PretrainConfig", base, SPEC, overrides);
-  if (c.batchSize % c.microBatchSize !== 0) {
-    throw new Error(`PretrainConfig: batchSize ${c.batchSize} is not a multiple of microBatchSize ${c.microBatchSize}`);
-  }
-  return c;
+  return resolveLoopConfig("PretrainConfig", base, SPEC, overrides);
 }
 
 /** Documents → one token stream, each document followed by <|eos|>. */
@@ -76,6 +67,8 @@ export interface PretrainArgs {
   config: Readonly<PretrainConfig>;
   checkpointDir?: string;
   resumeFrom?: string;
+  /** Let a resume change the learning-rate schedule (refused by default). */
+  allowScheduleChange?: boolean;
   progress?: ProgressSink;
   /** Extra evaluation (e.g. the knowledge probe), merged into each eval row. */
   probe?: (step: number) => MetricRow;
@@ -94,7 +87,7 @@ export async function pretrain(a: PretrainArgs): Promise<RunRecord<PretrainConfi
       const loss = evalLoss(a.model, valBatches);
       return { "val/loss": loss, "val/perplexity": Math.exp(loss), ...(a.probe ? a.probe(step) : {}) };
     },
-    checkpointDir: a.checkpointDir, resumeFrom: a.resumeFrom, tokenizer: a.tokenizer, progress: a.progress,
+    checkpointDir: a.checkpointDir, resumeFrom: a.resumeFrom, allowScheduleChange: a.allowScheduleChange, tokenizer: a.tokenizer, progress: a.progress,
     notes: { trainTokens: a.train.length, valTokens: a.val.length },
   });
 }

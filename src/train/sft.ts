@@ -14,11 +14,11 @@
  * Packing is off: each row holds one conversation, right-padded, so attention
  * never crosses example boundaries (src/data/sft-batches.ts).
  */
-import { ConfigSpec, resolveConfig } from "../config";
+import type { ConfigSpec } from "../config";
 import { Example, sortedMicroBatches, stepBatches } from "../data/sft-batches";
 import type { GPT } from "../model/gpt";
 import type { BpeTokenizer } from "../tokenizer/index";
-import { LOOP_DEFAULTS, LOOP_SPEC, LoopConfig, Objective, ProgressSink, trainLoop } from "./loop";
+import { LOOP_DEFAULTS, LOOP_SPEC, LoopConfig, Objective, ProgressSink, resolveLoopConfig, trainLoop } from "./loop";
 import { LMBatch, randomWindows, weightSum } from "../data/lm-batches";
 import type { EvalSetName } from "../data/tasks/eval-sets";
 import type { RateSummary } from "../eval/evaluate";
@@ -27,11 +27,8 @@ import type { MetricRow, StepRow } from "../metrics";
 import type { RunRecord } from "../run-record";
 import { evalLoss, weightedNll } from "./lm";
 
+/** `batchSize` and `microBatchSize` (the loop's) count conversations. */
 export interface SftConfig extends LoopConfig {
-  /** Conversations per optimizer step. */
-  batchSize: number;
-  /** Conversations per forward pass; divides batchSize. */
-  microBatchSize: number;
   /** Raw-text windows per step mixed in against forgetting (0 = no replay). */
   replayBatchSize: number;
   /** Tokens per replay window (at most the context length). */
@@ -42,8 +39,6 @@ export interface SftConfig extends LoopConfig {
 
 const SPEC: ConfigSpec<SftConfig> = {
   ...LOOP_SPEC,
-  batchSize: { doc: "conversations per step", integer: true, min: 1 },
-  microBatchSize: { doc: "conversations per forward pass, divides batchSize", integer: true, min: 1 },
   replayBatchSize: { doc: "raw-text windows per step, 0 = off", integer: true, min: 0 },
   replayLength: { doc: "tokens per replay window", integer: true, min: 2 },
   replayWeight: { doc: "replay loss weight", min: 0, max: 10 },
@@ -65,9 +60,7 @@ export const SFT_FULL: Readonly<SftConfig> = Object.freeze({
 export const SFT_QUICK: Readonly<SftConfig> = Object.freeze({ ...SFT_FULL, steps: 20, warmupSteps: 2, batchSize: 8, microBatchSize: 4, replayBatchSize: 4, evalEvery: 10, logEvery: 5 });
 
 export function sftConfig(overrides: Partial<SftConfig> = {}, base: Readonly<SftConfig> = SFT_FULL): Readonly<SftConfig> {
-  const c = resolveConfig("SftConfig", base, SPEC, overrides);
-  if (c.batchSize % c.microBatchSize !== 0) throw new Error(`SftConfig: batchSize ${c.batchSize} is not a multiple of microBatchSize ${c.microBatchSize}`);
-  return c;
+  return resolveLoopConfig("SftConfig", base, SPEC, overrides);
 }
 
 /** A micro-batch of either kind; replay weights are pre-scaled (see `sftObjective`). */
@@ -120,6 +113,8 @@ export interface SftArgs {
   evaluate?: (step: number) => MetricRow;
   checkpointDir?: string;
   resumeFrom?: string;
+  /** Let a resume change the learning-rate schedule (refused by default). */
+  allowScheduleChange?: boolean;
   progress?: ProgressSink;
   /** Extra facts for the run record (saved with every checkpoint, so objects may grow during the run). */
   notes?: Partial<SftNotes>;
@@ -147,7 +142,7 @@ export async function trainSft(a: SftArgs): Promise<RunRecord<SftConfig, SftNote
       const scale = (c.replayWeight * sft.reduce((n, m) => n + weightSum(m.batch), 0)) / weightSum(replay);
       return [...sft, { kind: "replay", batch: { ...replay, weights: replay.weights.map((w) => w * scale) } }];
     },
-    evaluate, checkpointDir: a.checkpointDir, resumeFrom: a.resumeFrom, tokenizer: a.tokenizer, progress: a.progress,
+    evaluate, checkpointDir: a.checkpointDir, resumeFrom: a.resumeFrom, allowScheduleChange: a.allowScheduleChange, tokenizer: a.tokenizer, progress: a.progress,
     notes: { ...a.notes, trainExamples: a.train.length, mask: [...new Set(a.train.map((e) => e.maskMode))].join(","), valExamples: a.val?.length ?? 0 },
   });
 }
