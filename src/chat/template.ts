@@ -17,21 +17,20 @@
 import type { BpeTokenizer } from "../tokenizer/index";
 import { SPECIAL_TOKENS } from "../tokenizer/index";
 
-export type Role = "system" | "user" | "assistant";
-export const ROLES: readonly Role[] = ["system", "user", "assistant"];
+export const ROLES = ["system", "user", "assistant"] as const;
+export type Role = (typeof ROLES)[number];
 
 /** One turn, in the Hugging Face chat format. */
 export interface Message { role: Role; content: string }
 
-/** Which tokens carry loss. */
-export type MaskMode =
-  /** only assistant content and its end token (the default, InstructGPT/TRL "completion only") */
-  | "assistant"
-  /** user and assistant content: the prompt is learned too */
-  | "prompt-and-answer"
-  /** every token, specials included (plain LM on the rendered text) */
-  | "all";
-export const MASK_MODES: readonly MaskMode[] = ["assistant", "prompt-and-answer", "all"];
+/**
+ * Which tokens carry loss:
+ * - `assistant`: only assistant content and its end token (the default, InstructGPT/TRL "completion only");
+ * - `prompt-and-answer`: user and assistant content: the prompt is learned too;
+ * - `all`: every token, specials included (plain LM on the rendered text).
+ */
+export const MASK_MODES = ["assistant", "prompt-and-answer", "all"] as const;
+export type MaskMode = (typeof MASK_MODES)[number];
 
 export interface RenderOptions {
   mask: MaskMode;

@@ -15,12 +15,12 @@
  */
 
 /** The three word relations the corpus teaches. */
-export type Relation = "antonym" | "synonym" | "category";
-export const RELATIONS: readonly Relation[] = ["antonym", "synonym", "category"];
+export const RELATIONS = ["antonym", "synonym", "category"] as const;
+export type Relation = (typeof RELATIONS)[number];
 
 /** The worked-example skills (no facts; generated on the fly). */
-export type Skill = "reverse" | "add" | "sort" | "count" | "upper";
-export const SKILLS: readonly Skill[] = ["reverse", "add", "sort", "count", "upper"];
+export const SKILLS = ["reverse", "add", "sort", "count", "upper"] as const;
+export type Skill = (typeof SKILLS)[number];
 
 /**
  * Where a question template may appear. `corpus`: in pretraining documents

@@ -207,8 +207,8 @@ export const BLACKLIST: readonly string[] = [
 ];
 
 /** Why a candidate was rejected, in the order the checks run. */
-export type FilterReason = "too-short" | "too-long" | "keyword" | "prefix" | "punctuation" | "non-ascii" | "duplicate" | "rouge";
-export const FILTER_REASONS: readonly FilterReason[] = ["too-short", "too-long", "keyword", "prefix", "punctuation", "non-ascii", "duplicate", "rouge"];
+export const FILTER_REASONS = ["too-short", "too-long", "keyword", "prefix", "punctuation", "non-ascii", "duplicate", "rouge"] as const;
+export type FilterReason = (typeof FILTER_REASONS)[number];
 
 export interface FilterOptions {
   /** Reject when ROUGE-L with any pool instruction is ≥ this (default 0.7). */

@@ -100,8 +100,8 @@ export function skillPrompts(headwords: readonly Headword[], opts: { perSkill: n
 }
 
 /** How a request is put to a base model in notebook 01. */
-export type PromptStyle = "zero-shot" | "few-shot-1" | "few-shot-3" | "few-shot-5" | "qa" | "answer-suffix";
-export const PROMPT_STYLES: readonly PromptStyle[] = ["zero-shot", "few-shot-1", "few-shot-3", "few-shot-5", "qa", "answer-suffix"];
+export const PROMPT_STYLES = ["zero-shot", "few-shot-1", "few-shot-3", "few-shot-5", "qa", "answer-suffix"] as const;
+export type PromptStyle = (typeof PROMPT_STYLES)[number];
 
 /**
  * Rewrite a request in a prompting style (as plain text for the base model).

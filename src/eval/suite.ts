@@ -44,6 +44,13 @@ export function thin<T>(items: readonly T[], n: number): T[] {
   return Array.from({ length: n }, (_, i) => items[Math.floor((i * items.length) / n)]);
 }
 
+/** Every set of `sets` thinned to at most `n` items (as `thin`), keeping which sets there are. */
+export function thinSets<S extends EvalSetName>(sets: Pick<EvalSets, S>, n: number): Pick<EvalSets, S> {
+  const out = {} as Pick<EvalSets, S>;
+  for (const name of Object.keys(sets) as S[]) out[name] = thin(sets[name], n);
+  return out;
+}
+
 /** The cluster of a registered task; "untagged" for results of other prompts. */
 export function clusterOf(task: string): string {
   return TASKS.find((t) => t.name === task)?.cluster ?? "untagged";

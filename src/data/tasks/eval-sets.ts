@@ -35,8 +35,8 @@ export interface EvalItem extends PromptItem {
 }
 
 /** The evaluation sets; files are data/sft/eval_<name>.jsonl. */
-export type EvalSetName = "heldin" | "new_phrasings" | "heldout_clusters" | "knowledge_heldout_words";
-export const EVAL_SET_NAMES: readonly EvalSetName[] = ["heldin", "new_phrasings", "heldout_clusters", "knowledge_heldout_words"];
+export const EVAL_SET_NAMES = ["heldin", "new_phrasings", "heldout_clusters", "knowledge_heldout_words"] as const;
+export type EvalSetName = (typeof EVAL_SET_NAMES)[number];
 
 /** How many items, from which seed, under which cluster split. */
 export interface EvalOptions {

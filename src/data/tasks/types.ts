@@ -9,13 +9,11 @@ import type { TemplateUse } from "../phrasing";
 import type { Rng } from "../../random";
 
 /** The kinds of work, one cluster each (FLAN's "task clusters"). */
-export type Cluster =
-  | "closed_qa" | "knowledge" | "summarisation" | "translation" | "classification"
-  | "string" | "arithmetic" | "formatting" | "constrained";
-export const CLUSTERS: readonly Cluster[] = [
+export const CLUSTERS = [
   "closed_qa", "knowledge", "summarisation", "translation", "classification",
   "string", "arithmetic", "formatting", "constrained",
-];
+] as const;
+export type Cluster = (typeof CLUSTERS)[number];
 
 /**
  * Can a ~0.9M-parameter model plausibly get this right after SFT here?
