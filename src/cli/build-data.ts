@@ -14,7 +14,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { allFacts, factStats, selectHeadwords } from "../data/facts";
-import { DATA_DIR, makeFactsFile, readFactsFile, writeFactsFile } from "../data/facts-file";
+import { makeFactsFile, readFactsFile, writeFactsFile } from "../data/facts-file";
+import { DATA_DIR } from "../data/paths";
 import { writeCorpus } from "../data/corpus";
 import { DEFAULT_WORDNET_DIR, readWordNet } from "../data/wordnet";
 

@@ -8,10 +8,12 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { DATA_DIR, readFactsFile } from "../data/facts-file";
-import { factPrompts, skillPrompts, writePrompts } from "../eval/prompts";
+import { readFactsFile } from "../data/facts-file";
+import { PATHS } from "../data/paths";
+import { writePrompts } from "../data/tasks/jsonl";
+import { factPrompts, skillPrompts } from "../eval/prompts";
 
-const OUT = path.join(DATA_DIR, "eval");
+const OUT = PATHS.evalPrompts;
 const { headwords } = readFactsFile();
 fs.mkdirSync(OUT, { recursive: true });
 const files = {

@@ -17,7 +17,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { DATA_DIR, readFactsFile } from "../data/facts-file";
+import { readFactsFile } from "../data/facts-file";
+import { PATHS } from "../data/paths";
 import { EVAL_SET_NAMES, buildEvalSets, buildSftDataset, writeEvalJsonl, writeSftJsonl } from "../data/sft-data";
 import { BpeTokenizer, trainBpe } from "../tokenizer/index";
 
@@ -26,7 +27,7 @@ interface Args { seed: number; perTask: number; evalPerTask: number; context: nu
 const USAGE = "usage: npx tsx src/cli/build-sft.ts [--seed N] [--per-task N] [--eval-per-task N] [--context N] [--tokenizer FILE] [--out DIR]";
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { seed: 0, perTask: 100, evalPerTask: 20, context: 128, out: path.join(DATA_DIR, "sft") };
+  const a: Args = { seed: 0, perTask: 100, evalPerTask: 20, context: 128, out: PATHS.sft };
   const ints: Record<string, keyof Args> = { "--seed": "seed", "--per-task": "perTask", "--eval-per-task": "evalPerTask", "--context": "context" };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -44,12 +45,12 @@ function parseArgs(argv: string[]): Args {
 }
 
 /** The base model's tokenizer (lengths must fit *its* context), else one trained on the corpus sample. */
-const BASE_TOKENIZER = path.join(DATA_DIR, "models", "base", "tokenizer.json");
+const BASE_TOKENIZER = path.join(PATHS.baseModel, "tokenizer.json");
 
 function tokenizer(file?: string): BpeTokenizer {
   if (file) return BpeTokenizer.load(file);
   if (fs.existsSync(BASE_TOKENIZER)) return BpeTokenizer.load(BASE_TOKENIZER);
-  return trainBpe(fs.readFileSync(path.join(DATA_DIR, "corpus", "sample.txt"), "utf8"), { vocabSize: 512 });
+  return trainBpe(fs.readFileSync(PATHS.corpusSample, "utf8"), { vocabSize: 512 });
 }
 
 function main(): void {
@@ -66,7 +67,7 @@ function main(): void {
     console.log(`${rel(`eval_${name}.jsonl`)}: ${sets[name].length} prompts`);
   }
   // Glosses and facts are WordNet's: its licence travels with the files.
-  fs.copyFileSync(path.join(DATA_DIR, "wordnet", "LICENSE"), path.join(a.out, "LICENSE-WordNet"));
+  fs.copyFileSync(PATHS.wordnetLicense, path.join(a.out, "LICENSE-WordNet"));
 }
 
 try {

@@ -8,7 +8,7 @@
  */
 import { initBackend } from "../backend";
 import { evaluate, PromptFormat } from "../eval/evaluate";
-import { readPrompts } from "../eval/prompts";
+import { readPrompts } from "../data/tasks/jsonl";
 import { loadModel } from "../model/load";
 
 interface Args { model?: string; prompts?: string; format: PromptFormat; json: boolean; maxNewTokens: number; batch: number }

@@ -17,7 +17,8 @@ import * as path from "path";
 import { initBackend } from "../backend";
 import { ensureCorpus } from "../data/corpus";
 import { allFacts, clozeItems } from "../data/facts";
-import { DATA_DIR, readFactsFile } from "../data/facts-file";
+import { readFactsFile } from "../data/facts-file";
+import { PATHS } from "../data/paths";
 import { progress } from "../display/progress";
 import { clozeProbe } from "../eval/probe";
 import { metricValue } from "../metrics";
@@ -73,7 +74,7 @@ async function main(argv: string[]): Promise<void> {
 
   const model = GPT.create({ ...PRESETS.A, vocabSize: VOCAB }, config.seed);
   const items = clozeItems(allFacts(facts.headwords));
-  const out = args.out ?? (args.quick ? path.join(ROOT, "build", "models", "base-quick") : path.join(DATA_DIR, "models", "base"));
+  const out = args.out ?? (args.quick ? path.join(ROOT, "build", "models", "base-quick") : PATHS.baseModel);
   // The bar counts the steps this process will run, so its rate and time left are right when resuming.
   const done = args.resume ? (JSON.parse(fs.readFileSync(path.join(work, "config.json"), "utf8")) as { step: number }).step : 0;
   console.log(`model: ${model.numParameters().toLocaleString("en")} parameters; ${config.steps} steps × ${config.batchSize}×${model.config.contextLength} tokens on ${backend.name}`);

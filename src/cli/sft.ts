@@ -20,7 +20,8 @@ import { sftExamples } from "../data/sft-data";
 import { pct } from "../display/report";
 import { progress } from "../display/progress";
 import { evaluateSets, SET_LABELS } from "../eval/suite";
-import { loadSftInputs, SFT_PATHS, sftMonitor, validationExamples } from "../experiments/sft";
+import { PATHS } from "../data/paths";
+import { loadSftInputs, sftMonitor, validationExamples } from "../experiments/sft";
 import { saveCheckpoint } from "../model/checkpoint";
 import { metricValue } from "../metrics";
 import { loadRun } from "../run-record";
@@ -90,7 +91,7 @@ async function main(argv: string[]): Promise<void> {
     notes: { base: path.relative(ROOT, inputs.base.dir), samples: monitor.samples, monitor: monitor.history },
   });
   const results = evaluateSets(model, tokenizer, inputs.sets);
-  const out = args.out ?? (args.quick ? path.join(ROOT, "build", "models", "sft-quick") : SFT_PATHS.out);
+  const out = args.out ?? (args.quick ? path.join(ROOT, "build", "models", "sft-quick") : PATHS.sftModel);
   run.checkpoint = path.relative(ROOT, out);
   run.notes = { ...run.notes, eval: Object.fromEntries(results.map((r) => [r.set, { ...r.summary, by_cluster: r.byCluster }])) };
   await saveCheckpoint(out, { model, tokenizer, run, step: config.steps });

@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Rng } from "../random";
 import { Fact, Headword, allFacts } from "./facts";
-import { DATA_DIR } from "./facts-file";
+import { PATHS } from "./paths";
 import {
   Deck, DocContext, DocGenerator, answerKey, dictionary, factProse, forum, instructions, quiz, workedExamples,
 } from "./documents";
@@ -95,7 +95,7 @@ export function buildCorpus(headwords: readonly Headword[], opts: CorpusOptions)
 }
 
 /** Default corpus directory (data/corpus in the repository). */
-export const CORPUS_DIR = path.join(DATA_DIR, "corpus");
+export const CORPUS_DIR = PATHS.corpus;
 
 /** File names inside the corpus directory. */
 export const CORPUS_FILES = Object.freeze({

@@ -14,7 +14,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Rng } from "../random";
-import { DATA_DIR, readFactsFile } from "./facts-file";
+import { readFactsFile } from "./facts-file";
+import { PATHS } from "./paths";
 import { RELATIONS, RELATION_PHRASING, Relation, SKILLS, SKILL_PHRASING, Skill, render } from "./phrasing";
 import { skillInstance } from "./skills";
 import { RougeIndex } from "./rouge";
@@ -22,7 +23,7 @@ import { RougeIndex } from "./rouge";
 export * from "./rouge";
 
 /** Default location of the copied seed tasks (Apache-2.0, LICENSE beside it). */
-export const SEED_TASKS_PATH = path.join(DATA_DIR, "self-instruct", "seed_tasks.jsonl");
+export const SEED_TASKS_PATH = PATHS.selfInstructSeeds;
 
 /** One input/output example of a seed task (`input` may be ""). */
 export interface SeedInstance { input: string; output: string }

@@ -10,7 +10,7 @@ import { generate } from "../model/generate";
 import type { GPT } from "../model/gpt";
 import type { BpeTokenizer } from "../tokenizer/index";
 import { Behaviour, classify, Cue, isCorrect } from "./behaviour";
-import type { PromptItem } from "./prompts";
+import type { PromptItem } from "../data/tasks/jsonl";
 
 export type PromptFormat = "chat" | "raw";
 

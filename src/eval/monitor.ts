@@ -11,7 +11,7 @@ import type { BpeTokenizer } from "../tokenizer/index";
 import type { Behaviour } from "./behaviour";
 import { rates, runPrompts } from "./evaluate";
 import { clozeProbe } from "./probe";
-import type { PromptItem } from "./prompts";
+import type { PromptItem } from "../data/tasks/jsonl";
 
 /** One fixed prompt's response at one step. */
 export interface SampleRow {

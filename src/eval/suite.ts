@@ -6,14 +6,14 @@
  * these same numbers, so a figure and a command line always agree.
  */
 import * as path from "path";
-import { DATA_DIR } from "../data/facts-file";
+import { PATHS } from "../data/paths";
 import { EVAL_SET_NAMES, EvalItem, EvalSetName, readEvalJsonl } from "../data/tasks/eval-sets";
 import { TASKS } from "../data/tasks/registry";
 import type { GPT } from "../model/gpt";
 import type { BpeTokenizer } from "../tokenizer/index";
 import { EvalOptions, EvalSummary, ItemResult, RateSummary, ratesBy, runPrompts, summarise } from "./evaluate";
 
-export const EVAL_DIR = path.join(DATA_DIR, "sft");
+export const EVAL_DIR = PATHS.sft;
 
 /** How each set is named in tables and figures. */
 export const SET_LABELS: Readonly<Record<EvalSetName, string>> = Object.freeze({

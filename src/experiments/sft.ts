@@ -5,17 +5,17 @@
  * training-set size and config overrides, scored on the same eval sets. The
  * masking, data-size and replay ablations are lists of arms.
  */
-import * as path from "path";
 import type { MaskMode } from "../chat/template";
 import { ensureCorpus } from "../data/corpus";
 import { allFacts, ClozeItem, clozeItems, Headword } from "../data/facts";
-import { DATA_DIR, readFactsFile } from "../data/facts-file";
+import { readFactsFile } from "../data/facts-file";
+import { PATHS } from "../data/paths";
 import { readSftJsonl, SftLine, sftExamples, answeredExamples } from "../data/sft-data";
 import type { EvalSetName } from "../data/tasks/eval-sets";
 import { rates, RateSummary, runPrompts } from "../eval/evaluate";
 import { Monitor, MonitorOptions, trainingMonitor } from "../eval/monitor";
 import { clozeProbe } from "../eval/probe";
-import type { PromptItem } from "../eval/prompts";
+import type { PromptItem } from "../data/tasks/jsonl";
 import { EvalSets, loadEvalSets, thin } from "../eval/suite";
 import { loadModel, LoadedModel } from "../model/load";
 import { Rng } from "../random";
@@ -25,11 +25,8 @@ import { SftConfig, sftConfig, SftNotes, trainSft } from "../train/sft";
 import type { Arm, ArmOptions, ArmResult, InputOptions, PoolOptions } from "./arm";
 import { runArmsInPool, sharedProgress } from "./pool";
 
-export const SFT_PATHS = Object.freeze({
-  base: path.join(DATA_DIR, "models", "base"),
-  train: path.join(DATA_DIR, "sft", "train.jsonl"),
-  out: path.join(DATA_DIR, "models", "sft"),
-});
+/** The SFT experiment's inputs and output, from src/data/paths.ts (bench/sft-step.ts uses them too). */
+export const SFT_PATHS = Object.freeze({ base: PATHS.baseModel, train: PATHS.sftTrain, out: PATHS.sftModel });
 
 /** What every SFT run of an experiment starts from. */
 export interface SftInputs {

@@ -15,8 +15,7 @@
 import * as fs from "fs";
 import type { Headword } from "../facts";
 import type { TemplateUse } from "../phrasing";
-import type { PromptItem } from "../../eval/prompts";
-import { readPrompts } from "../../eval/prompts";
+import { PromptItem, readPrompts } from "./jsonl";
 import { Rng } from "../../random";
 import { getTask, tasksIn } from "./registry";
 import { definable, definitionInstance, factInstance } from "./knowledge";
