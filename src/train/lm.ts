@@ -5,19 +5,17 @@
  */
 import { tf } from "../backend";
 import { LMBatch, weightSum } from "../data/lm-batches";
-import { GPT } from "../model/gpt";
+import type { GPT } from "../model/gpt";
+import { maskedLogProbs } from "../model/logprobs";
 import { Objective } from "./loop";
 
 // The batches are made in src/data/lm-batches.ts; re-exported for existing callers (bench/).
 export { randomWindows, sequentialWindows, weightSum } from "../data/lm-batches";
 export type { LMBatch } from "../data/lm-batches";
 
-/** Summed weighted negative log-likelihood of a batch (a scalar tensor). */
+/** Summed weighted negative log-likelihood of a batch (a scalar tensor): −Σ w·log p. */
 export function weightedNll(model: GPT, b: LMBatch): tf.Scalar {
-  return tf.tidy(() => {
-    const lp = model.sequenceLogProbs(tf.tensor2d(b.tokens, [b.B, b.T], "int32"));
-    return tf.neg(tf.sum(tf.mul(lp, tf.tensor2d(b.weights, [b.B, b.T - 1])))) as tf.Scalar;
-  });
+  return tf.tidy(() => tf.neg(maskedLogProbs(model, b, "total")) as tf.Scalar);
 }
 
 /** The LM objective for `trainLoop`. */
