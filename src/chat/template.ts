@@ -8,8 +8,8 @@
  * Every turn's content is encoded with a leading space. Why: in the pretraining
  * text a word mid-sentence is the token " cold"; an answer rendered as "cold"
  * right after <|assistant|> uses different tokens, and the model cannot reuse
- * what it knows (the reference experiment: 2 % vs 84 % exact match on known
- * facts). `answerLeadingSpace: false` reproduces that mistake on purpose.
+ * what it knows (notebook 02 measures the gap in the base model's log-probs of
+ * known answers). `answerLeadingSpace: false` reproduces that mistake on purpose.
  *
  * A turn's content is encoded on its own, between special tokens that BPE never
  * merges across, so a template tokenizes the same in context as alone.

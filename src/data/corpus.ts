@@ -28,7 +28,7 @@ export const DOC_GENERATORS: Readonly<Record<DocKind, DocGenerator>> = Object.fr
 /** Share of documents per kind (sums to 1). */
 export type Mixture = Readonly<Record<DocKind, number>>;
 
-/** Default mixture, as in the reference experiment. */
+/** Default mixture (data/corpus/stats.json records what it gives). */
 export const DEFAULT_MIXTURE: Mixture = Object.freeze({
   factProse: 0.45,
   dictionary: 0.1,

@@ -1,8 +1,8 @@
 /**
  * Pretraining: next-token prediction on raw documents joined by <|eos|>
  * (GPT-2's <|endoftext|> convention), random windows of `contextLength`.
- * The recipe follows the reference experiment in shared/notes
- * (tiny-model-experiment.md): AdamW lr 2e-3, β2 0.95, 32×128 tokens a step.
+ * The recipe (PRETRAIN_FULL): AdamW lr 2e-3, β2 0.95 (nanoGPT's small-model
+ * settings), 32×128 tokens a step; its result is data/models/base/run.json.
  */
 import type { ConfigSpec } from "../config";
 import type { GPT } from "../model/gpt";

@@ -7,8 +7,9 @@
  * Replay (optional): each step also takes `replayBatchSize` windows of raw
  * pretraining text. The step loss is
  *   mean NLL over answer tokens + replayWeight · mean NLL over replay tokens,
- * which limits forgetting of what pretraining taught (the reference experiment
- * kept 98 % of the cloze probe with replay at lr 2e-4, 0 % without at 5e-4).
+ * which limits forgetting of what pretraining taught (notebook 03's replay
+ * ablation: after 60 steps the cloze probe is 50.4 % with replay, 12.7 % without;
+ * the base model's is 68.9 %).
  * Both terms are logged (`loss/sft`, `loss/replay`).
  *
  * Packing is off: each row holds one conversation, right-padded, so attention
