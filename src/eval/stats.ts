@@ -1,5 +1,16 @@
 /** Summary statistics for results over seeds. */
 
+/** Σ xs (0 for none). */
+export function sum(xs: readonly number[]): number {
+  return xs.reduce((a, b) => a + b, 0);
+}
+
+/** Arithmetic mean; throws on no values. */
+export function mean(xs: readonly number[]): number {
+  if (xs.length === 0) throw new Error("mean: no values");
+  return sum(xs) / xs.length;
+}
+
 /** Mean, sample standard deviation (n − 1) and count; sd is 0 for one value. */
 export function meanSd(xs: readonly number[]): { mean: number; sd: number; n: number } {
   const n = xs.length;
