@@ -1,12 +1,14 @@
 /** Summary statistics for results over seeds. */
 
-/** Σ xs (0 for none). */
-export function sum(xs: readonly number[]): number {
-  return xs.reduce((a, b) => a + b, 0);
+/** Σ xs (0 for none), added left to right. */
+export function sum(xs: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < xs.length; i++) s += xs[i];
+  return s;
 }
 
 /** Arithmetic mean; throws on no values. */
-export function mean(xs: readonly number[]): number {
+export function mean(xs: ArrayLike<number>): number {
   if (xs.length === 0) throw new Error("mean: no values");
   return sum(xs) / xs.length;
 }

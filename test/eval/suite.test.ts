@@ -62,6 +62,7 @@ describe("eval/suite per-cluster scores and eval/stats", () => {
     const xs = [0.1, 0.2, 0.3, 1e-9];
     assert.strictEqual(sum(xs), xs.reduce((a, b) => a + b, 0));
     assert.strictEqual(mean(xs), xs.reduce((a, b) => a + b, 0) / xs.length);
+    assert.strictEqual(mean(Float64Array.from(xs)), mean(xs));
     assert.throws(() => mean([]), /no values/);
   });
 });
