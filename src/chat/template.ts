@@ -8,8 +8,8 @@
  * Every turn's content is encoded with a leading space. Why: in the pretraining
  * text a word mid-sentence is the token " cold"; an answer rendered as "cold"
  * right after <|assistant|> uses different tokens, and the model cannot reuse
- * what it knows (the reference experiment: 2 % vs 84 % exact match on known
- * facts). `answerLeadingSpace: false` reproduces that mistake on purpose.
+ * what it knows (notebook 02 measures the gap in the base model's log-probs of
+ * known answers). `answerLeadingSpace: false` reproduces that mistake on purpose.
  *
  * A turn's content is encoded on its own, between special tokens that BPE never
  * merges across, so a template tokenizes the same in context as alone.
@@ -17,21 +17,20 @@
 import type { BpeTokenizer } from "../tokenizer/index";
 import { SPECIAL_TOKENS } from "../tokenizer/index";
 
-export type Role = "system" | "user" | "assistant";
-export const ROLES: readonly Role[] = ["system", "user", "assistant"];
+export const ROLES = ["system", "user", "assistant"] as const;
+export type Role = (typeof ROLES)[number];
 
 /** One turn, in the Hugging Face chat format. */
 export interface Message { role: Role; content: string }
 
-/** Which tokens carry loss. */
-export type MaskMode =
-  /** only assistant content and its end token (the default, InstructGPT/TRL "completion only") */
-  | "assistant"
-  /** user and assistant content: the prompt is learned too */
-  | "prompt-and-answer"
-  /** every token, specials included (plain LM on the rendered text) */
-  | "all";
-export const MASK_MODES: readonly MaskMode[] = ["assistant", "prompt-and-answer", "all"];
+/**
+ * Which tokens carry loss:
+ * - `assistant`: only assistant content and its end token (the default, InstructGPT/TRL "completion only");
+ * - `prompt-and-answer`: user and assistant content: the prompt is learned too;
+ * - `all`: every token, specials included (plain LM on the rendered text).
+ */
+export const MASK_MODES = ["assistant", "prompt-and-answer", "all"] as const;
+export type MaskMode = (typeof MASK_MODES)[number];
 
 export interface RenderOptions {
   mask: MaskMode;

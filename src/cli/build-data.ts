@@ -14,9 +14,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import { allFacts, factStats, selectHeadwords } from "../data/facts";
-import { DATA_DIR, makeFactsFile, readFactsFile, writeFactsFile } from "../data/facts-file";
+import { makeFactsFile, readFactsFile, writeFactsFile } from "../data/facts-file";
+import { DATA_DIR } from "../data/paths";
 import { writeCorpus } from "../data/corpus";
 import { DEFAULT_WORDNET_DIR, readWordNet } from "../data/wordnet";
+import { CliSpec, Flag, helpText, parseCli } from "./args";
 
 interface Args {
   words?: number;
@@ -29,26 +31,29 @@ interface Args {
   facts?: string;
 }
 
-function parseArgs(argv: string[]): Args {
-  const a: Args = { corpus: false, seed: 0, wordnet: DEFAULT_WORDNET_DIR, trainChars: 16e6, valChars: 200e3, out: DATA_DIR };
-  const num = (i: number) => {
-    const v = Number(argv[i]);
-    if (!Number.isFinite(v) || v < 0) throw new Error(`build-data: ${argv[i - 1]} needs a number, got ${argv[i]}`);
-    return v;
+export const BUILD_DATA_CLI = {
+  name: "build-data",
+  usage: "usage: npx tsx src/cli/build-data.ts [--words N] [--corpus] [--seed N] [--wordnet DIR] [--train-chars N] [--val-chars N] [--out DIR] [--facts FILE]",
+  summary: "WordNet → data/wordnet/facts.json (--words, the default) and facts.json → data/corpus/*.jsonl (--corpus).",
+  flags: {
+    words: { type: "number", doc: "headwords to select from WordNet", default: 200 },
+    corpus: { type: "boolean", doc: "build the corpus from the facts" },
+    seed: { type: "number", doc: "split and corpus seed", default: 0 },
+    wordnet: { type: "string", arg: "DIR", doc: "WordNet's dict folder", default: DEFAULT_WORDNET_DIR },
+    "train-chars": { type: "number", doc: "training corpus size in characters", default: 16e6 },
+    "val-chars": { type: "number", doc: "validation corpus size in characters", default: 200e3 },
+    out: { type: "string", arg: "DIR", doc: "output data folder", default: "data/" },
+    facts: { type: "string", arg: "FILE", doc: "corpus input", default: "OUT/wordnet/facts.json" },
+  },
+} as const satisfies CliSpec<Record<string, Flag>>;
+
+function parseArgs(argv: string[]): Args | undefined {
+  const v = parseCli(BUILD_DATA_CLI, argv);
+  if (v.help) { process.stdout.write(helpText(BUILD_DATA_CLI)); return undefined; }
+  const a: Args = {
+    words: v.words, corpus: v.corpus ?? false, seed: v.seed ?? 0, wordnet: v.wordnet ?? DEFAULT_WORDNET_DIR,
+    trainChars: v["train-chars"] ?? 16e6, valChars: v["val-chars"] ?? 200e3, out: v.out ?? DATA_DIR, facts: v.facts,
   };
-  for (let i = 0; i < argv.length; i++) {
-    switch (argv[i]) {
-      case "--words": a.words = num(++i); break;
-      case "--corpus": a.corpus = true; break;
-      case "--seed": a.seed = num(++i); break;
-      case "--wordnet": a.wordnet = argv[++i]; break;
-      case "--train-chars": a.trainChars = num(++i); break;
-      case "--val-chars": a.valChars = num(++i); break;
-      case "--out": a.out = argv[++i]; break;
-      case "--facts": a.facts = argv[++i]; break;
-      default: throw new Error(`build-data: unknown option ${argv[i]} (see the header of src/cli/build-data.ts)`);
-    }
-  }
   if (a.words === undefined && !a.corpus) a.words = 200;
   return a;
 }
@@ -92,6 +97,7 @@ function buildCorpus(a: Args): void {
 
 function main(): void {
   const a = parseArgs(process.argv.slice(2));
+  if (!a) return;
   if (a.words !== undefined) buildFacts(a, a.words);
   if (a.corpus) buildCorpus(a);
 }

@@ -8,17 +8,34 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { DATA_DIR, readFactsFile } from "../data/facts-file";
-import { factPrompts, skillPrompts, writePrompts } from "../eval/prompts";
+import { readFactsFile } from "../data/facts-file";
+import { PATHS } from "../data/paths";
+import { writePrompts } from "../data/tasks/jsonl";
+import { factPrompts, skillPrompts } from "../eval/prompts";
+import { helpText, parseCli, runMain } from "./args";
 
-const OUT = path.join(DATA_DIR, "eval");
-const { headwords } = readFactsFile();
-fs.mkdirSync(OUT, { recursive: true });
-const files = {
-  "requests.jsonl": [...factPrompts(headwords, { split: "heldout", use: "corpus", seed: 1 }), ...skillPrompts(headwords, { perSkill: 20, use: "corpus", seed: 1 })],
-  "new_phrasings.jsonl": [...factPrompts(headwords, { split: "heldout", use: "heldout", seed: 2 }), ...skillPrompts(headwords, { perSkill: 20, use: "heldout", seed: 2 })],
+const BUILD_PROMPTS_CLI = {
+  name: "build-prompts",
+  usage: "usage: npx tsx src/cli/build-prompts.ts",
+  summary: "Rebuild data/eval/requests.jsonl and data/eval/new_phrasings.jsonl from the committed facts (no options).",
+  flags: {},
 };
-for (const [name, items] of Object.entries(files)) {
-  writePrompts(path.join(OUT, name), items);
-  console.log(`${path.join("data/eval", name)}: ${items.length} prompts`);
+
+runMain((argv) => {
+  if (parseCli(BUILD_PROMPTS_CLI, argv).help) { process.stdout.write(helpText(BUILD_PROMPTS_CLI)); return; }
+  build();
+});
+
+function build(): void {
+  const OUT = PATHS.evalPrompts;
+  const { headwords } = readFactsFile();
+  fs.mkdirSync(OUT, { recursive: true });
+  const files = {
+    "requests.jsonl": [...factPrompts(headwords, { split: "heldout", use: "corpus", seed: 1 }), ...skillPrompts(headwords, { perSkill: 20, use: "corpus", seed: 1 })],
+    "new_phrasings.jsonl": [...factPrompts(headwords, { split: "heldout", use: "heldout", seed: 2 }), ...skillPrompts(headwords, { perSkill: 20, use: "heldout", seed: 2 })],
+  };
+  for (const [name, items] of Object.entries(files)) {
+    writePrompts(path.join(OUT, name), items);
+    console.log(`${path.join("data/eval", name)}: ${items.length} prompts`);
+  }
 }

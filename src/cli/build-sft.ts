@@ -17,43 +17,49 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { DATA_DIR, readFactsFile } from "../data/facts-file";
+import { readFactsFile } from "../data/facts-file";
+import { PATHS } from "../data/paths";
 import { EVAL_SET_NAMES, buildEvalSets, buildSftDataset, writeEvalJsonl, writeSftJsonl } from "../data/sft-data";
 import { BpeTokenizer, trainBpe } from "../tokenizer/index";
+import { CliSpec, Flag, helpText, parseCli } from "./args";
 
 interface Args { seed: number; perTask: number; evalPerTask: number; context: number; tokenizer?: string; out: string }
 
-const USAGE = "usage: npx tsx src/cli/build-sft.ts [--seed N] [--per-task N] [--eval-per-task N] [--context N] [--tokenizer FILE] [--out DIR]";
+export const BUILD_SFT_CLI = {
+  name: "build-sft",
+  usage: "usage: npx tsx src/cli/build-sft.ts [--seed N] [--per-task N] [--eval-per-task N] [--context N] [--tokenizer FILE] [--out DIR]",
+  summary: "Write the instruction-tuning data and the eval sets in data/sft/ from the committed facts.",
+  flags: {
+    seed: { type: "int", doc: "random seed", default: 0 },
+    "per-task": { type: "int", doc: "training conversations per task", default: 100 },
+    "eval-per-task": { type: "int", doc: "eval prompts per task", default: 20 },
+    context: { type: "int", doc: "context length the examples must fit", default: 128 },
+    tokenizer: { type: "string", arg: "FILE", doc: "tokenizer.json to fit lengths with", default: "the base model's" },
+    out: { type: "string", arg: "DIR", doc: "output folder", default: "data/sft" },
+  },
+} as const satisfies CliSpec<Record<string, Flag>>;
 
-function parseArgs(argv: string[]): Args {
-  const a: Args = { seed: 0, perTask: 100, evalPerTask: 20, context: 128, out: path.join(DATA_DIR, "sft") };
-  const ints: Record<string, keyof Args> = { "--seed": "seed", "--per-task": "perTask", "--eval-per-task": "evalPerTask", "--context": "context" };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    if (i + 1 >= argv.length) throw new Error(`${flag}: missing value\n${USAGE}`);
-    const v = argv[++i];
-    if (ints[flag]) {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} needs a whole number, got ${v}`);
-      (a as unknown as Record<string, number>)[ints[flag]] = n;
-    } else if (flag === "--tokenizer") a.tokenizer = v;
-    else if (flag === "--out") a.out = v;
-    else throw new Error(`unknown option ${flag}\n${USAGE}`);
-  }
-  return a;
+function parseArgs(argv: string[]): Args | undefined {
+  const v = parseCli(BUILD_SFT_CLI, argv);
+  if (v.help) { process.stdout.write(helpText(BUILD_SFT_CLI)); return undefined; }
+  return {
+    seed: v.seed ?? 0, perTask: v["per-task"] ?? 100, evalPerTask: v["eval-per-task"] ?? 20, context: v.context ?? 128,
+    tokenizer: v.tokenizer, out: v.out ?? PATHS.sft,
+  };
 }
 
 /** The base model's tokenizer (lengths must fit *its* context), else one trained on the corpus sample. */
-const BASE_TOKENIZER = path.join(DATA_DIR, "models", "base", "tokenizer.json");
+const BASE_TOKENIZER = path.join(PATHS.baseModel, "tokenizer.json");
 
 function tokenizer(file?: string): BpeTokenizer {
   if (file) return BpeTokenizer.load(file);
   if (fs.existsSync(BASE_TOKENIZER)) return BpeTokenizer.load(BASE_TOKENIZER);
-  return trainBpe(fs.readFileSync(path.join(DATA_DIR, "corpus", "sample.txt"), "utf8"), { vocabSize: 512 });
+  return trainBpe(fs.readFileSync(PATHS.corpusSample, "utf8"), { vocabSize: 512 });
 }
 
 function main(): void {
   const a = parseArgs(process.argv.slice(2));
+  if (!a) return;
   const { headwords } = readFactsFile();
   fs.mkdirSync(a.out, { recursive: true });
   const rel = (f: string) => path.relative(process.cwd(), path.join(a.out, f));
@@ -66,7 +72,7 @@ function main(): void {
     console.log(`${rel(`eval_${name}.jsonl`)}: ${sets[name].length} prompts`);
   }
   // Glosses and facts are WordNet's: its licence travels with the files.
-  fs.copyFileSync(path.join(DATA_DIR, "wordnet", "LICENSE"), path.join(a.out, "LICENSE-WordNet"));
+  fs.copyFileSync(PATHS.wordnetLicense, path.join(a.out, "LICENSE-WordNet"));
 }
 
 try {

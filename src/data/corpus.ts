@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Rng } from "../random";
 import { Fact, Headword, allFacts } from "./facts";
-import { DATA_DIR } from "./facts-file";
+import { PATHS } from "./paths";
 import {
   Deck, DocContext, DocGenerator, answerKey, dictionary, factProse, forum, instructions, quiz, workedExamples,
 } from "./documents";
@@ -28,7 +28,7 @@ export const DOC_GENERATORS: Readonly<Record<DocKind, DocGenerator>> = Object.fr
 /** Share of documents per kind (sums to 1). */
 export type Mixture = Readonly<Record<DocKind, number>>;
 
-/** Default mixture, as in the reference experiment. */
+/** Default mixture (data/corpus/stats.json records what it gives). */
 export const DEFAULT_MIXTURE: Mixture = Object.freeze({
   factProse: 0.45,
   dictionary: 0.1,
@@ -95,7 +95,7 @@ export function buildCorpus(headwords: readonly Headword[], opts: CorpusOptions)
 }
 
 /** Default corpus directory (data/corpus in the repository). */
-export const CORPUS_DIR = path.join(DATA_DIR, "corpus");
+export const CORPUS_DIR = PATHS.corpus;
 
 /** File names inside the corpus directory. */
 export const CORPUS_FILES = Object.freeze({

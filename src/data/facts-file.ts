@@ -8,11 +8,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { Fact, Headword, RELATIONS, allFacts, factStats } from "./facts";
 import { POS_NAMES } from "./wordnet";
+import { PATHS } from "./paths";
 
-/** The repository's data/ directory, found from this file so any working directory (a notebook's) works. */
-export const DATA_DIR = path.resolve(__dirname, "..", "..", "data");
 /** Default location of the committed facts file. */
-export const FACTS_PATH = path.join(DATA_DIR, "wordnet", "facts.json");
+export const FACTS_PATH = PATHS.facts;
 
 /** Contents of facts.json. */
 export interface FactsFile {

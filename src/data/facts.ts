@@ -3,8 +3,7 @@
  * WordNet headwords we teach, which of their relations, and how they are
  * split between SFT ("train") and pretraining-only ("heldout") words.
  *
- * Selection follows the reference experiment (shared/notes/tiny-model-
- * experiment.md): the top-N lemmas by SemCor tag count; from the first sense
+ * Selection (data/README.md): the top-N lemmas by SemCor tag count; from the first sense
  * of each lemma's primary part of speech, the direct antonym, the most
  * frequent other lemma (synonym) and the hypernym's head lemma (category).
  */

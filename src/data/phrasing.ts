@@ -6,8 +6,8 @@
  * Placeholders: `{word}`, `{answer}` (relations); `{a}`, `{b}` (addition);
  * `{words}` (sorting). Answers always follow a space, exactly as in the cloze
  * ("The opposite of hot is cold."), so the answer is the same BPE token
- * (" cold") wherever it occurs; that detail decided fact recall after SFT in
- * the reference experiment (2% vs 84%).
+ * (" cold") wherever it occurs; notebook 02 measures how much that matters to
+ * the base model.
  *
  * Words stay lowercase even at the start of a sentence ("hot and cold are
  * antonyms."): a capitalised "Hot" would be a different token, and we want
@@ -15,12 +15,12 @@
  */
 
 /** The three word relations the corpus teaches. */
-export type Relation = "antonym" | "synonym" | "category";
-export const RELATIONS: readonly Relation[] = ["antonym", "synonym", "category"];
+export const RELATIONS = ["antonym", "synonym", "category"] as const;
+export type Relation = (typeof RELATIONS)[number];
 
 /** The worked-example skills (no facts; generated on the fly). */
-export type Skill = "reverse" | "add" | "sort" | "count" | "upper";
-export const SKILLS: readonly Skill[] = ["reverse", "add", "sort", "count", "upper"];
+export const SKILLS = ["reverse", "add", "sort", "count", "upper"] as const;
+export type Skill = (typeof SKILLS)[number];
 
 /**
  * Where a question template may appear. `corpus`: in pretraining documents

@@ -14,7 +14,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Rng } from "../random";
-import { DATA_DIR, readFactsFile } from "./facts-file";
+import { readFactsFile } from "./facts-file";
+import { PATHS } from "./paths";
 import { RELATIONS, RELATION_PHRASING, Relation, SKILLS, SKILL_PHRASING, Skill, render } from "./phrasing";
 import { skillInstance } from "./skills";
 import { RougeIndex } from "./rouge";
@@ -22,7 +23,7 @@ import { RougeIndex } from "./rouge";
 export * from "./rouge";
 
 /** Default location of the copied seed tasks (Apache-2.0, LICENSE beside it). */
-export const SEED_TASKS_PATH = path.join(DATA_DIR, "self-instruct", "seed_tasks.jsonl");
+export const SEED_TASKS_PATH = PATHS.selfInstructSeeds;
 
 /** One input/output example of a seed task (`input` may be ""). */
 export interface SeedInstance { input: string; output: string }
@@ -105,7 +106,7 @@ export function readSeedTasks(file: string = SEED_TASKS_PATH): SeedTask[] {
 // ---------------------------------------------------------------- diversity
 
 /** Words of an instruction, split on whitespace as the paper counts them. */
-export const words = (text: string): string[] => text.trim().split(/\s+/).filter((w) => w.length > 0);
+export const whitespaceWords = (text: string): string[] => text.trim().split(/\s+/).filter((w) => w.length > 0);
 
 /** Question words returned as themselves by `rootVerb`. */
 export const WH_WORDS: ReadonlySet<string> = new Set(["what", "how", "why", "when", "where", "which", "who", "whom", "whose"]);
@@ -152,8 +153,8 @@ export const OTHER = "(other)";
  * verb–object pairs; this is coarser.
  */
 export function rootVerb(instruction: string): string {
-  let ws = words(instruction.toLowerCase()).map((w) => w.replace(/^[^a-z0-9]+|[^a-z0-9'-]+$/g, ""));
-  const commaAt = words(instruction).findIndex((w) => w.endsWith(","));
+  let ws = whitespaceWords(instruction.toLowerCase()).map((w) => w.replace(/^[^a-z0-9]+|[^a-z0-9'-]+$/g, ""));
+  const commaAt = whitespaceWords(instruction).findIndex((w) => w.endsWith(","));
   if (ws.length > 0 && LEAD_INS.has(ws[0]) && !WH_WORDS.has(ws[0]) && commaAt >= 0 && commaAt < ws.length - 1) ws = ws.slice(commaAt + 1);
   while (ws.length > 0 && FILLERS.has(ws[0])) ws = ws.slice(1);
   if (ws.length === 0) return OTHER;
@@ -188,7 +189,7 @@ export interface LengthStats {
 /** Words per instruction: min, max, mean, median, 10th/90th percentiles (nearest rank). */
 export function lengthStats(instructions: readonly string[]): LengthStats {
   if (instructions.length === 0) throw new Error("lengthStats: no instructions");
-  const lengths = instructions.map((s) => words(s).length);
+  const lengths = instructions.map((s) => whitespaceWords(s).length);
   const sorted = lengths.slice().sort((a, b) => a - b);
   const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
   const n = sorted.length;
@@ -207,8 +208,8 @@ export const BLACKLIST: readonly string[] = [
 ];
 
 /** Why a candidate was rejected, in the order the checks run. */
-export type FilterReason = "too-short" | "too-long" | "keyword" | "prefix" | "punctuation" | "non-ascii" | "duplicate" | "rouge";
-export const FILTER_REASONS: readonly FilterReason[] = ["too-short", "too-long", "keyword", "prefix", "punctuation", "non-ascii", "duplicate", "rouge"];
+export const FILTER_REASONS = ["too-short", "too-long", "keyword", "prefix", "punctuation", "non-ascii", "duplicate", "rouge"] as const;
+export type FilterReason = (typeof FILTER_REASONS)[number];
 
 export interface FilterOptions {
   /** Reject when ROUGE-L with any pool instruction is ≥ this (default 0.7). */
@@ -247,7 +248,7 @@ export interface FilterResult {
 }
 
 /** Key for exact-duplicate detection: lowercase, single spaces, no trailing . ? ! */
-export const normalise = (text: string): string => text.toLowerCase().replace(/\s+/g, " ").trim().replace(/[\s.?!]+$/, "");
+export const duplicateKey = (text: string): string => text.toLowerCase().replace(/\s+/g, " ").trim().replace(/[\s.?!]+$/, "");
 
 const PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
 const keywordPattern = (kw: string) => new RegExp(`\\b${kw.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/ +/g, "\\s+")}\\b`, "i");
@@ -267,14 +268,14 @@ export function filterCandidates(pool: readonly string[], candidates: readonly s
   const index = new RougeIndex();
   const out = pool.slice();
   out.forEach((p) => index.add(p));
-  const seen = new Set(out.map(normalise));
+  const seen = new Set(out.map(duplicateKey));
   const counts = Object.fromEntries(["kept", ...FILTER_REASONS].map((r) => [r, 0])) as FilterResult["counts"];
   const decisions: CandidateDecision[] = [];
   const accepted: string[] = [];
   const poolSizeAfter: number[] = [];
   /** The first cheap check `t` fails, if any. */
   const check = (t: string, key: string): [FilterReason, string] | undefined => {
-    const nw = words(t).length;
+    const nw = whitespaceWords(t).length;
     if (nw < minWords) return ["too-short", `${nw} words < ${minWords}`];
     if (nw > maxWords) return ["too-long", `${nw} words > ${maxWords}`];
     const hit = patterns.find((p) => p.re.test(t));
@@ -289,7 +290,7 @@ export function filterCandidates(pool: readonly string[], candidates: readonly s
   for (const text of candidates) {
     const d: CandidateDecision = { text, kept: false, rougeL: NaN, nearest: -1 };
     const t = text.trim();
-    const key = normalise(t);
+    const key = duplicateKey(t);
     const failed = check(t, key);
     if (failed) [d.reason, d.detail] = failed;
     else {

@@ -8,7 +8,7 @@
 import { MaskMode, Message, renderChat, RenderOptions } from "../chat/template";
 import { Rng } from "../random";
 import type { BpeTokenizer } from "../tokenizer/index";
-import type { LMBatch } from "../train/lm";
+import type { LMBatch } from "./lm-batches";
 
 /** A rendered training example and where it came from (for error messages). */
 export interface Example {

@@ -17,7 +17,7 @@ import { Rng } from "../random";
 import type { BpeTokenizer } from "../tokenizer/index";
 import type { Headword } from "./facts";
 import type { TemplateUse } from "./phrasing";
-import type { PromptItem } from "../eval/prompts";
+import type { PromptItem } from "./tasks/jsonl";
 import { Example, renderExample } from "./sft-batches";
 import {
   CLUSTER_SPLIT, CLUSTERS, Cluster, FewShotMode, SYSTEM_PROMPTS, Task, TaskInstance,

@@ -4,8 +4,8 @@
  * (colours per behaviour, axis labels from the metric registry).
  */
 import { meanSd } from "../eval/stats";
-import { describeMetric } from "../train/metrics";
-import type { MetricRow, RunRecord } from "../train/run-record";
+import { describeMetric, isMetricName, MetricName, StepRow } from "../metrics";
+import type { RunRecord } from "../run-record";
 import type { Figure, Trace } from "./plot";
 
 /** One colour per behaviour, in every figure. */
@@ -24,12 +24,13 @@ export function metricLabel(name: string): string {
  * them (`loss/sft`, `loss/replay`), and every validation loss evaluated.
  */
 export function lossCurve(run: RunRecord, title = `${run.method} loss`): Figure {
-  const series = (rows: readonly MetricRow[], key: string, name: string, mode: string): Trace => {
+  const series = (rows: readonly StepRow[], key: MetricName, name: string, mode: string): Trace => {
     const pts = rows.filter((r) => r[key] !== undefined);
     return { type: "scatter", mode, name, x: pts.map((r) => r.step), y: pts.map((r) => r[key]) };
   };
-  const trainKeys = [...new Set(run.metrics.flatMap((r) => Object.keys(r)))].filter((k) => k.startsWith("loss/"));
-  const valKeys = [...new Set(run.evals.flatMap((r) => Object.keys(r)))].filter((k) => k.startsWith("val/") && k.endsWith("loss"));
+  const keys = (rows: readonly StepRow[]) => [...new Set(rows.flatMap((r) => Object.keys(r)))].filter(isMetricName);
+  const trainKeys = keys(run.metrics).filter((k) => k.startsWith("loss/"));
+  const valKeys = keys(run.evals).filter((k) => k.startsWith("val/") && k.endsWith("loss"));
   return {
     data: [
       series(run.metrics, "loss", trainKeys.length ? "train (total)" : "train", "lines"),
@@ -41,7 +42,7 @@ export function lossCurve(run: RunRecord, title = `${run.method} loss`): Figure 
 }
 
 /** One metric of the eval rows against steps (e.g. the knowledge probe during pretraining). */
-export function evalCurve(rows: readonly MetricRow[], metric: string, title?: string): Figure {
+export function evalCurve(rows: readonly StepRow[], metric: MetricName, title?: string): Figure {
   const pts = rows.filter((r) => r[metric] !== undefined);
   return {
     data: [{ type: "scatter", mode: "lines+markers", name: metric, x: pts.map((r) => r.step), y: pts.map((r) => r[metric]) }],

@@ -14,6 +14,7 @@
  * continuation even if it ends. Where a reference answer exists, `isCorrect`
  * scores the first line of the response against it.
  */
+import { matchesExactly, normalise } from "../data/tasks/check";
 
 export type Behaviour = "answer" | "continuation" | "other";
 export const BEHAVIOURS: readonly Behaviour[] = ["answer", "continuation", "other"];
@@ -37,10 +38,6 @@ const NEXT_TURN = /^\s*(Q|Question|User|Human|A|Answer|Assistant|Reply from [^:]
 // Speaking as the person who asked (a forum post's sign-off) extends the request.
 const ASKER = /^(thanks|thank you|any help|help please|please help|can someone|cheers|i have the same|me too)\b/i;
 const QUESTION_START = /^(what|which|who|whom|whose|when|where|why|how|is|are|does|do|can|could|would|should|give|name|tell|write|spell|reverse|sort|add|count|list|change|find|say|provide|please)\b/i;
-
-function normalise(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9 ]+/g, " ").replace(/\s+/g, " ").trim();
-}
 
 /** Lines of the response that carry text. */
 function lines(text: string): string[] {
@@ -82,12 +79,11 @@ export function classify(r: ResponseFacts): Classified {
 
 /**
  * Exact match: the response's first line, normalised (case, punctuation,
- * spacing), equals the reference or one of the accepted alternatives.
+ * spacing), equals the reference or one of the accepted alternatives (the
+ * task checkers' rule, `matchesExactly` in src/data/tasks/check.ts).
  */
 export function isCorrect(response: string, answer: string, accepted: readonly string[] = []): boolean {
-  const first = normalise(lines(response)[0] ?? "");
-  if (first === "") return false;
-  return [answer, ...accepted].some((a) => normalise(a) === first);
+  return matchesExactly(response, [answer, ...accepted]);
 }
 
 /** Share of each behaviour in a list of labels (every behaviour present, 0 if unseen). */

@@ -10,9 +10,11 @@ import { generate } from "../model/generate";
 import type { GPT } from "../model/gpt";
 import type { BpeTokenizer } from "../tokenizer/index";
 import { Behaviour, classify, Cue, isCorrect } from "./behaviour";
-import type { PromptItem } from "./prompts";
+import type { PromptItem } from "../data/tasks/jsonl";
 
-export type PromptFormat = "chat" | "raw";
+/** "raw": plain text after a document boundary; "chat": the chat template. */
+export const PROMPT_FORMATS = ["chat", "raw"] as const;
+export type PromptFormat = (typeof PROMPT_FORMATS)[number];
 
 export interface EvalOptions {
   /** "raw": plain text after a document boundary (how a base model is prompted); "chat": the chat template. */
@@ -120,4 +122,32 @@ export function summarise(results: readonly ItemResult[]): EvalSummary {
 export function evaluate(model: GPT, tok: BpeTokenizer, items: readonly PromptItem[], options: Partial<EvalOptions> = {}): { results: ItemResult[]; summary: EvalSummary } {
   const results = runPrompts(model, tok, items, options);
   return { results, summary: summarise(results) };
+}
+
+/** One line of text, at most `width` characters: newlines as ⏎, the cut marked with … (at the start with `tail`). */
+function clip(text: string, width: number, tail = false): string {
+  const one = text.replace(/\n/g, " ⏎ ");
+  if (one.length <= width) return one;
+  return tail ? `…${one.slice(-(width - 1))}` : `${one.slice(0, width - 1)}…`;
+}
+
+/**
+ * A plain-text table of the first `n` results: the request (its end), the
+ * response, its behaviour and whether it is correct (✓, ✗, or – without a
+ * reference answer). What `npm run eval -- --show N` prints.
+ */
+export function resultsTable(results: readonly ItemResult[], n: number, width = { prompt: 40, response: 50 }): string {
+  const rows = results.slice(0, n).map((r, i) => [
+    String(i + 1), r.task, clip(r.prompt, width.prompt, true),
+    clip(r.response, width.response), r.behaviour, r.correct === null ? "–" : r.correct ? "✓" : "✗", r.answer ?? "",
+  ]);
+  const head = ["#", "task", "request", "response", "behaviour", "ok", "answer"];
+  const w = head.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
+  const line = (cells: string[]) => cells.map((c, j) => c.padEnd(w[j])).join("  ").trimEnd();
+  return [line(head), ...rows.map(line)].join("\n") + "\n";
+}
+
+/** Every result as one JSON object per line (what `npm run eval -- --out FILE.jsonl` writes). */
+export function resultsJsonl(results: readonly ItemResult[]): string {
+  return results.map((r) => JSON.stringify(r)).join("\n") + (results.length ? "\n" : "");
 }

@@ -6,12 +6,12 @@
  */
 import type { ClozeItem } from "../data/facts";
 import type { GPT } from "../model/gpt";
-import type { MetricRow } from "../train/run-record";
+import type { MetricRow, StepRow } from "../metrics";
 import type { BpeTokenizer } from "../tokenizer/index";
 import type { Behaviour } from "./behaviour";
 import { rates, runPrompts } from "./evaluate";
 import { clozeProbe } from "./probe";
-import type { PromptItem } from "./prompts";
+import type { PromptItem } from "../data/tasks/jsonl";
 
 /** One fixed prompt's response at one step. */
 export interface SampleRow {
@@ -32,7 +32,7 @@ export interface MonitorOptions {
   cloze?: readonly ClozeItem[];
   maxNewTokens?: number;
   /** Rows of an interrupted run's monitor, to continue after a resume. */
-  previous?: { samples: readonly SampleRow[]; history: readonly MetricRow[] };
+  previous?: { samples: readonly SampleRow[]; history: readonly StepRow[] };
 }
 
 export interface Monitor {
@@ -41,12 +41,12 @@ export interface Monitor {
   /** Every sample response so far, step by step. */
   readonly samples: SampleRow[];
   /** Every metrics row so far, including any taken before training (step 0). */
-  readonly history: MetricRow[];
+  readonly history: StepRow[];
 }
 
 export function trainingMonitor(model: GPT, tok: BpeTokenizer, o: MonitorOptions): Monitor {
   const samples: SampleRow[] = [...(o.previous?.samples ?? [])];
-  const history: MetricRow[] = [...(o.previous?.history ?? [])];
+  const history: StepRow[] = [...(o.previous?.history ?? [])];
   const gen = { format: "chat" as const, maxNewTokens: o.maxNewTokens ?? 32 };
   return {
     samples,

@@ -6,6 +6,7 @@
  */
 import { tf } from "../backend";
 import type { GPT } from "../model/gpt";
+import { maskedLogProbs } from "../model/logprobs";
 import { leftPad } from "../model/padding";
 import type { BpeTokenizer } from "../tokenizer/index";
 
@@ -60,11 +61,16 @@ export function continuationLogProbs(model: GPT, tok: BpeTokenizer, prompts: rea
   for (let i = 0; i < prompts.length; i += batchSize) {
     const seqs = prompts.slice(i, i + batchSize).map((p, j) => [...p, ...continuations[i + j]]);
     const pad = leftPad(seqs, tok.special.pad);
-    const lp = tf.tidy(() => model.sequenceLogProbs(tf.tensor2d(pad.ids, undefined, "int32"), {
-      keyMask: tf.tensor2d(pad.mask), positions: tf.tensor2d(pad.positions, undefined, "int32"),
-    }).arraySync() as number[][]);
+    const B = seqs.length;
+    const L = pad.length;
     // Row b's continuation is its last n tokens: positions L-n..L-1, predicted at L-1-n..L-2.
-    lp.forEach((row, b) => out.push(row.slice(row.length - continuations[i + b].length).reduce((a, x) => a + x, 0)));
+    const weights = new Float32Array(B * (L - 1));
+    seqs.forEach((_, b) => weights.fill(1, b * (L - 1) + (L - 1 - continuations[i + b].length), (b + 1) * (L - 1)));
+    const sums = maskedLogProbs(model, {
+      tokens: Int32Array.from(pad.ids.flat()), weights, B, T: L, keyMask: Float32Array.from(pad.mask.flat()), positions: Int32Array.from(pad.positions.flat()),
+    }, "sum");
+    out.push(...sums.dataSync());
+    sums.dispose();
   }
   return out;
 }

@@ -6,7 +6,8 @@
 import type { GPT } from "../model/gpt";
 import type { BpeTokenizer } from "../tokenizer/index";
 import { EvalOptions, ItemResult, promptIds, runPrompts, summarise } from "./evaluate";
-import { PromptItem, PromptStyle, styled } from "./prompts";
+import type { PromptItem } from "../data/tasks/jsonl";
+import { PromptStyle, styled } from "./prompts";
 
 /** One row per style (and task): the rates notebook 01 plots. */
 export interface StyleRow {

@@ -6,14 +6,15 @@
  * these same numbers, so a figure and a command line always agree.
  */
 import * as path from "path";
-import { DATA_DIR } from "../data/facts-file";
+import { PATHS } from "../data/paths";
 import { EVAL_SET_NAMES, EvalItem, EvalSetName, readEvalJsonl } from "../data/tasks/eval-sets";
 import { TASKS } from "../data/tasks/registry";
+import { CLUSTER_SPLIT } from "../data/tasks/split";
 import type { GPT } from "../model/gpt";
 import type { BpeTokenizer } from "../tokenizer/index";
 import { EvalOptions, EvalSummary, ItemResult, RateSummary, ratesBy, runPrompts, summarise } from "./evaluate";
 
-export const EVAL_DIR = path.join(DATA_DIR, "sft");
+export const EVAL_DIR = PATHS.sft;
 
 /** How each set is named in tables and figures. */
 export const SET_LABELS: Readonly<Record<EvalSetName, string>> = Object.freeze({
@@ -42,6 +43,13 @@ export function loadEvalSets(opts: { dir?: string; perSet?: number } = {}): Eval
 export function thin<T>(items: readonly T[], n: number): T[] {
   if (items.length <= n) return items.slice();
   return Array.from({ length: n }, (_, i) => items[Math.floor((i * items.length) / n)]);
+}
+
+/** Every set of `sets` thinned to at most `n` items (as `thin`), keeping which sets there are. */
+export function thinSets<S extends EvalSetName>(sets: Pick<EvalSets, S>, n: number): Pick<EvalSets, S> {
+  const out = {} as Pick<EvalSets, S>;
+  for (const name of Object.keys(sets) as S[]) out[name] = thin(sets[name], n);
+  return out;
 }
 
 /** The cluster of a registered task; "untagged" for results of other prompts. */
@@ -74,4 +82,33 @@ export function summaryRows(model: string, results: readonly SetResult[]): SetRo
     const { by_task: _byTask, ...rates } = r.summary;
     return { model, set: r.set, ...rates };
   });
+}
+
+/** One cluster's exact match under several ways of prompting (or models), for the per-cluster table of notebook 03. */
+export interface ClusterScores {
+  cluster: string;
+  split: "held in" | "held out";
+  /** Rates per column; undefined where that column has no result in the cluster. */
+  scores: Record<string, RateSummary | undefined>;
+  /** Prompts left out per column (few-shot prompts too long for the context). */
+  skipped: Record<string, number>;
+}
+
+/**
+ * Per-cluster rates of each column's results, over every cluster of the split
+ * (held-in first); `skipped` gives, per column, rows of `compareStyles` whose
+ * skipped prompts are counted per cluster.
+ */
+export function clusterScores(
+  columns: Record<string, readonly ItemResult[]>,
+  skipped: Record<string, readonly { task: string; skipped: number }[]> = {},
+): ClusterScores[] {
+  const rates = Object.fromEntries(Object.entries(columns).map(([k, rs]) => [k, ratesBy(rs, (r) => clusterOf(r.task))]));
+  return [...CLUSTER_SPLIT.heldIn, ...CLUSTER_SPLIT.heldOut].map((cluster) => ({
+    cluster,
+    split: CLUSTER_SPLIT.heldOut.includes(cluster) ? "held out" : "held in",
+    scores: Object.fromEntries(Object.keys(columns).map((k) => [k, rates[k][cluster]])),
+    skipped: Object.fromEntries(Object.keys(columns).map((k) => [k,
+      (skipped[k] ?? []).filter((r) => r.task !== "all" && clusterOf(r.task) === cluster).reduce((n, r) => n + r.skipped, 0)])),
+  }));
 }

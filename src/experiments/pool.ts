@@ -12,7 +12,8 @@ import * as path from "path";
 import { backendInfo } from "../backend";
 import type { ProgressSink } from "../train/loop";
 import type { SftConfig } from "../train/sft";
-import type { Arm, ArmOptions, ArmResult, InputOptions } from "./sft";
+import type { EvalSetName } from "../data/tasks/eval-sets";
+import type { Arm, ArmOptions, ArmResult, InputOptions, PoolOptions } from "./arm";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -26,14 +27,8 @@ export type FromWorker =
   | { type: "result"; index: number; result: ArmResult }
   | { type: "error"; index: number; message: string };
 
-export interface PoolOptions extends ArmOptions {
-  /** Child processes (default 2: the cores of the machines this lab targets). */
-  workers?: number;
-  onArm?: (r: ArmResult, i: number) => void;
-}
-
-export async function runArmsInPool(inputs: InputOptions, arms: readonly Arm[], base: Readonly<SftConfig>, o: PoolOptions): Promise<ArmResult[]> {
-  const results: ArmResult[] = new Array(arms.length);
+export async function runArmsInPool<S extends EvalSetName>(inputs: InputOptions, arms: readonly Arm[], base: Readonly<SftConfig>, o: PoolOptions<S>): Promise<ArmResult<S>[]> {
+  const results: ArmResult<S>[] = new Array(arms.length);
   const backend = backendInfo()?.name;
   const n = Math.max(1, Math.min(o.workers ?? 2, arms.length));
   let next = 0;
@@ -54,14 +49,16 @@ export async function runArmsInPool(inputs: InputOptions, arms: readonly Arm[], 
       const give = () => {
         if (next >= arms.length) { child.disconnect(); resolve(); return; }
         current = next++;
-        child.send({ type: "arm", index: current, arm: arms[current], base, sets: o.sets, maxNewTokens: o.maxNewTokens } satisfies ToWorker);
+        child.send({ type: "arm", index: current, arm: arms[current], base, sets: o.sets as ArmOptions["sets"], maxNewTokens: o.maxNewTokens } satisfies ToWorker);
       };
       child.on("message", (m: FromWorker) => {
         if (m.type === "ready") give();
         else if (m.type === "tick") o.progress?.tick(m.n);
         else if (m.type === "result") {
-          results[m.index] = m.result;
-          o.onArm?.(m.result, m.index);
+          // The worker scored exactly the sets it was sent (o.sets), so the result has S's sets.
+          const result = m.result as unknown as ArmResult<S>;
+          results[m.index] = result;
+          o.onArm?.(result, m.index);
           give();
         } else if (m.type === "error") reject(new Error(`ablation arm ${arms[m.index].group}=${arms[m.index].label}: ${m.message}`));
       });

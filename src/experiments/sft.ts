@@ -5,31 +5,28 @@
  * training-set size and config overrides, scored on the same eval sets. The
  * masking, data-size and replay ablations are lists of arms.
  */
-import * as path from "path";
 import type { MaskMode } from "../chat/template";
 import { ensureCorpus } from "../data/corpus";
 import { allFacts, ClozeItem, clozeItems, Headword } from "../data/facts";
-import { DATA_DIR, readFactsFile } from "../data/facts-file";
+import { readFactsFile } from "../data/facts-file";
+import { PATHS } from "../data/paths";
 import { readSftJsonl, SftLine, sftExamples, answeredExamples } from "../data/sft-data";
 import type { EvalSetName } from "../data/tasks/eval-sets";
 import { rates, RateSummary, runPrompts } from "../eval/evaluate";
 import { Monitor, MonitorOptions, trainingMonitor } from "../eval/monitor";
 import { clozeProbe } from "../eval/probe";
-import type { PromptItem } from "../eval/prompts";
+import type { PromptItem } from "../data/tasks/jsonl";
 import { EvalSets, loadEvalSets, thin } from "../eval/suite";
 import { loadModel, LoadedModel } from "../model/load";
 import { Rng } from "../random";
 import { tokenStream } from "../train/pretrain";
-import type { ProgressSink } from "../train/loop";
-import type { RunRecord } from "../train/run-record";
-import { SftConfig, sftConfig, trainSft } from "../train/sft";
-import { PoolOptions, runArmsInPool, sharedProgress } from "./pool";
+import type { RunRecord } from "../run-record";
+import { SftConfig, sftConfig, SftNotes, trainSft } from "../train/sft";
+import type { Arm, ArmOptions, ArmResult, InputOptions, PoolOptions } from "./arm";
+import { runArmsInPool, sharedProgress } from "./pool";
 
-export const SFT_PATHS = Object.freeze({
-  base: path.join(DATA_DIR, "models", "base"),
-  train: path.join(DATA_DIR, "sft", "train.jsonl"),
-  out: path.join(DATA_DIR, "models", "sft"),
-});
+/** The SFT experiment's inputs and output, from src/data/paths.ts (bench/sft-step.ts uses them too). */
+export const SFT_PATHS = Object.freeze({ base: PATHS.baseModel, train: PATHS.sftTrain, out: PATHS.sftModel });
 
 /** What every SFT run of an experiment starts from. */
 export interface SftInputs {
@@ -44,13 +41,6 @@ export interface SftInputs {
   cloze: ClozeItem[];
   /** How these were loaded (so worker processes can load the same). */
   options?: InputOptions;
-}
-
-export interface InputOptions {
-  base?: string;
-  train?: string;
-  /** Pretraining documents tokenized for replay (the first N of the corpus). */
-  replayDocs?: number;
 }
 
 export function loadSftInputs(o: InputOptions = {}): SftInputs {
@@ -107,43 +97,8 @@ export const SAMPLE_TASKS: Readonly<Partial<Record<EvalSetName, string[]>>> = Ob
   heldout_clusters: ["dictionary_translate"],
 });
 
-/** One SFT run of an experiment. */
-export interface Arm {
-  /** Name of the ablation it belongs to, e.g. "mask". */
-  group: string;
-  /** The value that varies, e.g. "assistant" or "250". */
-  label: string;
-  mask?: MaskMode;
-  /** Training examples (a task-balanced subset); all when omitted. */
-  trainSize?: number;
-  /** Overrides of the experiment's base config (seed, replay, ...). */
-  config?: Partial<SftConfig>;
-}
-
-export interface ArmResult {
-  group: string;
-  label: string;
-  seed: number;
-  mask: MaskMode;
-  trainSize: number;
-  replay: boolean;
-  /** Answer rate and exact match per eval set. */
-  sets: Partial<Record<EvalSetName, RateSummary>>;
-  /** Knowledge probe after the run. */
-  cloze: number;
-  seconds: number;
-  run: RunRecord<SftConfig>;
-}
-
-export interface ArmOptions {
-  /** Eval sets to score (thin them for short arms). */
-  sets: Partial<EvalSets>;
-  maxNewTokens?: number;
-  progress?: ProgressSink;
-}
-
 /** Train a copy of the base model as `arm` says, score it, and dispose of it. */
-export async function runArm(inputs: SftInputs, arm: Arm, base: Readonly<SftConfig>, o: ArmOptions): Promise<ArmResult> {
+export async function runArm<S extends EvalSetName>(inputs: SftInputs, arm: Arm, base: Readonly<SftConfig>, o: ArmOptions<S>): Promise<ArmResult<S>> {
   const config = sftConfig(arm.config ?? {}, base);
   const mask = arm.mask ?? "assistant";
   const records = arm.trainSize === undefined ? inputs.records : subsetRecords(inputs.records, arm.trainSize, config.seed);
@@ -153,9 +108,9 @@ export async function runArm(inputs: SftInputs, arm: Arm, base: Readonly<SftConf
     const t0 = Date.now();
     const train = sftExamples(tokenizer, records, model.config.contextLength, { mask });
     const run = await trainSft({ model, tokenizer, train, replay: inputs.replay, config, progress: o.progress });
-    const sets: ArmResult["sets"] = {};
-    for (const [name, items] of Object.entries(o.sets) as [EvalSetName, PromptItem[]][]) {
-      sets[name] = rates(runPrompts(model, tokenizer, items, { format: "chat", maxNewTokens: o.maxNewTokens ?? 32 }));
+    const sets = {} as ArmResult<S>["sets"];
+    for (const name of Object.keys(o.sets) as S[]) {
+      sets[name] = rates(runPrompts(model, tokenizer, o.sets[name], { format: "chat", maxNewTokens: o.maxNewTokens ?? 32 }));
     }
     const cloze = clozeProbe(model, tokenizer, inputs.cloze).accuracy;
     return {
@@ -174,13 +129,13 @@ export async function runArm(inputs: SftInputs, arm: Arm, base: Readonly<SftConf
  * `progress`, if given, counts the optimizer steps of all arms together (one
  * bar for the whole ablation: size it with `totalSteps`).
  */
-export async function runArms(inputs: SftInputs, arms: readonly Arm[], base: Readonly<SftConfig>, o: PoolOptions): Promise<ArmResult[]> {
+export async function runArms<S extends EvalSetName>(inputs: SftInputs, arms: readonly Arm[], base: Readonly<SftConfig>, o: PoolOptions<S>): Promise<ArmResult<S>[]> {
   if ((o.workers ?? 1) > 1) {
     if (!inputs.options) throw new Error("runArms: workers > 1 needs inputs from loadSftInputs (the workers load the same files)");
     return runArmsInPool(inputs.options, arms, base, o);
   }
   const shared = sharedProgress(o.progress);
-  const out: ArmResult[] = [];
+  const out: ArmResult<S>[] = [];
   for (const arm of arms) {
     const r = await runArm(inputs, arm, base, { ...o, progress: shared });
     out.push(r);

@@ -14,13 +14,19 @@
 import * as fs from "fs";
 import * as path from "path";
 import { tf } from "../backend";
-import type { AdamWState } from "../train/optimizer";
-import type { RunRecord } from "../train/run-record";
+import type { RunRecord } from "../run-record";
 import { GPTConfig, gptConfig, parameterShapes } from "./config";
 import { GPT } from "./gpt";
 
 const FORMAT = "tuning-lab/checkpoint";
 const VERSION = 1;
+
+/** Optimizer state by parameter name (AdamW's step and moments): what a checkpoint stores. */
+export interface OptimizerState {
+  step: number;
+  m: Map<string, tf.Tensor>;
+  v: Map<string, tf.Tensor>;
+}
 
 interface TensorEntry { name: string; shape: number[]; offset: number; length: number }
 
@@ -28,7 +34,7 @@ export interface CheckpointParts {
   model: GPT;
   /** Tokenizer JSON (anything with toJSON(), e.g. BpeTokenizer). */
   tokenizer?: { toJSON(): unknown };
-  optimizer?: AdamWState;
+  optimizer?: OptimizerState;
   run?: RunRecord;
   /** Optimizer steps taken so far. */
   step?: number;
@@ -39,7 +45,7 @@ export interface LoadedCheckpoint {
   model: GPT;
   step: number;
   tokenizerJSON?: unknown;
-  optimizer?: AdamWState;
+  optimizer?: OptimizerState;
   run?: RunRecord;
 }
 
@@ -114,7 +120,7 @@ function checkWeights(file: string, c: GPTConfig, weights: Map<string, tf.Tensor
   }
 }
 
-function readOptimizer(dir: string): AdamWState {
+function readOptimizer(dir: string): OptimizerState {
   const tensors = readTensors(dir, "optimizer");
   const meta = readJSON(path.join(dir, "optimizer.json")) as { step?: number };
   const m = new Map<string, tf.Tensor>();

@@ -3,7 +3,7 @@
  */
 import * as path from "path";
 import { BpeTokenizer } from "../tokenizer/index";
-import type { RunRecord } from "../train/run-record";
+import type { RunRecord } from "../run-record";
 import { loadCheckpoint } from "./checkpoint";
 import type { GPT } from "./gpt";
 

@@ -5,27 +5,41 @@
  * record, checkpoints and resume.
  *
  * A trainer supplies an `Objective` (its loss) and a `batches(step)` function.
- * Accumulation is exact: each micro-batch's loss is divided by the *whole
+ * On-policy trainers (PPO, GRPO) also supply a `rollout(step, rng, model)`
+ * hook: it samples from the current policy before the step's batches are
+ * made, with a stream seeded by (seed, step), so a resumed run draws the same
+ * samples as an uninterrupted one. Accumulation is exact: each micro-batch's loss is divided by the *whole
  * step's* normaliser (e.g. loss-bearing tokens across all micro-batches), so
  * 4 micro-batches give the same gradient as 1 batch of 4x the size, not an
  * average of per-micro-batch means.
  */
 import { backendInfo, initBackend, tf } from "../backend";
-import { ConfigSpec } from "../config";
+import { ConfigSpec, resolveConfig } from "../config";
 import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint";
 import { GPT } from "../model/gpt";
 import { Rng } from "../random";
 import { AdamW, clipByGlobalNorm, learningRate } from "./optimizer";
-import { MetricRow, RunRecord, versions } from "./run-record";
+import type { MetricName, MetricRow } from "../metrics";
+import { RunRecord, versions } from "../run-record";
 
 /** Loop knobs shared by every trainer's config. */
 export interface LoopConfig {
   /** Optimizer steps. */
   steps: number;
+  /** Examples (sequences, conversations, prompts) per optimizer step. */
+  batchSize: number;
+  /** Examples per forward/backward pass; divides batchSize (exact gradient accumulation). */
+  microBatchSize: number;
   /** Peak learning rate. */
   lr: number;
   /** Linear warmup steps. */
   warmupSteps: number;
+  /**
+   * Step at which the cosine decay reaches lr·minLrRatio (nanoGPT's
+   * lr_decay_iters); the lr stays there after it. Resolved configs always
+   * have it: by default it is `steps`.
+   */
+  decaySteps?: number;
   /** Final LR as a fraction of the peak (cosine decay). */
   minLrRatio: number;
   /** Decoupled weight decay (matrices only). */
@@ -41,20 +55,25 @@ export interface LoopConfig {
   logEvery: number;
   /** Run `evaluate` every N steps (0 = only at the end). */
   evalEvery: number;
+  /** Also run `evaluate` before the first step (logged as step 0; not on resume). */
+  evalAtStart: boolean;
   /** Save a checkpoint every N steps (0 = only at the end). */
   checkpointEvery: number;
 }
 
 export const LOOP_DEFAULTS: Readonly<LoopConfig> = Object.freeze({
-  steps: 100, lr: 1e-3, warmupSteps: 10, minLrRatio: 0.1, weightDecay: 0.01,
+  steps: 100, batchSize: 16, microBatchSize: 16, lr: 1e-3, warmupSteps: 10, minLrRatio: 0.1, weightDecay: 0.01,
   beta1: 0.9, beta2: 0.95, eps: 1e-8, gradClip: 1.0, seed: 0,
-  logEvery: 10, evalEvery: 0, checkpointEvery: 0,
+  logEvery: 10, evalEvery: 0, evalAtStart: false, checkpointEvery: 0,
 });
 
 export const LOOP_SPEC: ConfigSpec<LoopConfig> = {
   steps: { doc: "optimizer steps", integer: true, min: 1 },
+  batchSize: { doc: "examples per step", integer: true, min: 1 },
+  microBatchSize: { doc: "examples per forward pass, divides batchSize", integer: true, min: 1 },
   lr: { doc: "peak learning rate, e.g. 1e-3", min: 0, max: 1 },
   warmupSteps: { doc: "linear warmup steps", integer: true, min: 0 },
+  decaySteps: { doc: "step where the cosine decay ends (default: steps)", integer: true, min: 1, optional: true },
   minLrRatio: { doc: "final lr / peak lr", min: 0, max: 1 },
   weightDecay: { doc: "AdamW decoupled weight decay", min: 0, max: 1 },
   beta1: { doc: "Adam first-moment decay", min: 0, max: 0.9999 },
@@ -64,8 +83,55 @@ export const LOOP_SPEC: ConfigSpec<LoopConfig> = {
   seed: { doc: "random seed", integer: true, min: 0 },
   logEvery: { doc: "steps between metric rows", integer: true, min: 1 },
   evalEvery: { doc: "steps between evaluations, 0 = end only", integer: true, min: 0 },
+  evalAtStart: { doc: "evaluate before the first step", oneOf: [true, false] },
   checkpointEvery: { doc: "steps between checkpoints, 0 = end only", integer: true, min: 0 },
 };
+
+/**
+ * Resolve a trainer's config (`resolveConfig` plus the loop's own checks):
+ * batchSize must be a multiple of microBatchSize, and `decaySteps` is
+ * written out. It defaults to `steps`; a base config whose decay ended at its
+ * last step keeps that when the overrides change `steps`.
+ */
+export function resolveLoopConfig<T extends LoopConfig>(name: string, base: Readonly<T>, spec: ConfigSpec<T>, overrides: Partial<T> = {}): Readonly<T> {
+  const c = resolveConfig(name, base, spec, overrides);
+  if (c.batchSize % c.microBatchSize !== 0) throw new Error(`${name}: batchSize ${c.batchSize} is not a multiple of microBatchSize ${c.microBatchSize}`);
+  const follows = base.decaySteps === undefined || base.decaySteps === base.steps;
+  const decaySteps = overrides.decaySteps ?? (follows ? c.steps : base.decaySteps!);
+  return Object.freeze({ ...c, decaySteps });
+}
+
+/** Config fields that define the learning-rate schedule: a resumed run must not change them. */
+export const SCHEDULE_FIELDS = ["lr", "warmupSteps", "decaySteps", "minLrRatio"] as const;
+
+/**
+ * How `next` would change the schedule of the run recorded as `previous`
+ * (a record without decaySteps decayed over its `steps`); empty when it would not.
+ */
+export function scheduleChanges(previous: Partial<LoopConfig>, next: Partial<LoopConfig>): string[] {
+  const decay = (c: Partial<LoopConfig>) => c.decaySteps ?? c.steps;
+  return SCHEDULE_FIELDS.flatMap((k) => {
+    const [a, b] = k === "decaySteps" ? [decay(previous), decay(next)] : [previous[k], next[k]];
+    return a === b ? [] : [`${k} ${a} → ${b}`];
+  });
+}
+
+/** The error a resume with a changed schedule gives (CLIs check before their slow setup). */
+export function checkScheduleUnchanged(previous: Partial<LoopConfig>, next: Partial<LoopConfig>, source: string): void {
+  const changes = scheduleChanges(previous, next);
+  if (!changes.length) return;
+  const decay = previous.decaySteps ?? previous.steps;
+  throw new Error(`${source}: resuming would change the learning-rate schedule the run was trained with (${changes.join(", ")}), ` +
+    `a warm restart its record would not describe. To train longer on the same schedule keep decaySteps ${decay} ` +
+    `(--decay-steps ${decay}: the lr then stays at its minimum), or allow the change explicitly (--allow-schedule-change; allowScheduleChange in code).`);
+}
+
+/** What a rollout hook returns: samples for the step's batches, and metrics to log with the step. */
+export interface Rollout<R> {
+  samples: R;
+  /** Registered metrics of the samples (e.g. objective/scores), merged into the step's logged row. */
+  metrics?: MetricRow;
+}
 
 /** What a trainer optimises. `M` is its micro-batch type. */
 export interface Objective<M> {
@@ -79,8 +145,11 @@ export interface Objective<M> {
    * Optional name of the loss term a micro-batch belongs to (e.g. "sft" or
    * "replay"); the loop then also logs each term's share as `loss/<name>`.
    */
-  part?(micro: M): string;
+  part?(micro: M): LossTerm;
 }
+
+/** The names of registered loss terms: "sft" for `loss/sft`, ... */
+export type LossTerm<N = MetricName> = N extends `loss/${infer P}` ? P : never;
 
 /** Receives progress; `progress()` from src/display (notebook or terminal bar) implements it. */
 export interface ProgressSink {
@@ -88,13 +157,22 @@ export interface ProgressSink {
   done(metrics?: Record<string, number | string>): void;
 }
 
-export interface TrainArgs<M, C extends LoopConfig> {
+export interface TrainArgs<M, C extends LoopConfig, N = Record<string, unknown>, R = undefined> {
   method: string;
   model: GPT;
   config: C;
   objective: Objective<M>;
-  /** Micro-batches for `step`; a pure function of (step, rng) so a resumed run sees the same data. */
-  batches: (step: number, rng: Rng) => M[];
+  /**
+   * On-policy methods: sample from the current policy (`model`) before the
+   * step's batches are made. `rng` is a fresh stream seeded by (seed, step),
+   * so a resumed run draws exactly the samples an uninterrupted one would.
+   */
+  rollout?: (step: number, rng: Rng, model: GPT) => Rollout<R> | Promise<Rollout<R>>;
+  /**
+   * Micro-batches for `step`; a pure function of (step, rng, the step's
+   * rollout samples) so a resumed run sees the same data.
+   */
+  batches: (step: number, rng: Rng, samples: R) => M[];
   /** Metrics on held-out data (registered names, e.g. "val/loss"). */
   evaluate?: (step: number) => MetricRow | Promise<MetricRow>;
   /** Where checkpoints go (none if omitted). */
@@ -102,22 +180,25 @@ export interface TrainArgs<M, C extends LoopConfig> {
   tokenizer?: { toJSON(): unknown };
   /** Continue from this checkpoint folder: weights, optimizer, step and log. */
   resumeFrom?: string;
+  /** Let a resumed run change the learning-rate schedule (refused by default). */
+  allowScheduleChange?: boolean;
   progress?: ProgressSink;
-  notes?: Record<string, unknown>;
+  /** Facts for the run record (saved with every checkpoint, so objects may grow during the run). */
+  notes?: N;
 }
 
 /**
  * Gradients of the summed micro-batch losses, keyed by parameter name.
  * Exposed for tests (accumulation parity) and for trainers with custom steps.
  */
-export function accumulateGradients<M>(model: GPT, objective: Objective<M>, micros: M[]): { loss: number; parts: Record<string, number>; grads: Map<string, tf.Tensor> } {
+export function accumulateGradients<M>(model: GPT, objective: Objective<M>, micros: M[]): { loss: number; parts: MetricRow; grads: Map<string, tf.Tensor> } {
   if (micros.length === 0) throw new Error("the step has no micro-batches: the training set is empty (check the dataset path and filters)");
   const norm = objective.normalizer(micros);
   if (!(norm > 0)) throw new Error(`this step has nothing to learn from (normaliser ${norm}): every loss weight in its batch is 0; check the loss masks`);
   const vars = model.trainableVariables();
   const nameOf = new Map([...model.params].map(([name, v]) => [v.name, name]));
   let loss = 0;
-  const parts: Record<string, number> = {};
+  const parts: MetricRow = {};
   let acc: Map<string, tf.Tensor> | undefined;
   for (const micro of micros) {
     const { value, grads } = tf.variableGrads(() => objective.loss(micro, norm), vars);
@@ -125,7 +206,7 @@ export function accumulateGradients<M>(model: GPT, objective: Objective<M>, micr
     value.dispose();
     loss += v;
     if (objective.part) {
-      const name = `loss/${objective.part(micro)}`;
+      const name = `loss/${objective.part(micro)}` as const;
       parts[name] = (parts[name] ?? 0) + v;
     }
     const named = new Map(Object.entries(grads).map(([k, g]) => [nameOf.get(k)!, g] as [string, tf.Tensor]));
@@ -140,25 +221,28 @@ export function accumulateGradients<M>(model: GPT, objective: Objective<M>, micr
 }
 
 /** Run the loop; returns the run record (also saved as run.json in the checkpoint). */
-export async function trainLoop<M, C extends LoopConfig>(args: TrainArgs<M, C>): Promise<RunRecord<C>> {
+export async function trainLoop<M, C extends LoopConfig, N = Record<string, unknown>, R = undefined>(args: TrainArgs<M, C, N, R>): Promise<RunRecord<C, N>> {
   const backend = backendInfo() ?? (await initBackend());
-  const { model, config: c, objective } = args;
+  const { model, objective } = args;
+  const c: C = { ...args.config, decaySteps: args.config.decaySteps ?? args.config.steps };
   const opt = new AdamW(model.params, c);
-  const run: RunRecord<C> = {
+  const run: RunRecord<C, N> = {
     method: args.method, config: c, model: { ...model.config }, seed: c.seed, backend,
     versions: versions(backend.tfjsVersion), startedAt: new Date().toISOString(), durationS: 0,
-    metrics: [], evals: [], notes: args.notes,
+    metrics: [], evals: [], notes: args.notes ?? ({} as N),
   };
   let start = 0;
-  if (args.resumeFrom) start = resume(args.resumeFrom, model, opt, run);
+  if (args.resumeFrom) start = resume(args.resumeFrom, model, opt, run, args.allowScheduleChange ?? false);
   const rng = new Rng(c.seed);
   const t0 = Date.now() - run.durationS * 1000;
   let lastCheckpoint: string | undefined = args.resumeFrom;
   let tokensSeen = run.metrics.length ? run.metrics[run.metrics.length - 1].tokens_seen : 0;
   let tLog = Date.now();
   let inputTokens = 0;
+  if (args.evaluate && c.evalAtStart && start === 0) run.evals.push({ step: 0, ...(await args.evaluate(0)) });
   for (let step = start; step < c.steps; step++) {
-    const micros = args.batches(step, rng.fork(`batch/${step}`));
+    const rollout = args.rollout ? await args.rollout(step, rng.fork(`rollout/${step}`), model) : undefined;
+    const micros = args.batches(step, rng.fork(`batch/${step}`), rollout?.samples as R);
     const lr = learningRate(step, c);
     const norm = objective.normalizer(micros);
     const { loss, parts, gradNorm } = tf.tidy(() => {
@@ -175,7 +259,7 @@ export async function trainLoop<M, C extends LoopConfig>(args: TrainArgs<M, C>):
     const last = step === c.steps - 1;
     if ((step + 1) % c.logEvery === 0 || last) {
       const now = Date.now();
-      run.metrics.push({ step: step + 1, loss, ...parts, lr, grad_norm: gradNorm, tokens_seen: tokensSeen, tokens_per_s: (inputTokens * 1000) / Math.max(1, now - tLog), elapsed_s: (now - t0) / 1000 });
+      run.metrics.push({ step: step + 1, loss, ...parts, ...rollout?.metrics, lr, grad_norm: gradNorm, tokens_seen: tokensSeen, tokens_per_s: (inputTokens * 1000) / Math.max(1, now - tLog), elapsed_s: (now - t0) / 1000 });
       tLog = now;
       inputTokens = 0;
     }
@@ -194,7 +278,7 @@ export async function trainLoop<M, C extends LoopConfig>(args: TrainArgs<M, C>):
   return run;
 }
 
-async function checkpoint<M, C extends LoopConfig>(args: TrainArgs<M, C>, opt: AdamW, run: RunRecord<C>, step: number): Promise<string> {
+async function checkpoint<M, C extends LoopConfig, N, R>(args: TrainArgs<M, C, N, R>, opt: AdamW, run: RunRecord<C, N>, step: number): Promise<string> {
   const state = opt.state();
   try {
     return await saveCheckpoint(args.checkpointDir!, { model: args.model, tokenizer: args.tokenizer, optimizer: state, run, step });
@@ -204,8 +288,17 @@ async function checkpoint<M, C extends LoopConfig>(args: TrainArgs<M, C>, opt: A
 }
 
 /** Load weights, optimizer state and the log so far; returns the step to continue from. */
-function resume<C>(dir: string, model: GPT, opt: AdamW, run: RunRecord<C>): number {
+function resume<C extends LoopConfig, N>(dir: string, model: GPT, opt: AdamW, run: RunRecord<C, N>, allowScheduleChange: boolean): number {
   const ck = loadCheckpoint(dir, model.config);
+  if (ck.run && !allowScheduleChange) {
+    try {
+      checkScheduleUnchanged(ck.run.config as Partial<LoopConfig>, run.config, `${dir}/run.json`);
+    } catch (e) {
+      ck.model.dispose();
+      if (ck.optimizer) tf.dispose([...ck.optimizer.m.values(), ...ck.optimizer.v.values()]);
+      throw e;
+    }
+  }
   for (const [name, v] of model.params) v.assign(ck.model.params.get(name)!);
   ck.model.dispose();
   if (!ck.optimizer) throw new Error(`${dir}: has no optimizer state (optimizer.json), so training cannot resume exactly; start a new run from it instead`);

@@ -8,6 +8,7 @@
  * biases and LayerNorm gains are not.
  */
 import { tf } from "../backend";
+import type { OptimizerState } from "../model/checkpoint";
 import { fused, nativeActive } from "../native";
 
 export interface AdamWOptions {
@@ -21,12 +22,8 @@ export interface AdamWOptions {
   weightDecay: number;
 }
 
-/** Optimizer state as plain arrays: what a checkpoint stores. */
-export interface AdamWState {
-  step: number;
-  m: Map<string, tf.Tensor>;
-  v: Map<string, tf.Tensor>;
-}
+/** Optimizer state as plain tensors: what a checkpoint stores (the type lives with the checkpoint). */
+export type AdamWState = OptimizerState;
 
 export class AdamW {
   /** Updates applied so far (bias correction uses it). */
@@ -103,16 +100,18 @@ export interface ScheduleOptions {
   lr: number;
   /** Linear warmup from 0 over this many steps. */
   warmupSteps: number;
-  /** Total steps; cosine decay ends here. */
+  /** Total steps; the cosine decay ends here unless decaySteps says otherwise. */
   steps: number;
+  /** Step where the cosine decay reaches its minimum (nanoGPT's lr_decay_iters); default `steps`. */
+  decaySteps?: number;
   /** Final learning rate as a fraction of the peak. */
   minLrRatio: number;
 }
 
-/** Learning rate at `step` (0-based): linear warmup, then cosine to lr·minLrRatio. */
+/** Learning rate at `step` (0-based): linear warmup, then cosine to lr·minLrRatio at decaySteps, then flat. */
 export function learningRate(step: number, o: ScheduleOptions): number {
   if (step < o.warmupSteps) return (o.lr * (step + 1)) / o.warmupSteps;
-  const span = Math.max(1, o.steps - o.warmupSteps);
+  const span = Math.max(1, (o.decaySteps ?? o.steps) - o.warmupSteps);
   const progress = Math.min(1, (step - o.warmupSteps) / span);
   const min = o.lr * o.minLrRatio;
   return min + 0.5 * (o.lr - min) * (1 + Math.cos(Math.PI * progress));

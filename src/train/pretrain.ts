@@ -1,29 +1,26 @@
 /**
  * Pretraining: next-token prediction on raw documents joined by <|eos|>
  * (GPT-2's <|endoftext|> convention), random windows of `contextLength`.
- * The recipe follows the reference experiment in shared/notes
- * (tiny-model-experiment.md): AdamW lr 2e-3, β2 0.95, 32×128 tokens a step.
+ * The recipe (PRETRAIN_FULL): AdamW lr 2e-3, β2 0.95 (nanoGPT's small-model
+ * settings), 32×128 tokens a step; its result is data/models/base/run.json.
  */
-import { ConfigSpec, resolveConfig } from "../config";
+import type { ConfigSpec } from "../config";
 import type { GPT } from "../model/gpt";
 import type { BpeTokenizer } from "../tokenizer/index";
-import { LOOP_DEFAULTS, LOOP_SPEC, LoopConfig, ProgressSink, trainLoop } from "./loop";
-import { evalLoss, lmObjective, randomWindows, sequentialWindows } from "./lm";
-import { MetricRow, RunRecord } from "./run-record";
+import { LOOP_DEFAULTS, LOOP_SPEC, LoopConfig, ProgressSink, resolveLoopConfig, trainLoop } from "./loop";
+import { LMBatch, randomWindows, sequentialWindows } from "../data/lm-batches";
+import { evalLoss, lmObjective } from "./lm";
+import type { MetricRow } from "../metrics";
+import type { RunRecord } from "../run-record";
 
+/** `batchSize` and `microBatchSize` (the loop's) count sequences of the context length. */
 export interface PretrainConfig extends LoopConfig {
-  /** Sequences per optimizer step. */
-  batchSize: number;
-  /** Sequences per forward/backward pass; batchSize must be a multiple (accumulation). */
-  microBatchSize: number;
   /** Validation batches per evaluation (of batchSize × context tokens). */
   evalBatches: number;
 }
 
 const SPEC: ConfigSpec<PretrainConfig> = {
   ...LOOP_SPEC,
-  batchSize: { doc: "sequences per step", integer: true, min: 1 },
-  microBatchSize: { doc: "sequences per forward pass, divides batchSize", integer: true, min: 1 },
   evalBatches: { doc: "validation batches per evaluation", integer: true, min: 1 },
 };
 
@@ -41,11 +38,7 @@ export const PRETRAIN_QUICK: Readonly<PretrainConfig> = Object.freeze({
 
 /** Validate a pretraining config (defaults: PRETRAIN_FULL). */
 export function pretrainConfig(overrides: Partial<PretrainConfig> = {}, base: Readonly<PretrainConfig> = PRETRAIN_FULL): Readonly<PretrainConfig> {
-  const c = resolveConfig("PretrainConfig", base, SPEC, overrides);
-  if (c.batchSize % c.microBatchSize !== 0) {
-    throw new Error(`PretrainConfig: batchSize ${c.batchSize} is not a multiple of microBatchSize ${c.microBatchSize}`);
-  }
-  return c;
+  return resolveLoopConfig("PretrainConfig", base, SPEC, overrides);
 }
 
 /** Documents → one token stream, each document followed by <|eos|>. */
@@ -58,6 +51,14 @@ export function tokenStream(tok: BpeTokenizer, docs: readonly string[]): Int32Ar
   return out;
 }
 
+/** What a pretraining run keeps on record. */
+export interface PretrainNotes {
+  trainTokens: number;
+  valTokens: number;
+  /** The knowledge probe of the final model (written by `npm run pretrain`). */
+  probe?: { accuracy: number; byRelation: Record<string, number>; bySplit: Record<string, number> };
+}
+
 export interface PretrainArgs {
   model: GPT;
   tokenizer: BpeTokenizer;
@@ -66,25 +67,27 @@ export interface PretrainArgs {
   config: Readonly<PretrainConfig>;
   checkpointDir?: string;
   resumeFrom?: string;
+  /** Let a resume change the learning-rate schedule (refused by default). */
+  allowScheduleChange?: boolean;
   progress?: ProgressSink;
   /** Extra evaluation (e.g. the knowledge probe), merged into each eval row. */
   probe?: (step: number) => MetricRow;
 }
 
 /** Pretrain `model` on the token streams; returns the run record. */
-export async function pretrain(a: PretrainArgs): Promise<RunRecord<PretrainConfig>> {
+export async function pretrain(a: PretrainArgs): Promise<RunRecord<PretrainConfig, PretrainNotes>> {
   const c = a.config;
   const T = a.model.config.contextLength;
   const micro = c.microBatchSize;
   const valBatches = sequentialWindows(a.val, c.batchSize, T, c.evalBatches);
-  return trainLoop({
+  return trainLoop<LMBatch, PretrainConfig, PretrainNotes>({
     method: "pretrain", model: a.model, config: c, objective: lmObjective(a.model),
     batches: (step, rng) => Array.from({ length: c.batchSize / micro }, () => randomWindows(a.train, micro, T, rng)),
     evaluate: (step) => {
       const loss = evalLoss(a.model, valBatches);
       return { "val/loss": loss, "val/perplexity": Math.exp(loss), ...(a.probe ? a.probe(step) : {}) };
     },
-    checkpointDir: a.checkpointDir, resumeFrom: a.resumeFrom, tokenizer: a.tokenizer, progress: a.progress,
+    checkpointDir: a.checkpointDir, resumeFrom: a.resumeFrom, allowScheduleChange: a.allowScheduleChange, tokenizer: a.tokenizer, progress: a.progress,
     notes: { trainTokens: a.train.length, valTokens: a.val.length },
   });
 }

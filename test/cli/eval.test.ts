@@ -51,6 +51,35 @@ describe("npm run eval (CLI)", () => {
     assert.match(r.stderr, new RegExp(`${bad.replace(/[.]/g, "\\.")}:2: `));
   });
 
+  it("--show N prints a table of N prompts with response, behaviour and correctness; --out writes every response", function () {
+    this.timeout(60000);
+    const out = path.join(dir, "responses", "all.jsonl");
+    const r = evalCli(["--model", model, "--prompts", prompts, "--max-new-tokens", "6", "--show", "2", "--out", out]);
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.match(r.stdout, /the first 2 of 3 prompts:\n# +task +request +response +behaviour +ok +answer\n1 +antonym .*(answer|continuation|other) +[✓✗] +cold\n2 +antonym .* +down\nwrote 3 responses/);
+    const lines = fs.readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    assert.strictEqual(lines.length, 3);
+    assert.deepStrictEqual(Object.keys(lines[0]).sort(), ["answer", "behaviour", "correct", "cue", "prompt", "response", "stopped", "task"]);
+    assert.strictEqual(lines[2].correct, null);
+    const j = evalCli(["--model", model, "--prompts", prompts, "--max-new-tokens", "6", "--show", "1", "--json"]);
+    assert.strictEqual(JSON.parse(j.stdout).n, 3, "with --json, stdout stays one JSON object");
+    assert.match(j.stderr, /^# +task/m);
+  });
+
+  it("rejects an unknown flag, a bad value and a missing one, and prints --help", function () {
+    this.timeout(60000);
+    const unknown = evalCli(["--model", model, "--prompts", prompts, "--shwo", "3"]);
+    assert.strictEqual(unknown.status, 1);
+    assert.match(unknown.stderr, /^eval: unknown option --shwo\nusage: npm run --silent eval/);
+    assert.match(evalCli(["--model", model, "--prompts", prompts, "--show", "0"]).stderr, /--show needs a positive whole number, got 0/);
+    assert.match(evalCli(["--model", model, "--prompts", prompts, "--format", "html"]).stderr, /--format must be one of chat, raw, got html/);
+    assert.match(evalCli(["--model", model, "--prompts"]).stderr, /--prompts needs a value/);
+    assert.match(evalCli(["--model", model]).stderr, /--model and --prompts are required/);
+    const help = evalCli(["--help"]);
+    assert.strictEqual(help.status, 0);
+    assert.match(help.stdout, /--show N +also print a table of the first N prompts/);
+  });
+
   it("names a missing checkpoint and an unknown option", function () {
     this.timeout(60000);
     assert.match(evalCli(["--model", path.join(dir, "nope"), "--prompts", prompts]).stderr, /no checkpoint at .*nope/);

@@ -24,3 +24,16 @@ describe("npm run sft (CLI) bad input", function () {
     assert.match(r.stderr, /--resume: no in-progress run at .*sft-quick; start without --resume/);
   });
 });
+
+describe("npm run sft (CLI) options", () => {
+  it("parses the schedule flags, and prints --help", () => {
+    assert.deepStrictEqual(parseSftArgs(["--resume", "--steps", "1600", "--decay-steps", "1000", "--allow-schedule-change"]),
+      { quick: false, resume: true, seed: 0, mask: "assistant", steps: 1600, decaySteps: 1000, allowScheduleChange: true });
+    assert.throws(() => parseSftArgs(["--decay-steps", "0"]), /--decay-steps needs a positive whole number, got 0/);
+    assert.throws(() => parseSftArgs(["extra"]), /unexpected argument extra/);
+    const r = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "src/cli/sft.ts"), "--help"], { encoding: "utf8", cwd: ROOT });
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^usage: npm run sft/);
+    assert.match(r.stdout, /--allow-schedule-change +let --resume change the lr schedule/);
+  });
+});

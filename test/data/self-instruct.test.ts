@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import {
-  FILTER_REASONS, OTHER, SEED_TASKS_PATH, filterCandidates, filterReport, lengthStats, normalise, parseSeedTasks,
+  FILTER_REASONS, OTHER, SEED_TASKS_PATH, filterCandidates, filterReport, lengthStats, duplicateKey, parseSeedTasks,
   readSeedTasks, rootVerb, templateCandidates, verbCounts,
 } from "../../src/data/self-instruct";
 import { rougeL } from "../../src/data/rouge";
@@ -146,7 +146,7 @@ describe("data/self-instruct filter", () => {
     assert.equal(filterCandidates(pool, ["Describe the image in one sentence."], { blacklist: [] }).counts.kept, 1);
     assert.equal(filterCandidates(pool, ["Write a program that sorts a list."], { prefixes: [] }).counts.kept, 1);
     assert.equal(filterCandidates([], ["Explain the rules of chess."]).counts.kept, 1); // empty pool
-    assert.equal(normalise("  Hello   World?! "), "hello world");
+    assert.equal(duplicateKey("  Hello   World?! "), "hello world");
   });
 
   it("filters template candidates: deterministic, curve non-decreasing, near-duplicates dropped", () => {

@@ -9,7 +9,7 @@ import {
   readEvalJsonl, readPreferenceJsonl, readSftJsonl, sftExamples, writeEvalJsonl, writeSftJsonl,
 } from "../../src/data/sft-data";
 import { getTask } from "../../src/data/tasks/index";
-import { readPrompts } from "../../src/eval/prompts";
+import { readPrompts } from "../../src/data/tasks/jsonl";
 import { BpeTokenizer, trainBpe } from "../../src/tokenizer/index";
 
 const { headwords } = readFactsFile();

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { behaviourBars, errorBars, lines, lossCurve } from "../../src/display/charts";
-import type { RunRecord } from "../../src/train/run-record";
+import type { RunRecord } from "../../src/run-record";
 
 describe("display/charts", () => {
   it("draws the training loss, its terms, and every validation loss of a run", () => {

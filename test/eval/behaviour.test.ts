@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { exactCheck, normalise } from "../../src/data/tasks/check";
 import { behaviourRates, classify, isCorrect } from "../../src/eval/behaviour";
 
 const P = "What is the opposite of hot?";
@@ -35,5 +36,27 @@ describe("eval/behaviour", () => {
   });
   it("rates sum to one over every behaviour", () => {
     assert.deepStrictEqual(behaviourRates(["answer", "answer", "other", "continuation"]), { answer: 0.5, continuation: 0.25, other: 0.25 });
+  });
+});
+
+describe("eval/behaviour and data/tasks/check: one exact-match rule", () => {
+  // The rule isCorrect had before it moved to matchesExactly, kept here to show the results are unchanged.
+  const oldNormalise = (s: string) => s.toLowerCase().replace(/[^a-z0-9 ]+/g, " ").replace(/\s+/g, " ").trim();
+  const oldIsCorrect = (response: string, answer: string, accepted: readonly string[] = []) => {
+    const first = oldNormalise(response.split("\n").map((l) => l.trim()).filter((l) => l.length > 0)[0] ?? "");
+    return first !== "" && [answer, ...accepted].some((a) => oldNormalise(a) === first);
+  };
+
+  it("scores every response as before, and as the task checkers do", () => {
+    const responses = ["cold", " Cold.", "\n\n  COLD!\nand more", "cold war", "", "\n \n", "it is cold", "co-ld", "Hot", "hot\ncold", "Warm, cold", "cold\u00e9"];
+    const refs: [string, string[]][] = [["cold", []], ["hot", ["cold"]], ["co ld", []], ["", []], ["warm cold", []]];
+    for (const r of responses) {
+      for (const [answer, accepted] of refs) {
+        const want = oldIsCorrect(r, answer, accepted);
+        assert.strictEqual(isCorrect(r, answer, accepted), want, `${JSON.stringify(r)} vs ${answer}`);
+        assert.strictEqual(exactCheck(r, { answer, accepted, input: {} } as never).correct, want, `checker: ${JSON.stringify(r)} vs ${answer}`);
+        assert.strictEqual(normalise(r), oldNormalise(r));
+      }
+    }
   });
 });

@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { readFactsFile } from "../../src/data/facts-file";
-import { factPrompts, readPrompts, skillPrompts, styled, writePrompts } from "../../src/eval/prompts";
+import { readPrompts, writePrompts } from "../../src/data/tasks/jsonl";
+import { factPrompts, skillPrompts, styled } from "../../src/eval/prompts";
 
 const tmpFile = (text: string) => {
   const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "tl-prompts-")), "p.jsonl");

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { thin } from "../../src/eval/suite";
-import { Arm, loadSftInputs, runArms, SftInputs } from "../../src/experiments/sft";
+import type { Arm } from "../../src/experiments/arm";
+import { loadSftInputs, runArms, SftInputs } from "../../src/experiments/sft";
 import { SFT_QUICK, sftConfig } from "../../src/train/sft";
 import { setup } from "../helpers";
 

@@ -64,7 +64,7 @@ describe("experiments/sft", () => {
       assert.strictEqual(r.run.config.steps, 3);
     }
     assert.strictEqual(results[1].run.notes!.mask, "all", "the run record says which mask trained it");
-    assert.ok(results[2].run.metrics.every((m) => m["loss/replay"] > 0), "replay arms log their replay term");
+    assert.ok(results[2].run.metrics.every((m) => m["loss/replay"]! > 0), "replay arms log their replay term");
     assert.deepStrictEqual(inputs.base.model.params.get("wte")!.dataSync(), before, "the base model is not trained");
   });
 

@@ -4,9 +4,11 @@ import * as os from "os";
 import * as path from "path";
 import { tf } from "../../src/backend";
 import { loadCheckpoint } from "../../src/model/checkpoint";
-import { accumulateGradients, LOOP_DEFAULTS, LoopConfig, Objective, trainLoop } from "../../src/train/loop";
-import { LMBatch, lmObjective, randomWindows } from "../../src/train/lm";
-import { unregisteredKeys } from "../../src/train/metrics";
+import { generate } from "../../src/model/generate";
+import type { GPT } from "../../src/model/gpt";
+import { accumulateGradients, LOOP_DEFAULTS, LOOP_SPEC, LoopConfig, Objective, resolveLoopConfig, scheduleChanges, trainLoop } from "../../src/train/loop";
+import { LMBatch, lmObjective, randomWindows, weightedNll } from "../../src/train/lm";
+import { TrainRow, unregisteredKeys } from "../../src/metrics";
 import { maxAbsDiff, setup, tinyModel } from "../helpers";
 
 // Each sentence is fully determined by its first character, so the loss floor is 0.
@@ -131,5 +133,94 @@ describe("train/loop", () => {
     assert.strictEqual(ck.run!.metrics.length, run.metrics.length);
     assert.strictEqual(run.checkpoint, dir);
     ck.model.dispose(); m.dispose();
+  });
+});
+
+describe("train/loop: schedule on resume, evalAtStart, rollouts", () => {
+  before(setup);
+  const batches = (s: number, rng: import("../../src/random").Rng) => [randomWindows(stream, 4, T, rng)];
+
+  it("writes decaySteps out (default steps, following steps when a base tracked them) and checks batch sizes", () => {
+    const spec = { ...LOOP_SPEC };
+    assert.strictEqual(resolveLoopConfig("C", LOOP_DEFAULTS, spec).decaySteps, LOOP_DEFAULTS.steps);
+    const base = resolveLoopConfig("C", LOOP_DEFAULTS, spec, { steps: 60 });
+    assert.strictEqual(resolveLoopConfig("C", base, spec, { steps: 120 }).decaySteps, 120);
+    const fixed = resolveLoopConfig("C", base, spec, { decaySteps: 50 });
+    assert.strictEqual(resolveLoopConfig("C", fixed, spec, { steps: 120 }).decaySteps, 50);
+    assert.throws(() => resolveLoopConfig("C", LOOP_DEFAULTS, spec, { batchSize: 10, microBatchSize: 4 }), /C: batchSize 10 is not a multiple of microBatchSize 4/);
+    assert.deepStrictEqual(scheduleChanges({ steps: 1100, lr: 2e-3, warmupSteps: 100, minLrRatio: 0.1 }, { steps: 1600, decaySteps: 1100, lr: 2e-3, warmupSteps: 100, minLrRatio: 0.1 }), []);
+    assert.deepStrictEqual(scheduleChanges({ steps: 1100, lr: 2e-3 }, { steps: 1600, decaySteps: 1600, lr: 1e-3 }), ["lr 0.002 → 0.001", "decaySteps 1100 → 1600"]);
+  });
+
+  it("refuses to resume with a changed schedule unless allowed, and resumes a longer run on the same schedule", async () => {
+    const dir = tmp();
+    const ck = path.join(dir, "ck");
+    const a = tinyModel();
+    await trainLoop({ method: "test", model: a, config: cfg({ steps: 6, checkpointEvery: 3 }), objective: lmObjective(a), batches, checkpointDir: ck });
+    const b = tinyModel();
+    await assert.rejects(trainLoop({ method: "test", model: b, config: cfg({ steps: 8 }), objective: lmObjective(b), batches, resumeFrom: ck }),
+      /run\.json: resuming would change the learning-rate schedule .*\(decaySteps 6 → 8\).*--decay-steps 6.*--allow-schedule-change/);
+    await assert.rejects(trainLoop({ method: "test", model: b, config: cfg({ steps: 6, lr: 1e-3 }), objective: lmObjective(b), batches, resumeFrom: ck }), /lr 0\.003 → 0\.001/);
+    const same = await trainLoop({ method: "test", model: b, config: cfg({ steps: 8, decaySteps: 6 }), objective: lmObjective(b), batches, resumeFrom: ck });
+    assert.deepStrictEqual(same.metrics.slice(6).map((r) => r.lr), [cfg().lr * cfg().minLrRatio, cfg().lr * cfg().minLrRatio]);
+    assert.strictEqual(same.config.decaySteps, 6);
+    const c = tinyModel();
+    const restarted = await trainLoop({ method: "test", model: c, config: cfg({ steps: 8 }), objective: lmObjective(c), batches, resumeFrom: ck, allowScheduleChange: true });
+    assert.strictEqual(restarted.config.decaySteps, 8);
+    [a, b, c].forEach((m) => m.dispose());
+  });
+
+  it("evaluates before the first step with evalAtStart, but not again on resume", async () => {
+    const dir = tmp();
+    const m = tinyModel();
+    const seen: number[] = [];
+    const evaluate = (step: number) => { seen.push(step); return { "val/loss": step }; };
+    const run = await trainLoop({ method: "test", model: m, config: cfg({ steps: 4, evalAtStart: true, checkpointEvery: 2 }), objective: lmObjective(m), batches, evaluate, checkpointDir: path.join(dir, "ck") });
+    assert.deepStrictEqual(run.evals.map((r) => r.step), [0, 4]);
+    const resumed = await trainLoop({ method: "test", model: m, config: cfg({ steps: 4, evalAtStart: true }), objective: lmObjective(m), batches, evaluate, resumeFrom: path.join(dir, "ck") });
+    assert.deepStrictEqual(resumed.evals.map((r) => r.step), [0, 4]);
+    assert.deepStrictEqual(seen, [0, 4]);
+    m.dispose();
+  });
+
+  it("runs an on-policy objective (rollouts from the current policy) and resumes it exactly", async () => {
+    // A one-token bandit: sample a token after <|bos|> from the policy; reward 1 for even ids.
+    // REINFORCE: loss = −Σ (r − mean r) log π(token) / n, the weights of an LMBatch.
+    const N = 16;
+    const rollout = (step: number, rng: import("../../src/random").Rng, model: GPT) => {
+      const g = generate(model, Array.from({ length: N }, () => [1]), { maxNewTokens: 1, temperature: 1, seed: rng.uint32(), stopTokens: [] });
+      const tokens = g.tokens.map((t) => t[0]);
+      const rewards: number[] = tokens.map((t) => (t % 2 === 0 ? 1 : 0));
+      return { samples: { tokens, rewards }, metrics: { "objective/scores": rewards.reduce((a, b) => a + b, 0) / N } };
+    };
+    const onPolicy: Objective<LMBatch> = {
+      loss: (b, n) => tf.tidy(() => tf.div(weightedNll(lmModel!, b), n) as tf.Scalar),
+      normalizer: (micros) => micros.reduce((n, b) => n + b.B, 0),
+      tokens: (b) => b.B * b.T,
+    };
+    let lmModel: GPT | undefined;
+    const toBatch = (_s: number, _rng: unknown, r: { tokens: number[]; rewards: number[] }): LMBatch[] => {
+      const mean = r.rewards.reduce((a, b) => a + b, 0) / N;
+      return [{ tokens: Int32Array.from(r.tokens.flatMap((t) => [1, t])), weights: Float32Array.from(r.rewards.map((x) => x - mean)), B: N, T: 2 }];
+    };
+    const config = cfg({ steps: 12, lr: 1e-2, warmupSteps: 1, checkpointEvery: 4 });
+    const view = (rows: readonly TrainRow[]) => rows.map(({ tokens_per_s: _t, elapsed_s: _e, ...r }) => r);
+    const a = tinyModel();
+    lmModel = a;
+    const straight = await trainLoop({ method: "test", model: a, config, objective: onPolicy, rollout, batches: toBatch });
+    const dir = tmp();
+    const b = tinyModel();
+    lmModel = b;
+    let ticks = 0;
+    await trainLoop({ method: "test", model: b, config, objective: onPolicy, rollout, batches: toBatch, checkpointDir: path.join(dir, "ck"),
+      progress: { tick: () => { if (++ticks === 7) throw new Error("interrupted"); }, done: () => {} } }).catch((e) => assert.match(String(e), /interrupted/));
+    const c = tinyModel(99);
+    lmModel = c;
+    const resumed = await trainLoop({ method: "test", model: c, config, objective: onPolicy, rollout, batches: toBatch, resumeFrom: path.join(dir, "ck") });
+    assert.deepStrictEqual(view(resumed.metrics), view(straight.metrics), "the resumed run's metrics equal the uninterrupted run's");
+    const scores = straight.metrics.map((r) => r["objective/scores"]!);
+    assert.ok(scores.every((s) => s >= 0 && s <= 1) && new Set(scores).size > 1, "rollouts are logged and differ between steps");
+    for (const row of straight.metrics) assert.deepStrictEqual(unregisteredKeys(row), []);
+    [a, b, c].forEach((m) => m.dispose());
   });
 });

@@ -24,6 +24,14 @@ describe("train/optimizer", () => {
     assert.ok(Math.abs(learningRate(110, o) - 0.1) < 1e-9);
   });
 
+  it("ends the cosine at decaySteps and stays at the minimum after it; by default decaySteps is steps", () => {
+    const o = { lr: 1, warmupSteps: 10, steps: 110, minLrRatio: 0.1 };
+    for (const s of [0, 9, 35, 60, 109, 200]) assert.strictEqual(learningRate(s, { ...o, decaySteps: 110 }), learningRate(s, o));
+    const longer = { ...o, steps: 160, decaySteps: 110 };
+    assert.ok(Math.abs(learningRate(60, longer) - 0.55) < 1e-9, "the same cosine as the 110-step run");
+    for (const s of [110, 130, 159]) assert.ok(Math.abs(learningRate(s, longer) - 0.1) < 1e-9, `flat at the minimum at step ${s}`);
+  });
+
   it("clips the global norm and reports the norm before clipping", () => {
     const g = new Map([["a", tf.tensor1d([3])], ["b", tf.tensor1d([4])]]);
     const { grads, norm } = clipByGlobalNorm(g, 1);

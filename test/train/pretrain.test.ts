@@ -32,7 +32,7 @@ describe("train/pretrain", () => {
     const after = clozeProbe(model, tok, items).accuracy;
     assert.ok(before < 0.5, `untrained model already knows ${before}`);
     assert.ok(after >= 5 / 6, `after pretraining the probe is ${after}`);
-    assert.ok(run.evals[1]["val/loss"] < run.evals[0]["val/loss"] + 1e-9);
+    assert.ok(run.evals[1]["val/loss"]! < run.evals[0]["val/loss"]! + 1e-9);
     assert.strictEqual(run.method, "pretrain");
     model.dispose();
   });

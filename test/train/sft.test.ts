@@ -37,7 +37,7 @@ describe("train/sft", () => {
     const train = WORDS.slice(0, 8).map((w, i) => renderExample(tok, conv(w, WORDS[i ^ 1]), 48, `toy:${i}`));
     const replay = tokenStream(tok, ["The opposite of hot is cold.", "up and down are antonyms."].flatMap((d) => [d, d, d, d]));
     const run = await trainSft({ model, tokenizer: tok, train, replay, config: sftConfig({ steps: 4, batchSize: 4, microBatchSize: 4, replayBatchSize: 2, replayLength: 32, warmupSteps: 1, logEvery: 1 }, SFT_QUICK) });
-    for (const m of run.metrics) assert.ok(Math.abs(m.loss - (m["loss/sft"] + m["loss/replay"])) < 1e-5, "the step loss is the SFT term plus the replay term");
+    for (const m of run.metrics) assert.ok(Math.abs(m.loss - (m["loss/sft"]! + m["loss/replay"]!)) < 1e-5, "the step loss is the SFT term plus the replay term");
     const answerTokens = train.slice(0, 4).reduce((n, e) => n + e.mask.slice(1).reduce((a, b) => a + b, 0), 0);
     assert.ok(run.metrics[0].tokens_seen > 0 && run.metrics[0].tokens_seen <= answerTokens * 1.5, `tokens_seen ${run.metrics[0].tokens_seen}`);
     model.dispose();
@@ -63,7 +63,7 @@ describe("train/sft", () => {
     const val = WORDS.slice(8, 12).map((w, i) => renderExample(tok, conv(w, WORDS[(i + 8) ^ 1]), 48, `val:${i}`));
     const run = await trainSft({ model, tokenizer: tok, train, val, config: sftConfig({ steps: 4, batchSize: 4, microBatchSize: 2, replayBatchSize: 0, evalEvery: 2 }, SFT_QUICK) });
     assert.deepStrictEqual(run.evals.map((e) => e.step), [2, 4]);
-    assert.ok(run.evals.every((e) => e["val/sft_loss"] > 0));
+    assert.ok(run.evals.every((e) => e["val/sft_loss"]! > 0));
     assert.strictEqual(run.notes!.mask, "prompt-and-answer");
     model.dispose();
   });

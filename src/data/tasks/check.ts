@@ -5,7 +5,10 @@
  */
 import type { CheckResult, TaskInstance } from "./types";
 
-/** Lowercase, punctuation to spaces, single spaces (the eval CLI's rule). */
+/**
+ * The one answer normalisation: lowercase, punctuation to spaces, single
+ * spaces. Exact match (`matchesExactly`) compares normalised strings.
+ */
 export function normalise(s: string): string {
   return s.toLowerCase().replace(/[^a-z0-9 ]+/g, " ").replace(/\s+/g, " ").trim();
 }
@@ -13,6 +16,16 @@ export function normalise(s: string): string {
 /** The first line that carries text: a model's answer, without what it rambles on with. */
 export function firstLine(response: string): string {
   return response.split("\n").map((l) => l.trim()).find((l) => l.length > 0) ?? "";
+}
+
+/**
+ * The one exact-match rule: the response's first line that carries text,
+ * normalised, equals a normalised reference (an empty response matches nothing).
+ * The task checkers and the behaviour evaluation both score with it.
+ */
+export function matchesExactly(response: string, refs: readonly string[]): boolean {
+  const got = normalise(firstLine(response));
+  return got !== "" && refs.some((r) => normalise(r) === got);
 }
 
 /** Words of a text (letters, digits, apostrophes), for counting and F1. */
@@ -43,7 +56,7 @@ export function exactCheck(response: string, inst: TaskInstance): CheckResult {
   const got = normalise(firstLine(response));
   if (got === "") return wrong(0, "empty response");
   const refs = [inst.answer, ...(inst.accepted ?? [])];
-  if (refs.some((r) => normalise(r) === got)) return ok("exact match");
+  if (matchesExactly(response, refs)) return ok("exact match");
   return wrong(Math.max(...refs.map((r) => wordF1(got, r))), `expected "${inst.answer}"`);
 }
 

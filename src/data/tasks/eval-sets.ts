@@ -15,8 +15,7 @@
 import * as fs from "fs";
 import type { Headword } from "../facts";
 import type { TemplateUse } from "../phrasing";
-import type { PromptItem } from "../../eval/prompts";
-import { readPrompts } from "../../eval/prompts";
+import { PromptItem, readPrompts } from "./jsonl";
 import { Rng } from "../../random";
 import { getTask, tasksIn } from "./registry";
 import { definable, definitionInstance, factInstance } from "./knowledge";
@@ -35,8 +34,8 @@ export interface EvalItem extends PromptItem {
 }
 
 /** The evaluation sets; files are data/sft/eval_<name>.jsonl. */
-export type EvalSetName = "heldin" | "new_phrasings" | "heldout_clusters" | "knowledge_heldout_words";
-export const EVAL_SET_NAMES: readonly EvalSetName[] = ["heldin", "new_phrasings", "heldout_clusters", "knowledge_heldout_words"];
+export const EVAL_SET_NAMES = ["heldin", "new_phrasings", "heldout_clusters", "knowledge_heldout_words"] as const;
+export type EvalSetName = (typeof EVAL_SET_NAMES)[number];
 
 /** How many items, from which seed, under which cluster split. */
 export interface EvalOptions {

@@ -1,7 +1,10 @@
 /**
  * Reading JSONL with every bad line reported at once, as `file:line: what is
- * wrong`, the way src/eval/prompts.ts does; plus the message checks that the
- * SFT and preference loaders share.
+ * wrong`; the message checks that the SFT and preference loaders share; and
+ * evaluation prompts (`PromptItem`), requests with reference answers in the
+ * Hugging Face chat format:
+ *
+ *   {"messages":[{"role":"user","content":"What is the opposite of hot?"}],"answer":"cold","task":"antonym"}
  */
 import * as fs from "fs";
 import { checkMessages, Message, ROLES } from "../../chat/template";
@@ -57,4 +60,65 @@ export function optionalString(o: Record<string, unknown>, k: string): string | 
   if (o[k] === undefined) return undefined;
   if (typeof o[k] !== "string") throw new Error(`"${k}" must be a string, got ${JSON.stringify(o[k])}`);
   return o[k] as string;
+}
+
+export interface PromptItem {
+  messages: Message[];
+  /** Reference answer, if the request has one. */
+  answer?: string;
+  /** Other accepted answers. */
+  accepted?: string[];
+  /** Task name, for per-task rates. */
+  task?: string;
+  /** The task instance's inputs: with a registered `task`, its own checker scores the response. */
+  input?: Record<string, string | number>;
+}
+
+/** Parse and validate a prompts JSONL file; every bad line is listed with its number. */
+export function readPrompts(file: string): PromptItem[] {
+  if (!fs.existsSync(file)) throw new Error(`prompts file not found: ${file}`);
+  const items: PromptItem[] = [];
+  const bad: string[] = [];
+  fs.readFileSync(file, "utf8").split("\n").forEach((line, i) => {
+    if (line.trim() === "") return;
+    try {
+      items.push(parsePrompt(JSON.parse(line)));
+    } catch (e) {
+      bad.push(`${file}:${i + 1}: ${(e as Error).message}`);
+    }
+  });
+  if (bad.length) throw new Error(`${bad.length} bad line(s); fix or remove them:\n${bad.join("\n")}`);
+  if (items.length === 0) throw new Error(`${file}: no prompts (the file is empty)`);
+  return items;
+}
+
+function parsePrompt(o: unknown): PromptItem {
+  if (typeof o !== "object" || o === null) throw new Error("expected a JSON object");
+  const r = o as Record<string, unknown>;
+  if (!Array.isArray(r.messages)) throw new Error('missing "messages" (a list of {"role","content"})');
+  const messages = r.messages.map((m, j) => {
+    const mm = m as Record<string, unknown>;
+    if (!ROLES.includes(mm?.role as never)) throw new Error(`messages[${j}].role must be one of ${ROLES.join(", ")}, got ${JSON.stringify(mm?.role)}`);
+    return { role: mm.role, content: mm.content } as Message;
+  });
+  checkMessages(messages, "messages");
+  if (messages[messages.length - 1].role !== "user") throw new Error("the last message must be the user's request");
+  for (const k of ["answer", "task"] as const) {
+    if (r[k] !== undefined && typeof r[k] !== "string") throw new Error(`"${k}" must be a string`);
+  }
+  if (r.accepted !== undefined && !(Array.isArray(r.accepted) && r.accepted.every((a) => typeof a === "string"))) throw new Error('"accepted" must be a list of strings');
+  const item: PromptItem = { messages };
+  if (r.answer !== undefined) item.answer = r.answer as string;
+  if (r.accepted !== undefined) item.accepted = r.accepted as string[];
+  if (r.task !== undefined) item.task = r.task as string;
+  if (r.input !== undefined) {
+    if (typeof r.input !== "object" || r.input === null || Array.isArray(r.input)) throw new Error('"input" must be an object of task inputs');
+    item.input = r.input as Record<string, string | number>;
+  }
+  return item;
+}
+
+/** Write items as JSONL. */
+export function writePrompts(file: string, items: readonly PromptItem[]): void {
+  fs.writeFileSync(file, items.map((it) => JSON.stringify(it)).join("\n") + "\n");
 }

@@ -10,7 +10,7 @@ import { exactCheck } from "./check";
 import { fromPhrasing, T } from "./gen";
 import type { GenContext, Task, TaskInstance } from "./types";
 
-const WHY_FACT = "the base model holds these facts; SFT only teaches it to answer (84 % on unseen words in the reference experiment)";
+const WHY_FACT = "the base model holds these facts; SFT only teaches it to answer (about 70 % on unseen words after npm run sft)";
 
 const RELATION_DESCRIPTION: Record<Relation, string> = {
   antonym: "Give the opposite of a word.",
@@ -63,7 +63,7 @@ const definition: Task = {
   cluster: "knowledge",
   description: "Name the word a WordNet gloss defines (the dictionary entries of the corpus, read backwards).",
   learnable: "knowledge",
-  why: "dictionary entries in the corpus pair each gloss with its word, though only word-first; untested in the reference experiment",
+  why: "dictionary entries in the corpus pair each gloss with its word, though only word-first; read gloss-first they are the reversal curse's case (Berglund et al., 2023)",
   generate(rng, ctx: GenContext) {
     const pool = ctx.headwords.filter(definable);
     if (pool.length === 0) throw new Error("definition: no headword in the pool has a short gloss; pass more headwords");

@@ -13,13 +13,13 @@ const NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "sev
 /** Spelled-out numbers an answer may use instead of digits ("5" or "five"). */
 export const numberWords = (n: number): string[] => (NUMBER_WORDS[n] ? [NUMBER_WORDS[n]] : []);
 
-/** Why each corpus skill is out of reach here (the reference experiment's findings). */
+/** Why each corpus skill is out of reach here (notebook 03 measures each task's exact match). */
 const WHY_SKILL: Record<Skill, string> = {
-  reverse: "0 % in the reference experiment; a word's letters are hidden inside its BPE tokens",
-  sort: "0 % in the reference experiment; needs comparing letters hidden inside tokens",
-  count: "its 13–53 % in the experiment was guessing a small number; BPE hides the letters",
-  upper: "0 % in the experiment (as a held-out task); capitals are other BPE tokens",
-  add: "0 % in the experiment: digit arithmetic was learned neither from prose nor from SFT",
+  reverse: "a word's letters are hidden inside its BPE tokens",
+  sort: "needs comparing letters hidden inside tokens",
+  count: "a right answer is mostly a lucky small number; BPE hides the letters",
+  upper: "capitals are other BPE tokens",
+  add: "digit arithmetic is learned neither from prose nor from SFT at this size",
 };
 
 /** A task over one of the corpus's skills: its generator and phrasing table, plus extra templates. */

@@ -14,7 +14,7 @@ export interface MetricInfo {
   unit?: string;
 }
 
-export const METRICS: Readonly<Record<string, MetricInfo>> = Object.freeze({
+export const METRICS = Object.freeze({
   step: { description: "optimizer step", unit: "steps" },
   loss: { description: "training loss", formula: "Σ w·(−log p) / Σ w over the whole step", unit: "nats/token" },
   "loss/sft": { description: "SFT loss: mean NLL of the loss-masked (answer) tokens", unit: "nats/token" },
@@ -44,16 +44,39 @@ export const METRICS: Readonly<Record<string, MetricInfo>> = Object.freeze({
   "policy/approxkl": { description: "approximate KL between old and new policy", formula: "mean ½(log r)²" },
   "loss/policy": { description: "PPO clipped policy loss" },
   "loss/value": { description: "PPO value-function loss" },
-});
+} as const satisfies Record<string, MetricInfo>);
+
+/** A registered metric name: a misspelt name in code is a type error. */
+export type MetricName = keyof typeof METRICS;
+
+/** Metric values keyed by registered names (what an `evaluate` hook returns). */
+export type MetricRow = { [K in MetricName]?: number };
+
+/** A logged row: registered metrics at one optimizer step. */
+export type StepRow = MetricRow & { step: number };
+
+/** A training row as the loop logs it: the loss and its bookkeeping are always there. */
+export type TrainRow = StepRow & { [K in "loss" | "lr" | "grad_norm" | "tokens_seen" | "tokens_per_s" | "elapsed_s"]: number };
+
+/** Is `name` a registered metric? */
+export function isMetricName(name: string): name is MetricName {
+  return Object.prototype.hasOwnProperty.call(METRICS, name);
+}
 
 /** Registry entry for `name`; throws naming the registry if it is unknown. */
 export function describeMetric(name: string): MetricInfo {
-  const m = METRICS[name];
-  if (!m) throw new Error(`metric "${name}" is not registered; add it to METRICS in src/train/metrics.ts`);
-  return m;
+  if (!isMetricName(name)) throw new Error(`metric "${name}" is not registered; add it to METRICS in src/metrics.ts`);
+  return METRICS[name];
 }
 
 /** Keys of `row` that are not in the registry (tests assert this is empty). */
 export function unregisteredKeys(row: Record<string, unknown>): string[] {
   return Object.keys(row).filter((k) => !(k in METRICS));
+}
+
+/** `row[name]`, or an error naming the metric and the row's step when the row does not have it. */
+export function metricValue(row: MetricRow, name: MetricName): number {
+  const v = row[name];
+  if (v === undefined) throw new Error(`metric "${name}" is not in this row${row.step !== undefined ? ` (step ${row.step})` : ""}; it has ${Object.keys(row).join(", ")}`);
+  return v;
 }
