@@ -9,7 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
-import { installNative } from "./native";
+import { installNative } from "./native/index";
 
 /** What `initBackend` settled on, recorded in every run record. */
 export interface BackendInfo {

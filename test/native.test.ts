@@ -10,7 +10,7 @@ import {
   nativeInfo,
   planMatmul,
   uninstallNative,
-} from "../src/native";
+} from "../src/native/index";
 import { attentionWeights, embed, gelu, layerNorm, tokenLogProbs } from "../src/model/ops";
 import { Rng } from "../src/random";
 import { accumulateGradients } from "../src/train/loop";

@@ -13,7 +13,7 @@
  * larger kernels than autograd's chain of small ones.
  */
 import { tf } from "../backend";
-import { fused, nativeActive } from "../native";
+import { fused, nativeActive } from "../native/index";
 
 type T2 = tf.Tensor2D;
 type GradResult<Y extends tf.Tensor> = { value: Y; gradFunc: (dy: Y, saved: tf.Tensor[]) => tf.Tensor[] };

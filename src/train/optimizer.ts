@@ -9,7 +9,7 @@
  */
 import { tf } from "../backend";
 import type { OptimizerState } from "../model/checkpoint";
-import { fused, nativeActive } from "../native";
+import { fused, nativeActive } from "../native/index";
 
 export interface AdamWOptions {
   /** Exponential decay of the first moment (0.9 in most LM recipes). */
