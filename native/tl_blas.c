@@ -195,15 +195,24 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* Reads `count` integer arguments after the heap; returns the heap or NULL (with an exception). */
-static float *heap_args(napi_env env, napi_callback_info info, size_t count, int64_t *n, size_t *len, const char *name) {
-  napi_value args[16];
-  size_t argc = 16;
+/* Reads a finite double argument. */
+static int get_double(napi_env env, napi_value v, double *out) {
+  return napi_get_value_double(env, v, out) == napi_ok && *out == *out && *out - *out == 0;
+}
+
+/*
+ * Reads the heap and then one value per letter of `kinds` ('i': a
+ * non-negative integer, 'd': a finite number) into v; returns the heap, or
+ * NULL with an exception naming the function.
+ */
+static float *heap_values(napi_env env, napi_callback_info info, const char *kinds, double *v, size_t *len, const char *name) {
+  napi_value args[20];
+  size_t argc = 20, want = strlen(kinds);
   void *data;
   bool is_ab;
   char msg[160];
-  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc != count + 1) {
-    snprintf(msg, sizeof msg, "tl_blas.%s: expected %zu arguments", name, count + 1);
+  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc != want + 1) {
+    snprintf(msg, sizeof msg, "tl_blas.%s: expected %zu arguments", name, want + 1);
     napi_throw_error(env, NULL, msg);
     return NULL;
   }
@@ -213,15 +222,32 @@ static float *heap_args(napi_env env, napi_callback_info info, size_t count, int
     napi_throw_error(env, NULL, msg);
     return NULL;
   }
-  for (size_t i = 0; i < count; i++) {
-    if (!get_count(env, args[i + 1], &n[i])) {
-      snprintf(msg, sizeof msg, "tl_blas.%s: arguments must be non-negative integers", name);
+  for (size_t i = 0; i < want; i++) {
+    int64_t k = 0;
+    const int ok = kinds[i] == 'd' ? get_double(env, args[i + 1], &v[i]) : get_count(env, args[i + 1], &k);
+    if (kinds[i] != 'd') v[i] = (double)k;
+    if (!ok) {
+      snprintf(msg, sizeof msg, "tl_blas.%s: argument %zu must be %s", name, i + 2,
+               kinds[i] == 'd' ? "a finite number" : "a non-negative integer");
       napi_throw_error(env, NULL, msg);
       return NULL;
     }
   }
   return (float *)data;
 }
+
+/* Reads the heap and `count` non-negative integers after it (see heap_values). */
+static float *heap_args(napi_env env, napi_callback_info info, size_t count, int64_t *n, size_t *len, const char *name) {
+  char kinds[20] = "iiiiiiiiiiiiiiiiiii";
+  double v[19];
+  if (count > 19) return NULL;
+  kinds[count] = '\0';
+  float *heap = heap_values(env, info, kinds, v, len, name);
+  for (size_t i = 0; heap && i < count; i++) n[i] = (int64_t)v[i];
+  return heap;
+}
+
+
 
 /* Checks that each (offset, floats) pair lies inside the heap. */
 static int all_in_heap(napi_env env, const int64_t *offs, const int64_t *floats, int k, size_t len, const char *name) {
@@ -374,11 +400,6 @@ static napi_value gelu_grad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* Reads a finite double argument. */
-static int get_double(napi_env env, napi_value v, double *out) {
-  return napi_get_value_double(env, v, out) == napi_ok && *out == *out && *out - *out == 0;
-}
-
 /*
  * attnSoftmax(heap, B, H, T, Tk, biasBatch, scale, s, bias, y): attention
  * weights y = softmax_j(scale · s[b,h,i,j] + bias[b|0, i, j]) for scores
@@ -386,27 +407,17 @@ static int get_double(napi_env env, napi_value v, double *out) {
  * B: causal mask, plus padded keys per row).
  */
 static napi_value attn_softmax(napi_env env, napi_callback_info info) {
-  napi_value args[10];
-  size_t argc = 10, len;
-  void *data;
-  bool is_ab;
+  double v[9];
+  size_t len;
+  float *H0 = heap_values(env, info, "iiiiidiii", v, &len, "attnSoftmax");
+  if (!H0) return NULL;
   int64_t n[9];
-  double scale;
-  CHECK(env, napi_get_cb_info(env, info, &argc, args, NULL, NULL));
-  if (argc != 10) return fail(env, "tl_blas.attnSoftmax: expected 10 arguments");
-  CHECK(env, napi_is_arraybuffer(env, args[0], &is_ab));
-  if (!is_ab) return fail(env, "tl_blas.attnSoftmax: heap must be an ArrayBuffer");
-  CHECK(env, napi_get_arraybuffer_info(env, args[0], &data, &len));
-  for (int i = 1; i < 10; i++) {
-    if (i == 6 ? !get_double(env, args[i], &scale) : !get_count(env, args[i], &n[i - 1])) {
-      return fail(env, "tl_blas.attnSoftmax: bad argument (counts are non-negative integers, scale finite)");
-    }
-  }
+  for (int i = 0; i < 9; i++) n[i] = (int64_t)v[i];
+  const double scale = v[5];
   const int64_t B = n[0], H = n[1], T = n[2], Tk = n[3], BB = n[4];
   if (Tk == 0 || (BB != 1 && BB != B)) return fail(env, "tl_blas.attnSoftmax: bias batch must be 1 or B");
   const int64_t offs[3] = {n[6], n[7], n[8]}, sizes[3] = {B * H * T * Tk, BB * T * Tk, B * H * T * Tk};
   if (!all_in_heap(env, offs, sizes, 3, len, "attnSoftmax")) return NULL;
-  float *H0 = (float *)data;
   const float *S = H0 + offs[0] / 4, *bias = H0 + offs[1] / 4;
   float *Y = H0 + offs[2] / 4;
   const float sc = (float)scale;
@@ -436,26 +447,15 @@ static napi_value attn_softmax(napi_env env, napi_callback_info info) {
 
 /* attnSoftmaxGrad(heap, rows, Tk, scale, dy, y, ds): ds = scale · y · (dy − Σ_j dy·y). */
 static napi_value attn_softmax_grad(napi_env env, napi_callback_info info) {
-  napi_value args[7];
-  size_t argc = 7, len;
-  void *data;
-  bool is_ab;
-  int64_t n[6];
-  double scale;
-  CHECK(env, napi_get_cb_info(env, info, &argc, args, NULL, NULL));
-  if (argc != 7) return fail(env, "tl_blas.attnSoftmaxGrad: expected 7 arguments");
-  CHECK(env, napi_is_arraybuffer(env, args[0], &is_ab));
-  if (!is_ab) return fail(env, "tl_blas.attnSoftmaxGrad: heap must be an ArrayBuffer");
-  CHECK(env, napi_get_arraybuffer_info(env, args[0], &data, &len));
-  for (int i = 1; i < 7; i++) {
-    if (i == 3 ? !get_double(env, args[i], &scale) : !get_count(env, args[i], &n[i - 1])) {
-      return fail(env, "tl_blas.attnSoftmaxGrad: bad argument (counts are non-negative integers, scale finite)");
-    }
-  }
+  double v[6];
+  size_t len;
+  float *H0 = heap_values(env, info, "iidiii", v, &len, "attnSoftmaxGrad");
+  if (!H0) return NULL;
+  const int64_t n[6] = {(int64_t)v[0], (int64_t)v[1], 0, (int64_t)v[3], (int64_t)v[4], (int64_t)v[5]};
+  const double scale = v[2];
   const int64_t R = n[0], Tk = n[1];
   const int64_t offs[3] = {n[3], n[4], n[5]}, sizes[3] = {R * Tk, R * Tk, R * Tk};
   if (!all_in_heap(env, offs, sizes, 3, len, "attnSoftmaxGrad")) return NULL;
-  float *H0 = (float *)data;
   const float *DY = H0 + offs[0] / 4, *Y = H0 + offs[1] / 4;
   float *DS = H0 + offs[2] / 4;
   const float sc = (float)scale;
@@ -554,27 +554,16 @@ static napi_value token_log_probs_grad(napi_env env, napi_callback_info info) {
  * with decay = 1 − lr·weightDecay for decayed parameters, else 1.
  */
 static napi_value adamw(napi_env env, napi_callback_info info) {
-  napi_value args[16];
-  size_t argc = 16, len;
-  void *data;
-  bool is_ab;
+  double args[15];
+  size_t len;
+  float *H = heap_values(env, info, "iiiiiiiiddddddd", args, &len, "adamw");
+  if (!H) return NULL;
   int64_t n[8];
-  double h[7];
-  CHECK(env, napi_get_cb_info(env, info, &argc, args, NULL, NULL));
-  if (argc != 16) return fail(env, "tl_blas.adamw: expected 16 arguments");
-  CHECK(env, napi_is_arraybuffer(env, args[0], &is_ab));
-  if (!is_ab) return fail(env, "tl_blas.adamw: heap must be an ArrayBuffer");
-  CHECK(env, napi_get_arraybuffer_info(env, args[0], &data, &len));
-  for (int i = 0; i < 8; i++) {
-    if (!get_count(env, args[i + 1], &n[i])) return fail(env, "tl_blas.adamw: sizes and offsets must be non-negative integers");
-  }
-  for (int i = 0; i < 7; i++) {
-    if (!get_double(env, args[i + 9], &h[i])) return fail(env, "tl_blas.adamw: hyperparameters must be finite numbers");
-  }
+  for (int i = 0; i < 8; i++) n[i] = (int64_t)args[i];
+  const double *h = args + 8;
   const int64_t N = n[0];
   const int64_t offs[7] = {n[1], n[2], n[3], n[4], n[5], n[6], n[7]}, sizes[7] = {N, N, N, N, N, N, N};
   if (!all_in_heap(env, offs, sizes, 7, len, "adamw")) return NULL;
-  float *H = (float *)data;
   const float *p = H + offs[0] / 4, *g = H + offs[1] / 4, *m = H + offs[2] / 4, *v = H + offs[3] / 4;
   float *po = H + offs[4] / 4, *mo = H + offs[5] / 4, *vo = H + offs[6] / 4;
   const float b1 = (float)h[0], b2 = (float)h[1], eps = (float)h[2], lr = (float)h[3], decay = (float)h[4];
