@@ -5,6 +5,7 @@ import * as path from "path";
 import { tf } from "../src/backend";
 import {
   blasCoreFor,
+  blasThreads,
   installNative,
   nativeActive,
   nativeInfo,
@@ -225,6 +226,16 @@ describe("native: choosing OpenBLAS's kernels", () => {
     assert.strictEqual(blasCoreFor(new Set(["fma", "avx2", "avx512f", "avx512dq", "avx512bw", "avx512vl"])), "SkylakeX");
     assert.strictEqual(blasCoreFor(new Set(["fma", "avx2", "avx512f"])), "Haswell");
     assert.strictEqual(blasCoreFor(new Set(["sse4_2"])), undefined);
+  });
+});
+
+describe("native: BLAS threads", () => {
+  it("default to the cores and reject a setting that is not a whole number ≥ 1, naming the variable", () => {
+    assert.ok(blasThreads({}) >= 1);
+    assert.strictEqual(blasThreads({ TUNING_LAB_BLAS_THREADS: "1" }), 1);
+    for (const bad of ["0", "two", "1.5"]) {
+      assert.throws(() => blasThreads({ TUNING_LAB_BLAS_THREADS: bad }), new RegExp(`TUNING_LAB_BLAS_THREADS=${bad} must be a whole number ≥ 1`));
+    }
   });
 });
 
