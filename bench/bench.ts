@@ -14,6 +14,7 @@ import * as path from "path";
 import { initBackend } from "../src/backend";
 import { PRESETS } from "../src/model/config";
 import { generate } from "../src/model/generate";
+import { CliSpec, Flag, helpText, parseCli, runMain } from "../src/cli/args";
 import { BATCH, trainingStep } from "./step";
 const PROMPT = 16;
 const NEW_TOKENS = 64;
@@ -54,8 +55,12 @@ async function child(name: Name, repeats: number): Promise<void> {
   const { model, step } = trainingStep(c);
   const trainMs = timeIt(repeats, 2, step);
   const gen = (B: number) => {
-    const prompts = Array.from({ length: B }, (_, b) => Array.from({ length: PROMPT }, (_, t) => (b * 31 + t * 7) % c.vocabSize));
-    const ms = timeIt(Math.max(3, Math.ceil(repeats / 2)), 1, () => generate(model, prompts, { maxNewTokens: NEW_TOKENS, stopTokens: [] }));
+    const prompts = Array.from({ length: B }, (_, b) =>
+      Array.from({ length: PROMPT }, (_, t) => (b * 31 + t * 7) % c.vocabSize),
+    );
+    const ms = timeIt(Math.max(3, Math.ceil(repeats / 2)), 1, () =>
+      generate(model, prompts, { maxNewTokens: NEW_TOKENS, stopTokens: [] }),
+    );
     return (B * NEW_TOKENS * 1000) / ms;
   };
   const out = {
@@ -71,26 +76,51 @@ async function child(name: Name, repeats: number): Promise<void> {
   process.stdout.write(JSON.stringify(out) + "\n");
 }
 
-function runChild(name: Name, repeats: number, native: boolean): Omit<ConfigResult, "torch_train_tokens_per_s" | "ratio"> {
+function runChild(
+  name: Name,
+  repeats: number,
+  native: boolean,
+): Omit<ConfigResult, "torch_train_tokens_per_s" | "ratio"> {
   const env = { ...process.env, TUNING_LAB_NATIVE: native ? "1" : "0" };
-  const r = spawnSync(process.execPath, [...process.execArgv, __filename, "--child", name, "--repeats", String(repeats)], { encoding: "utf8", env });
+  const r = spawnSync(
+    process.execPath,
+    [...process.execArgv, __filename, "--child", name, "--repeats", String(repeats)],
+    { encoding: "utf8", env },
+  );
   if (r.status !== 0) throw new Error(`benchmark of config ${name} failed:\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split("\n").pop()!);
 }
 
 /** PyTorch reference training tokens/s per config, or null with the reason. */
-function torchReference(names: Name[], repeats: number): { results: Record<string, number> | null; note: string } {
+function torchReference(
+  names: Name[],
+  repeats: number,
+): { results: Record<string, number> | null; note: string } {
   const py = "/usr/bin/python3";
-  if (!fs.existsSync(py)) return { results: null, note: "PyTorch reference skipped: /usr/bin/python3 not found" };
+  if (!fs.existsSync(py))
+    return { results: null, note: "PyTorch reference skipped: /usr/bin/python3 not found" };
   const probe = spawnSync(py, ["-c", "import torch"], { encoding: "utf8" });
-  if (probe.status !== 0) return { results: null, note: "PyTorch reference skipped: `apt-get install python3-torch` to compare" };
+  if (probe.status !== 0)
+    return { results: null, note: "PyTorch reference skipped: `apt-get install python3-torch` to compare" };
   const cfgs = names.map((n) => ({ name: n, ...PRESETS[n], batch: BATCH }));
-  const outText = execFileSync(py, [path.join(__dirname, "torch_gpt.py"), JSON.stringify({ configs: cfgs, repeats })], { encoding: "utf8" });
+  const outText = execFileSync(
+    py,
+    [path.join(__dirname, "torch_gpt.py"), JSON.stringify({ configs: cfgs, repeats })],
+    { encoding: "utf8" },
+  );
   const results = JSON.parse(outText.trim().split("\n").pop()!) as Record<string, number>;
   const gemm = results.gemm_gflops;
-  const version = spawnSync(py, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8" }).stdout.trim();
-  const warn = gemm < 20 ? "; WARNING: PyTorch matmul is slow, probably Debian's reference BLAS: `apt-get install libopenblas0-pthread`" : "";
-  return { results, note: `PyTorch ${version} (CPU, default threads; GEMM ${gemm.toFixed(0)} GFLOP/s)${warn}` };
+  const version = spawnSync(py, ["-c", "import torch; print(torch.__version__)"], {
+    encoding: "utf8",
+  }).stdout.trim();
+  const warn =
+    gemm < 20
+      ? "; WARNING: PyTorch matmul is slow, probably Debian's reference BLAS: `apt-get install libopenblas0-pthread`"
+      : "";
+  return {
+    results,
+    note: `PyTorch ${version} (CPU, default threads; GEMM ${gemm.toFixed(0)} GFLOP/s)${warn}`,
+  };
 }
 
 function table(results: Record<string, ConfigResult>): string {
@@ -102,7 +132,10 @@ function table(results: Record<string, ConfigResult>): string {
     ["generate tokens/s, batch 1", (r) => r.gen_tokens_per_s_b1.toFixed(0)],
     ["generate tokens/s, batch 16", (r) => r.gen_tokens_per_s_b16.toFixed(0)],
     ["peak RSS (MB)", (r) => r.peak_rss_mb.toFixed(0)],
-    ["PyTorch train tokens/s", (r) => (r.torch_train_tokens_per_s === null ? "n/a" : r.torch_train_tokens_per_s.toFixed(0))],
+    [
+      "PyTorch train tokens/s",
+      (r) => (r.torch_train_tokens_per_s === null ? "n/a" : r.torch_train_tokens_per_s.toFixed(0)),
+    ],
     ["ours ÷ PyTorch", (r) => (r.ratio === null ? "n/a" : r.ratio.toFixed(3))],
   ];
   const names = Object.keys(results);
@@ -111,13 +144,27 @@ function table(results: Record<string, ConfigResult>): string {
   return lines.join("\n");
 }
 
+export const BENCH_CLI = {
+  name: "bench",
+  usage: "usage: npm run bench [-- --configs A,B] [-- --repeats N] [-- --json]",
+  summary:
+    "Times a training step and generation of the model-core configs on every matmul path, beside PyTorch.",
+  flags: {
+    configs: { type: "string", arg: "A,B", doc: "configs to time, comma-separated", default: "A,B" },
+    repeats: { type: "int", min: 1, doc: "runs per figure (medians are reported)", default: 5 },
+    json: { type: "boolean", doc: "print one JSON object and nothing else" },
+    child: { type: "string", arg: "NAME", doc: "internal: time one config in this process" },
+  },
+} as const satisfies CliSpec<Record<string, Flag>>;
+
 async function main(argv: string[]): Promise<void> {
-  const arg = (flag: string) => { const i = argv.indexOf(flag); return i >= 0 ? argv[i + 1] : undefined; };
-  const repeats = Number(arg("--repeats") ?? 5);
-  if (argv.includes("--child")) return child(arg("--child") as Name, repeats);
-  const json = argv.includes("--json");
-  const names = (arg("--configs") ?? "A,B").split(",") as Name[];
-  for (const n of names) if (!(n in PRESETS)) throw new Error(`unknown config "${n}"; use A and/or B`);
+  const a = parseCli(BENCH_CLI, argv);
+  if (a.help) return void process.stdout.write(helpText(BENCH_CLI));
+  const repeats = a.repeats ?? 5;
+  if (a.child) return child(a.child as Name, repeats);
+  const json = a.json ?? false;
+  const names = (a.configs ?? "A,B").split(",") as Name[];
+  for (const n of names) if (!(n in PRESETS)) throw new Error(`bench: unknown config "${n}"; use A and/or B`);
   const backend = await initBackend({ quiet: true });
   // Both matmul paths when the native one is available, so one run compares them.
   const paths = backend.native ? [true, false] : [false];
@@ -133,13 +180,26 @@ async function main(argv: string[]): Promise<void> {
   const torch = torchReference(names, repeats);
   for (const [key, r] of Object.entries(ours)) {
     const t = torch.results?.[key.split(" ")[0]];
-    if (t) { r.torch_train_tokens_per_s = t; r.ratio = r.train_tokens_per_s / t; }
+    if (t) {
+      r.torch_train_tokens_per_s = t;
+      r.ratio = r.train_tokens_per_s / t;
+    }
   }
-  const report = { backend: backend.name, path: backend.path, repeats, batch: BATCH, torch: torch.note, configs: ours };
-  if (json) { process.stdout.write(JSON.stringify(report) + "\n"); return; }
+  const report = {
+    backend: backend.name,
+    path: backend.path,
+    repeats,
+    batch: BATCH,
+    torch: torch.note,
+    configs: ours,
+  };
+  if (json) {
+    process.stdout.write(JSON.stringify(report) + "\n");
+    return;
+  }
   console.log(`tfjs ${backend.path} (${backend.detail}); medians of ${repeats} runs; ${torch.note}\n`);
   console.log(table(ours));
   console.log("\n" + JSON.stringify(report));
 }
 
-main(process.argv.slice(2)).catch((e) => { console.error(e instanceof Error ? e.message : e); process.exit(1); });
+runMain(main);

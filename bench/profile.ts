@@ -7,12 +7,20 @@
  */
 import { initBackend, tf } from "../src/backend";
 import { PRESETS } from "../src/model/config";
+import { CliSpec, Flag, helpText, parseCli, runMain } from "../src/cli/args";
 import { trainingStep } from "./step";
 
-async function main(): Promise<void> {
-  const i = process.argv.indexOf("--config");
-  const name = (i >= 0 ? process.argv[i + 1] : "A") as keyof typeof PRESETS;
-  if (!(name in PRESETS)) throw new Error(`unknown config ${name}; use A or B`);
+export const PROFILE_CLI = {
+  name: "bench:profile",
+  usage: "usage: npm run bench:profile [-- --config A|B]",
+  summary: "Kernel time of one training step, by kernel and by input shape.",
+  flags: { config: { type: "string", arg: "NAME", choices: ["A", "B"], doc: "model config", default: "A" } },
+} as const satisfies CliSpec<Record<string, Flag>>;
+
+async function main(argv: string[]): Promise<void> {
+  const a = parseCli(PROFILE_CLI, argv);
+  if (a.help) return void process.stdout.write(helpText(PROFILE_CLI));
+  const name: keyof typeof PRESETS = a.config ?? "A";
   await initBackend();
   const { step } = trainingStep(PRESETS[name]);
   step();
@@ -34,11 +42,15 @@ async function main(): Promise<void> {
     }
     return [...m].sort((a, b) => b[1].ms - a[1].ms);
   };
-  console.log(`config ${name}: one step ${wall.toFixed(0)} ms wall; ${kernels.length} kernels, ${total.toFixed(0)} ms of kernel time under tf.profile\n`);
+  console.log(
+    `config ${name}: one step ${wall.toFixed(0)} ms wall; ${kernels.length} kernels, ${total.toFixed(0)} ms of kernel time under tf.profile\n`,
+  );
   console.log("| kernel | calls | ms | share |\n|---|---:|---:|---:|");
-  for (const [k, g] of group((k) => k.name).slice(0, 14)) console.log(`| ${k} | ${g.n} | ${g.ms.toFixed(0)} | ${((100 * g.ms) / total).toFixed(1)}% |`);
+  for (const [k, g] of group((k) => k.name).slice(0, 14))
+    console.log(`| ${k} | ${g.n} | ${g.ms.toFixed(0)} | ${((100 * g.ms) / total).toFixed(1)}% |`);
   console.log("\n| kernel and input shapes | calls | ms | share |\n|---|---:|---:|---:|");
-  for (const [k, g] of group((k) => `${k.name} ${JSON.stringify(k.inputShapes)}`).slice(0, 14)) console.log(`| ${k} | ${g.n} | ${g.ms.toFixed(0)} | ${((100 * g.ms) / total).toFixed(1)}% |`);
+  for (const [k, g] of group((k) => `${k.name} ${JSON.stringify(k.inputShapes)}`).slice(0, 14))
+    console.log(`| ${k} | ${g.n} | ${g.ms.toFixed(0)} | ${((100 * g.ms) / total).toFixed(1)}% |`);
 }
 
-main().catch((e) => { console.error(e instanceof Error ? e.message : e); process.exit(1); });
+runMain(main);

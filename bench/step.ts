@@ -20,9 +20,12 @@ export function trainingStep(c: GPTConfig): { model: GPT; step: () => void } {
   const rng = new Rng(0);
   const opt = new AdamW(model.params, { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.01 });
   const objective = lmObjective(model);
-  const step = () => tf.tidy(() => {
-    const { grads } = accumulateGradients(model, objective, [randomWindows(stream, BATCH, c.contextLength, rng)]);
-    opt.apply(clipByGlobalNorm(grads, 1).grads, 1e-3);
-  });
+  const step = () =>
+    tf.tidy(() => {
+      const { grads } = accumulateGradients(model, objective, [
+        randomWindows(stream, BATCH, c.contextLength, rng),
+      ]);
+      opt.apply(clipByGlobalNorm(grads, 1).grads, 1e-3);
+    });
   return { model, step };
 }

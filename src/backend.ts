@@ -42,7 +42,13 @@ const FORCE_ENV = "TUNING_LAB_BACKEND";
 
 /** Native backends register themselves as "tensorflow" when required. */
 function nativeCandidate(pkg: string): BackendCandidate {
-  return { name: "tensorflow", provider: pkg, load: () => { require(pkg); } };
+  return {
+    name: "tensorflow",
+    provider: pkg,
+    load: () => {
+      require(pkg);
+    },
+  };
 }
 
 /** The default candidates, fastest first. */
@@ -82,7 +88,9 @@ export async function selectBackend(
       tried.push(`${c.provider}: ${(e as Error).message.split("\n")[0]}`);
     }
   }
-  throw new Error(`no tfjs backend could start${force ? ` (forced ${FORCE_ENV}=${force})` : ""}:\n  ${tried.join("\n  ")}`);
+  throw new Error(
+    `no tfjs backend could start${force ? ` (forced ${FORCE_ENV}=${force})` : ""}:\n  ${tried.join("\n  ")}`,
+  );
 }
 
 /**
@@ -98,7 +106,8 @@ function snapshotProcessHandlers(): () => void {
   const before = new Map(events.map((e) => [e, new Set(emitter.listeners(e))]));
   return () => {
     for (const e of events) {
-      for (const l of emitter.listeners(e)) if (!before.get(e)!.has(l)) emitter.removeListener(e, l as (...args: unknown[]) => void);
+      for (const l of emitter.listeners(e))
+        if (!before.get(e)!.has(l)) emitter.removeListener(e, l as (...args: unknown[]) => void);
     }
   };
 }
@@ -129,7 +138,14 @@ function shareIdentityOnWasm(): void {
 }
 
 function describe(c: BackendCandidate): BackendInfo {
-  const info = { name: c.name, provider: c.provider, tfjsVersion: tf.version_core, detail: "", path: c.name, native: false };
+  const info = {
+    name: c.name,
+    provider: c.provider,
+    tfjsVersion: tf.version_core,
+    detail: "",
+    path: c.name,
+    native: false,
+  };
   if (c.name !== "wasm") return info;
   shareIdentityOnWasm();
   const simd = tf.env().getBool("WASM_HAS_SIMD_SUPPORT");
@@ -139,7 +155,12 @@ function describe(c: BackendCandidate): BackendInfo {
     const words = blas.library.split(" ");
     const kernels = words.find((w, i) => i > 1 && !/^(NO_|DYNAMIC_|USE_|MAX_)/.test(w));
     const lib = `${words.slice(0, 2).join(" ")}${kernels ? ` (${kernels} kernels)` : ""}`;
-    return { ...info, native: true, path: `wasm + OpenBLAS (${blas.threads} thread${blas.threads === 1 ? "" : "s"})`, detail: `SIMD ${simd ? "on" : "off"}; matmuls on ${lib}` };
+    return {
+      ...info,
+      native: true,
+      path: `wasm + OpenBLAS (${blas.threads} thread${blas.threads === 1 ? "" : "s"})`,
+      detail: `SIMD ${simd ? "on" : "off"}; matmuls on ${lib}`,
+    };
   }
   return { ...info, detail: `SIMD ${simd ? "on" : "off"}, 1 thread; ${blas.reason}` };
 }
@@ -155,7 +176,9 @@ export async function initBackend(opts: { quiet?: boolean } = {}): Promise<Backe
   tf.env().set("PROD", true);
   current = await selectBackend();
   if (!opts.quiet) {
-    console.log(`tfjs backend: ${current.path} (${current.provider}${current.detail ? `; ${current.detail}` : ""})`);
+    console.log(
+      `tfjs backend: ${current.path} (${current.provider}${current.detail ? `; ${current.detail}` : ""})`,
+    );
   }
   return current;
 }

@@ -25,7 +25,11 @@ function editDistance(a: string, b: string): number {
     d[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const tmp = d[j];
-      d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+      d[j] = Math.min(
+        d[j] + 1,
+        d[j - 1] + 1,
+        prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1),
+      );
       prev = tmp;
     }
   }
@@ -37,22 +41,29 @@ function closest(key: string, known: string[]): string | undefined {
   let bestD = Infinity;
   for (const k of known) {
     const dist = editDistance(key, k);
-    if (dist < bestD) { bestD = dist; best = k; }
+    if (dist < bestD) {
+      bestD = dist;
+      best = k;
+    }
   }
   return bestD <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
 }
 
 function checkField(name: string, key: string, value: unknown, spec: FieldSpec): string | undefined {
   const where = `${name}.${key} = ${JSON.stringify(value)}`;
-  if (value === undefined || value === null) return spec.optional ? undefined : `${where} is required (${spec.doc})`;
+  if (value === undefined || value === null)
+    return spec.optional ? undefined : `${where} is required (${spec.doc})`;
   if (spec.oneOf && !spec.oneOf.includes(value as string)) {
     return `${where} is not one of ${spec.oneOf.map((v) => JSON.stringify(v)).join(", ")} (${spec.doc})`;
   }
   if (spec.min === undefined && spec.max === undefined && !spec.integer) return undefined;
-  if (typeof value !== "number" || !Number.isFinite(value)) return `${where} must be a finite number (${spec.doc})`;
+  if (typeof value !== "number" || !Number.isFinite(value))
+    return `${where} must be a finite number (${spec.doc})`;
   if (spec.integer && !Number.isInteger(value)) return `${where} must be an integer (${spec.doc})`;
-  if (spec.min !== undefined && value < spec.min) return `${where} is below the minimum ${spec.min} (${spec.doc})`;
-  if (spec.max !== undefined && value > spec.max) return `${where} is above the maximum ${spec.max} (${spec.doc})`;
+  if (spec.min !== undefined && value < spec.min)
+    return `${where} is below the minimum ${spec.min} (${spec.doc})`;
+  if (spec.max !== undefined && value > spec.max)
+    return `${where} is above the maximum ${spec.max} (${spec.doc})`;
   return undefined;
 }
 
@@ -71,12 +82,19 @@ export function resolveConfig<T extends object>(
   for (const key of Object.keys(overrides)) {
     if (!known.includes(key)) {
       const hint = closest(key, known);
-      problems.push(`${name}: unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ""}; known keys: ${known.join(", ")}`);
+      problems.push(
+        `${name}: unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ""}; known keys: ${known.join(", ")}`,
+      );
     }
   }
   const merged = { ...defaults, ...overrides } as T;
   for (const key of known) {
-    const msg = checkField(name, key, (merged as Record<string, unknown>)[key], (spec as Record<string, FieldSpec>)[key]);
+    const msg = checkField(
+      name,
+      key,
+      (merged as Record<string, unknown>)[key],
+      (spec as Record<string, FieldSpec>)[key],
+    );
     if (msg) problems.push(msg);
   }
   if (problems.length) throw new Error(problems.join("\n"));

@@ -16,21 +16,41 @@ export interface MetricInfo {
 
 export const METRICS = Object.freeze({
   step: { description: "optimizer step", unit: "steps" },
-  loss: { description: "training loss", formula: "Σ w·(−log p) / Σ w over the whole step", unit: "nats/token" },
+  loss: {
+    description: "training loss",
+    formula: "Σ w·(−log p) / Σ w over the whole step",
+    unit: "nats/token",
+  },
   "loss/sft": { description: "SFT loss: mean NLL of the loss-masked (answer) tokens", unit: "nats/token" },
-  "loss/replay": { description: "replay loss term: replayWeight × mean NLL of the raw-text windows", unit: "nats/token" },
+  "loss/replay": {
+    description: "replay loss term: replayWeight × mean NLL of the raw-text windows",
+    unit: "nats/token",
+  },
   lr: { description: "learning rate", unit: "1/step" },
   grad_norm: { description: "global L2 norm of the gradient before clipping" },
   tokens_seen: { description: "loss-bearing tokens consumed so far", unit: "tokens" },
   tokens_per_s: { description: "training throughput (all input tokens)", unit: "tokens/s" },
   elapsed_s: { description: "wall time since the run started", unit: "s" },
-  "val/loss": { description: "validation loss", formula: "mean −log p over held-out tokens", unit: "nats/token" },
-  "val/sft_loss": { description: "SFT validation loss: mean NLL of reference answers to held-out requests", unit: "nats/token" },
+  "val/loss": {
+    description: "validation loss",
+    formula: "mean −log p over held-out tokens",
+    unit: "nats/token",
+  },
+  "val/sft_loss": {
+    description: "SFT validation loss: mean NLL of reference answers to held-out requests",
+    unit: "nats/token",
+  },
   "val/perplexity": { description: "validation perplexity", formula: "exp(val/loss)" },
-  "probe/cloze_accuracy": { description: "knowledge probe: share of cloze facts completed correctly", unit: "0..1" },
+  "probe/cloze_accuracy": {
+    description: "knowledge probe: share of cloze facts completed correctly",
+    unit: "0..1",
+  },
   "behaviour/answer_rate": { description: "share of responses classified as answers", unit: "0..1" },
   "behaviour/continuation_rate": { description: "share of responses that continue the prompt", unit: "0..1" },
-  "behaviour/exact_match": { description: "share of responses whose answer matches the reference", unit: "0..1" },
+  "behaviour/exact_match": {
+    description: "share of responses whose answer matches the reference",
+    unit: "0..1",
+  },
   "rewards/chosen": { description: "implicit or model reward of chosen responses" },
   "rewards/rejected": { description: "implicit or model reward of rejected responses" },
   "rewards/margins": { description: "mean reward margin", formula: "rewards/chosen − rewards/rejected" },
@@ -38,8 +58,15 @@ export const METRICS = Object.freeze({
   "logps/chosen": { description: "summed log-prob of chosen responses under the policy", unit: "nats" },
   "logps/rejected": { description: "summed log-prob of rejected responses under the policy", unit: "nats" },
   "objective/scores": { description: "reward model score of sampled responses" },
-  "objective/kl": { description: "KL(policy ‖ reference) per response", formula: "Σ_t log π(y_t) − log π_ref(y_t)", unit: "nats" },
-  "objective/rlhf_reward": { description: "score minus the KL penalty", formula: "objective/scores − β·objective/kl" },
+  "objective/kl": {
+    description: "KL(policy ‖ reference) per response",
+    formula: "Σ_t log π(y_t) − log π_ref(y_t)",
+    unit: "nats",
+  },
+  "objective/rlhf_reward": {
+    description: "score minus the KL penalty",
+    formula: "objective/scores − β·objective/kl",
+  },
   "policy/clipfrac": { description: "share of tokens where the PPO ratio was clipped", unit: "0..1" },
   "policy/approxkl": { description: "approximate KL between old and new policy", formula: "mean ½(log r)²" },
   "loss/policy": { description: "PPO clipped policy loss" },
@@ -56,7 +83,9 @@ export type MetricRow = { [K in MetricName]?: number };
 export type StepRow = MetricRow & { step: number };
 
 /** A training row as the loop logs it: the loss and its bookkeeping are always there. */
-export type TrainRow = StepRow & { [K in "loss" | "lr" | "grad_norm" | "tokens_seen" | "tokens_per_s" | "elapsed_s"]: number };
+export type TrainRow = StepRow & {
+  [K in "loss" | "lr" | "grad_norm" | "tokens_seen" | "tokens_per_s" | "elapsed_s"]: number;
+};
 
 /** Is `name` a registered metric? */
 export function isMetricName(name: string): name is MetricName {
@@ -65,7 +94,8 @@ export function isMetricName(name: string): name is MetricName {
 
 /** Registry entry for `name`; throws naming the registry if it is unknown. */
 export function describeMetric(name: string): MetricInfo {
-  if (!isMetricName(name)) throw new Error(`metric "${name}" is not registered; add it to METRICS in src/metrics.ts`);
+  if (!isMetricName(name))
+    throw new Error(`metric "${name}" is not registered; add it to METRICS in src/metrics.ts`);
   return METRICS[name];
 }
 
@@ -77,6 +107,9 @@ export function unregisteredKeys(row: Record<string, unknown>): string[] {
 /** `row[name]`, or an error naming the metric and the row's step when the row does not have it. */
 export function metricValue(row: MetricRow, name: MetricName): number {
   const v = row[name];
-  if (v === undefined) throw new Error(`metric "${name}" is not in this row${row.step !== undefined ? ` (step ${row.step})` : ""}; it has ${Object.keys(row).join(", ")}`);
+  if (v === undefined)
+    throw new Error(
+      `metric "${name}" is not in this row${row.step !== undefined ? ` (step ${row.step})` : ""}; it has ${Object.keys(row).join(", ")}`,
+    );
   return v;
 }

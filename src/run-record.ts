@@ -16,7 +16,11 @@ import type { SftConfig, SftNotes } from "./train/sft";
 export type { MetricName, MetricRow, StepRow, TrainRow } from "./metrics";
 
 /** Package versions a run was made with. */
-export interface Versions { node: string; tfjs: string; tuningLab: string }
+export interface Versions {
+  node: string;
+  tfjs: string;
+  tuningLab: string;
+}
 
 /**
  * `Config` is the trainer's resolved config (every trainer config extends the
@@ -66,7 +70,8 @@ export function versions(tfjsVersion: string): Versions {
  */
 export function loadRun<K extends RunMethod>(dir: string, method: K): RunKinds[K] {
   const file = dir.endsWith(".json") ? dir : path.join(dir, "run.json");
-  if (!fs.existsSync(file)) throw new Error(`run record not found: ${file}; is ${dir} a checkpoint folder written by a trainer?`);
+  if (!fs.existsSync(file))
+    throw new Error(`run record not found: ${file}; is ${dir} a checkpoint folder written by a trainer?`);
   let run: Partial<RunRecord>;
   try {
     run = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<RunRecord>;
@@ -74,10 +79,13 @@ export function loadRun<K extends RunMethod>(dir: string, method: K): RunKinds[K
     throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
   }
   for (const key of ["method", "config", "metrics", "seed"] as const) {
-    if (run[key] === undefined) throw new Error(`${file}: missing field "${key}"; is this a run.json written by a trainer?`);
+    if (run[key] === undefined)
+      throw new Error(`${file}: missing field "${key}"; is this a run.json written by a trainer?`);
   }
   if (run.method !== method) {
-    throw new Error(`${file}: is a "${run.method}" run, not "${method}"; pass the folder of a ${method} run (or load it as "${run.method}")`);
+    throw new Error(
+      `${file}: is a "${run.method}" run, not "${method}"; pass the folder of a ${method} run (or load it as "${run.method}")`,
+    );
   }
   return { ...run, notes: run.notes ?? {} } as RunKinds[K];
 }

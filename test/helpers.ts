@@ -6,7 +6,13 @@ import { initBackend, tf } from "../src/backend";
 import { GPT } from "../src/model/gpt";
 import type { GPTConfig } from "../src/model/config";
 
-export const TINY: Partial<GPTConfig> = { vocabSize: 300, dModel: 32, nLayers: 2, nHeads: 2, contextLength: 32 };
+export const TINY: Partial<GPTConfig> = {
+  vocabSize: 300,
+  dModel: 32,
+  nLayers: 2,
+  nHeads: 2,
+  contextLength: 32,
+};
 
 /** Call in a `before` hook: picks the backend quietly. */
 export async function setup(): Promise<void> {
@@ -30,6 +36,9 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 let sampleTokenizer: BpeTokenizer | undefined;
 /** A 300-token BPE trained on the committed corpus sample (cached per process). */
 export function testTokenizer(): BpeTokenizer {
-  sampleTokenizer ??= trainBpe(fs.readFileSync(path.join(__dirname, "..", "data", "corpus", "sample.txt"), "utf8"), { vocabSize: 300 });
+  sampleTokenizer ??= trainBpe(
+    fs.readFileSync(path.join(__dirname, "..", "data", "corpus", "sample.txt"), "utf8"),
+    { vocabSize: 300 },
+  );
   return sampleTokenizer;
 }

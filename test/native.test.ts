@@ -26,7 +26,10 @@ const wanted = process.env.TUNING_LAB_NATIVE !== "0";
 function rand(shape: number[], seed: number): tf.Tensor {
   const rng = new Rng(seed);
   const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: n }, () => rng.normal()), shape);
+  return tf.tensor(
+    Float32Array.from({ length: n }, () => rng.normal()),
+    shape,
+  );
 }
 
 /** Max |x − y| / max(1, |y|) over two tensors' values. */
@@ -47,7 +50,15 @@ function bothPaths<T>(f: () => T): { wasm: T; native: T } {
 
 describe("native: planning a matmul for sgemm", () => {
   it("maps 2-D products and each transpose flag to M, N, K", () => {
-    assert.deepStrictEqual(planMatmul([5, 3], [3, 4], false, false), { batch: 1, M: 5, N: 4, K: 3, strideA: 15, strideB: 12, outShape: [5, 4] });
+    assert.deepStrictEqual(planMatmul([5, 3], [3, 4], false, false), {
+      batch: 1,
+      M: 5,
+      N: 4,
+      K: 3,
+      strideA: 15,
+      strideB: 12,
+      outShape: [5, 4],
+    });
     assert.deepStrictEqual(planMatmul([3, 5], [4, 3], true, true)?.outShape, [5, 4]);
     assert.strictEqual(planMatmul([3, 5], [3, 4], true, false)?.K, 3);
   });
@@ -56,7 +67,10 @@ describe("native: planning a matmul for sgemm", () => {
     const p = planMatmul([2, 3, 5, 4], [2, 3, 4, 6], false, false)!;
     assert.deepStrictEqual([p.batch, p.strideA, p.strideB, p.outShape], [6, 20, 24, [2, 3, 5, 6]]);
     const shared = planMatmul([8, 5, 4], [4, 6], false, false)!;
-    assert.deepStrictEqual([shared.batch, shared.strideA, shared.strideB, shared.outShape], [8, 20, 0, [8, 5, 6]]);
+    assert.deepStrictEqual(
+      [shared.batch, shared.strideA, shared.strideB, shared.outShape],
+      [8, 20, 0, [8, 5, 6]],
+    );
     const sharedA = planMatmul([1, 5, 4], [3, 4, 6], false, false)!;
     assert.deepStrictEqual([sharedA.batch, sharedA.strideA, sharedA.outShape], [3, 0, [3, 5, 6]]);
   });
@@ -73,7 +87,9 @@ describe("native: the kernel", function () {
   before(async function () {
     await setup();
     if (!built || !wanted) {
-      console.log(`      (skipped: native matmuls ${built ? "turned off by TUNING_LAB_NATIVE=0" : "not built; npm run build:native"})`);
+      console.log(
+        `      (skipped: native matmuls ${built ? "turned off by TUNING_LAB_NATIVE=0" : "not built; npm run build:native"})`,
+      );
       this.skip();
     }
   });
@@ -112,28 +128,44 @@ describe("native: the kernel", function () {
     const b = rand([24], 23);
     const dy = rand([37, 24], 24);
     const f = () => {
-      const ln = tf.grads((xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => tf.mul(layerNorm(xx as tf.Tensor2D, gg, bb), dy).sum());
+      const ln = tf.grads((xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) =>
+        tf.mul(layerNorm(xx as tf.Tensor2D, gg, bb), dy).sum(),
+      );
       const ge = tf.grad((xx: tf.Tensor) => tf.mul(gelu(xx), dy).sum());
       return [layerNorm(x as tf.Tensor2D, g, b), ...ln([x, g, b]), gelu(tf.mul(x, 4)), ge(tf.mul(x, 4))];
     };
     const { wasm, native } = bothPaths(f);
     const names = ["layerNorm", "d/dx", "d/dg", "d/db", "gelu", "gelu'"];
-    native.forEach((t, i) => assert.ok(maxRelDiff(t, wasm[i]) <= 1e-5, `${names[i]}: ${maxRelDiff(t, wasm[i])}`));
+    native.forEach((t, i) =>
+      assert.ok(maxRelDiff(t, wasm[i]) <= 1e-5, `${names[i]}: ${maxRelDiff(t, wasm[i])}`),
+    );
   });
 
   it("fuses the attention softmax with tfjs's, masked weights exactly 0, for either bias batch", () => {
     const scores = tf.mul(rand([3, 2, 5, 7], 31), 3) as tf.Tensor4D;
-    const causal = tf.tensor4d(Array.from({ length: 35 }, (_, i) => (i % 7 > Math.floor(i / 7) + 2 ? -1e9 : 0)), [1, 1, 5, 7]);
-    const perRow = tf.add(causal, tf.tensor4d([0, 0, 0, 0, 0, 0, -1e9, 0, 0, 0, 0, 0, 0, 0, -1e9, 0, 0, 0, 0, 0, 0], [3, 1, 1, 7]));
+    const causal = tf.tensor4d(
+      Array.from({ length: 35 }, (_, i) => (i % 7 > Math.floor(i / 7) + 2 ? -1e9 : 0)),
+      [1, 1, 5, 7],
+    );
+    const perRow = tf.add(
+      causal,
+      tf.tensor4d([0, 0, 0, 0, 0, 0, -1e9, 0, 0, 0, 0, 0, 0, 0, -1e9, 0, 0, 0, 0, 0, 0], [3, 1, 1, 7]),
+    );
     const dy = rand([3, 2, 5, 7], 32);
     for (const bias of [causal, perRow]) {
-      const f = () => [attentionWeights(scores, bias, 0.35), tf.grad((s: tf.Tensor) => tf.mul(attentionWeights(s as tf.Tensor4D, bias, 0.35), dy).sum())(scores)];
+      const f = () => [
+        attentionWeights(scores, bias, 0.35),
+        tf.grad((s: tf.Tensor) => tf.mul(attentionWeights(s as tf.Tensor4D, bias, 0.35), dy).sum())(scores),
+      ];
       const { wasm, native } = bothPaths(f);
       assert.ok(maxRelDiff(native[0], wasm[0]) <= 1e-5, `weights: ${maxRelDiff(native[0], wasm[0])}`);
       assert.ok(maxRelDiff(native[1], wasm[1]) <= 1e-5, `gradient: ${maxRelDiff(native[1], wasm[1])}`);
       const w = native[0].dataSync();
       const b = tf.broadcastTo(bias, [3, 2, 5, 7]).dataSync();
-      assert.ok(w.every((v, i) => b[i] === 0 || v === 0), "a masked key got weight");
+      assert.ok(
+        w.every((v, i) => b[i] === 0 || v === 0),
+        "a masked key got weight",
+      );
     }
   });
 
@@ -149,8 +181,13 @@ describe("native: the kernel", function () {
       tf.grad((l: tf.Tensor) => tf.mul(tokenLogProbs(l as tf.Tensor2D, ids), w).sum())(logits),
     ];
     const { wasm, native } = bothPaths(f);
-    native.forEach((t, i) => assert.ok(maxRelDiff(t, wasm[i]) <= 1e-5, `output ${i}: ${maxRelDiff(t, wasm[i])}`));
-    assert.throws(() => embed(table, tf.tensor1d([11], "int32")).dataSync(), /id 11 at position 0 is outside the table's 11 rows/);
+    native.forEach((t, i) =>
+      assert.ok(maxRelDiff(t, wasm[i]) <= 1e-5, `output ${i}: ${maxRelDiff(t, wasm[i])}`),
+    );
+    assert.throws(
+      () => embed(table, tf.tensor1d([11], "int32")).dataSync(),
+      /id 11 at position 0 is outside the table's 11 rows/,
+    );
   });
 
   it("takes the same AdamW steps as the composite update, to 1e-6", () => {
@@ -160,20 +197,37 @@ describe("native: the kernel", function () {
         ["b", tf.variable(rand([5], 52))],
       ]);
       const opt = new AdamW(params, { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1 });
-      for (let s = 0; s < 3; s++) opt.apply(new Map([["w", rand([7, 5], 60 + s)], ["b", rand([5], 70 + s)]]), 1e-2);
+      for (let s = 0; s < 3; s++)
+        opt.apply(
+          new Map([
+            ["w", rand([7, 5], 60 + s)],
+            ["b", rand([5], 70 + s)],
+          ]),
+          1e-2,
+        );
       return [...params.values(), ...opt.state().m.values(), ...opt.state().v.values()];
     };
     const { wasm, native } = bothPaths(f);
-    native.forEach((t, i) => assert.ok(maxRelDiff(t, wasm[i]) <= 1e-6, `tensor ${i}: ${maxRelDiff(t, wasm[i])}`));
+    native.forEach((t, i) =>
+      assert.ok(maxRelDiff(t, wasm[i]) <= 1e-6, `tensor ${i}: ${maxRelDiff(t, wasm[i])}`),
+    );
   });
 
   it("gives the same row-vector products (batch-1 decoding's sgemv path) for each flag", () => {
-    for (const [tA, tB] of [[false, false], [false, true], [true, false], [true, true]]) {
+    for (const [tA, tB] of [
+      [false, false],
+      [false, true],
+      [true, false],
+      [true, true],
+    ]) {
       for (const batch of [[], [3]]) {
         const a = rand([...batch, ...(tA ? [9, 1] : [1, 9])], 81);
         const b = rand([...batch, ...(tB ? [5, 9] : [9, 5])], 82);
         const { wasm, native } = bothPaths(() => tf.matMul(a, b, tA, tB));
-        assert.ok(maxRelDiff(native, wasm) <= 1e-5, `tA=${tA} tB=${tB} batch=${batch}: ${maxRelDiff(native, wasm)}`);
+        assert.ok(
+          maxRelDiff(native, wasm) <= 1e-5,
+          `tA=${tA} tB=${tB} batch=${batch}: ${maxRelDiff(native, wasm)}`,
+        );
       }
     }
   });
@@ -192,7 +246,7 @@ describe("native: the kernel", function () {
   it("survives the wasm heap growing between calls", () => {
     const a = rand([64, 64], 5);
     const first = tf.matMul(a, a, false, true).dataSync().slice();
-    const big = tf.zeros([64 * 1024 * 1024 / 4]); // 64 MB: forces the heap to grow
+    const big = tf.zeros([(64 * 1024 * 1024) / 4]); // 64 MB: forces the heap to grow
     const again = tf.matMul(a, a, false, true).dataSync();
     big.dispose();
     assert.deepStrictEqual(Array.from(again), Array.from(first));
@@ -207,7 +261,9 @@ describe("native: the kernel", function () {
       const losses: number[] = [];
       for (let s = 0; s < 4; s++) {
         tf.tidy(() => {
-          const { loss, grads } = accumulateGradients(model, lmObjective(model), [randomWindows(stream, 4, 32, rng)]);
+          const { loss, grads } = accumulateGradients(model, lmObjective(model), [
+            randomWindows(stream, 4, 32, rng),
+          ]);
           opt.apply(grads, 1e-2);
           losses.push(loss);
         });
@@ -223,7 +279,10 @@ describe("native: the kernel", function () {
 
 describe("native: choosing OpenBLAS's kernels", () => {
   it("picks by instruction set, so a CPU newer than the library still gets its vector kernels", () => {
-    assert.strictEqual(blasCoreFor(new Set(["fma", "avx2", "avx512f", "avx512dq", "avx512bw", "avx512vl"])), "SkylakeX");
+    assert.strictEqual(
+      blasCoreFor(new Set(["fma", "avx2", "avx512f", "avx512dq", "avx512bw", "avx512vl"])),
+      "SkylakeX",
+    );
     assert.strictEqual(blasCoreFor(new Set(["fma", "avx2", "avx512f"])), "Haswell");
     assert.strictEqual(blasCoreFor(new Set(["sse4_2"])), undefined);
   });
@@ -234,7 +293,10 @@ describe("native: BLAS threads", () => {
     assert.ok(blasThreads({}) >= 1);
     assert.strictEqual(blasThreads({ TUNING_LAB_BLAS_THREADS: "1" }), 1);
     for (const bad of ["0", "two", "1.5"]) {
-      assert.throws(() => blasThreads({ TUNING_LAB_BLAS_THREADS: bad }), new RegExp(`TUNING_LAB_BLAS_THREADS=${bad} must be a whole number ≥ 1`));
+      assert.throws(
+        () => blasThreads({ TUNING_LAB_BLAS_THREADS: bad }),
+        new RegExp(`TUNING_LAB_BLAS_THREADS=${bad} must be a whole number ≥ 1`),
+      );
     }
   });
 });

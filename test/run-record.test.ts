@@ -18,7 +18,10 @@ describe("run records", () => {
   });
 
   it("refuses a run of another method, a missing record and a record that is not one", () => {
-    assert.throws(() => loadRun(path.join(ROOT, "data", "models", "base"), "sft"), /is a "pretrain" run, not "sft"/);
+    assert.throws(
+      () => loadRun(path.join(ROOT, "data", "models", "base"), "sft"),
+      /is a "pretrain" run, not "sft"/,
+    );
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "run-record-"));
     try {
       assert.throws(() => loadRun(dir, "sft"), /run record not found: .*run\.json/);
@@ -37,7 +40,10 @@ describe("run records", () => {
     const typo: MetricRow = { "val/los": 1 };
     assert.deepStrictEqual(unregisteredKeys(typo), ["val/los"]);
     assert.strictEqual(metricValue(row, "val/loss"), 1.5);
-    assert.throws(() => metricValue(row, "probe/cloze_accuracy"), /"probe\/cloze_accuracy" is not in this row \(step 3\)/);
+    assert.throws(
+      () => metricValue(row, "probe/cloze_accuracy"),
+      /"probe\/cloze_accuracy" is not in this row \(step 3\)/,
+    );
     assert.throws(() => describeMetric("val/los"), /not registered; add it to METRICS in src\/metrics\.ts/);
   });
 });

@@ -38,7 +38,10 @@ describe("tokenizer", function () {
       const vocab = t.toJSON().model.vocab;
       assert.strictEqual(t.vocabSize, vocabSize);
       assert.strictEqual(Object.keys(vocab).length, vocabSize);
-      assert.deepStrictEqual(Object.values(vocab).sort((a, b) => a - b), [...Array(vocabSize).keys()]);
+      assert.deepStrictEqual(
+        Object.values(vocab).sort((a, b) => a - b),
+        [...Array(vocabSize).keys()],
+      );
       assert.strictEqual(vocab[SPECIAL_TOKENS.pad], 0);
       assert.strictEqual(vocab[BYTE_SYMBOLS[0]], 6);
       assert.strictEqual(vocab[BYTE_SYMBOLS[255]], 261);
@@ -59,7 +62,10 @@ describe("tokenizer", function () {
 
   it("gives every digit its own token, however often a number occurs", function () {
     const ids = tok.encode(" 12345");
-    assert.deepStrictEqual(ids.map((id) => tok.tokenString(id)), [" ", "1", "2", "3", "4", "5"]);
+    assert.deepStrictEqual(
+      ids.map((id) => tok.tokenString(id)),
+      [" ", "1", "2", "3", "4", "5"],
+    );
     const merged = Object.keys(tok.toJSON().model.vocab).filter((t) => t.length > 1 && /[0-9]/.test(t));
     assert.deepStrictEqual(merged, [], "no learned token holds a digit");
   });
@@ -92,8 +98,12 @@ describe("tokenizer", function () {
     const hfPre = new Tokenizer(tok.toJSON(), {}).pre_tokenizer!;
     const toBytes = (s: string) => Array.from(new TextEncoder().encode(s), (b) => BYTE_SYMBOLS[b]).join("");
     for (const text of [...HARD_TEXTS, PARAGRAPH]) {
-      const ours = splitSpecials(text).filter((_, i) => i % 2 === 0).flatMap((s) => preTokenize(s).map(toBytes));
-      const theirs = splitSpecials(text).filter((_, i) => i % 2 === 0).flatMap((s) => (s ? hfPre.pre_tokenize(s) : []));
+      const ours = splitSpecials(text)
+        .filter((_, i) => i % 2 === 0)
+        .flatMap((s) => preTokenize(s).map(toBytes));
+      const theirs = splitSpecials(text)
+        .filter((_, i) => i % 2 === 0)
+        .flatMap((s) => (s ? hfPre.pre_tokenize(s) : []));
       assert.deepStrictEqual(ours, theirs, JSON.stringify(text));
     }
   });
@@ -122,15 +132,34 @@ describe("tokenizer", function () {
   });
 
   it("breaks ties between equally frequent pairs towards older symbols", function () {
-    const { merges } = learnMerges(new Map([["cd", 3], ["ab", 3], ["xy", 5]]), [..."abcdxy"], 3, 1);
-    assert.deepStrictEqual(merges, [["x", "y"], ["a", "b"], ["c", "d"]]);
+    const { merges } = learnMerges(
+      new Map([
+        ["cd", 3],
+        ["ab", 3],
+        ["xy", 5],
+      ]),
+      [..."abcdxy"],
+      3,
+      1,
+    );
+    assert.deepStrictEqual(merges, [
+      ["x", "y"],
+      ["a", "b"],
+      ["c", "d"],
+    ]);
   });
 
   describe("errors", function () {
     it("rejects a vocabulary smaller than the byte alphabet plus the special tokens", function () {
-      assert.throws(() => trainBpe(CORPUS, { vocabSize: 261 }), /from 262 to 65536, got 261.*6 special tokens and all 256 bytes/);
+      assert.throws(
+        () => trainBpe(CORPUS, { vocabSize: 261 }),
+        /from 262 to 65536, got 261.*6 special tokens and all 256 bytes/,
+      );
       assert.throws(() => trainBpe(CORPUS, { vocabSize: 300.5 }), /vocabSize must be an integer/);
-      assert.throws(() => trainBpe(CORPUS, { vocabSize: 300, vocab: 1 } as never), /unknown option\(s\) vocab/);
+      assert.throws(
+        () => trainBpe(CORPUS, { vocabSize: 300, vocab: 1 } as never),
+        /unknown option\(s\) vocab/,
+      );
     });
 
     it("rejects empty training text", function () {
@@ -140,15 +169,24 @@ describe("tokenizer", function () {
     });
 
     it("says how many merges a too-small corpus allows", function () {
-      assert.throws(() => trainBpe("ab ab ab", { vocabSize: 512 }), /needs 250 merges, but this text allows only 2 .*vocabSize 264 or less/);
+      assert.throws(
+        () => trainBpe("ab ab ab", { vocabSize: 512 }),
+        /needs 250 merges, but this text allows only 2 .*vocabSize 264 or less/,
+      );
     });
 
     it("names the file and the problem when loading fails", function () {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tok-"));
       const file = path.join(dir, "tokenizer.json");
-      assert.throws(() => BpeTokenizer.load(file), (e: Error) => e.message === `Tokenizer file not found: ${file}`);
+      assert.throws(
+        () => BpeTokenizer.load(file),
+        (e: Error) => e.message === `Tokenizer file not found: ${file}`,
+      );
       fs.writeFileSync(file, "{ not json");
-      assert.throws(() => BpeTokenizer.load(file), (e: Error) => e.message.startsWith(`${file}: not valid JSON`));
+      assert.throws(
+        () => BpeTokenizer.load(file),
+        (e: Error) => e.message.startsWith(`${file}: not valid JSON`),
+      );
 
       const broken = (edit: (j: any) => void) => {
         const j = tok.toJSON() as any;
@@ -157,13 +195,29 @@ describe("tokenizer", function () {
         return () => BpeTokenizer.load(file);
       };
       const expect = (edit: (j: any) => void, what: RegExp) =>
-        assert.throws(broken(edit), (e: Error) => e.message.startsWith(`${file}: `) && what.test(e.message), String(what));
+        assert.throws(
+          broken(edit),
+          (e: Error) => e.message.startsWith(`${file}: `) && what.test(e.message),
+          String(what),
+        );
       expect((j) => (j.model.type = "WordPiece"), /model.type must be "BPE"/);
-      expect((j) => delete j.model.vocab[BYTE_SYMBOLS[200]], /has 319 tokens|lacks the symbol for byte 200|not in 0\.\.318/);
-      expect((j) => (j.model.vocab = Object.fromEntries(Object.entries(j.model.vocab).map(([t, id]) => [t, id === 0 ? 1 : id === 1 ? 0 : id]))), /id 0 must be the special token <\|pad\|>/);
+      expect(
+        (j) => delete j.model.vocab[BYTE_SYMBOLS[200]],
+        /has 319 tokens|lacks the symbol for byte 200|not in 0\.\.318/,
+      );
+      expect(
+        (j) =>
+          (j.model.vocab = Object.fromEntries(
+            Object.entries(j.model.vocab).map(([t, id]) => [t, id === 0 ? 1 : id === 1 ? 0 : id]),
+          )),
+        /id 0 must be the special token <\|pad\|>/,
+      );
       expect((j) => (j.model.merges = [["Ġ", "zz"]]), /merges\[0\] uses "zz"/);
       expect((j) => (j.added_tokens = []), /added_tokens must hold <\|pad\|>/);
-      expect((j) => (j.pre_tokenizer = { type: "ByteLevel", add_prefix_space: false }), /pre_tokenizer must be/);
+      expect(
+        (j) => (j.pre_tokenizer = { type: "ByteLevel", add_prefix_space: false }),
+        /pre_tokenizer must be/,
+      );
       expect((j) => (j.normalizer = { type: "NFC" }), /normalizer must be null/);
       fs.rmSync(dir, { recursive: true });
     });

@@ -21,7 +21,10 @@ export const ROLES = ["system", "user", "assistant"] as const;
 export type Role = (typeof ROLES)[number];
 
 /** One turn, in the Hugging Face chat format. */
-export interface Message { role: Role; content: string }
+export interface Message {
+  role: Role;
+  content: string;
+}
 
 /**
  * Which tokens carry loss:
@@ -40,7 +43,11 @@ export interface RenderOptions {
   answerLeadingSpace: boolean;
 }
 
-export const RENDER_DEFAULTS: Readonly<RenderOptions> = Object.freeze({ mask: "assistant", generationPrompt: false, answerLeadingSpace: true });
+export const RENDER_DEFAULTS: Readonly<RenderOptions> = Object.freeze({
+  mask: "assistant",
+  generationPrompt: false,
+  answerLeadingSpace: true,
+});
 
 /** Rendered conversation: ids, and weight 1 where the *token itself* is learned. */
 export interface Rendered {
@@ -55,22 +62,37 @@ export interface Rendered {
 export function checkMessages(messages: readonly Message[], where = "conversation"): void {
   if (messages.length === 0) throw new Error(`${where}: no messages`);
   messages.forEach((m, i) => {
-    if (!ROLES.includes(m.role)) throw new Error(`${where}: message ${i} has unknown role "${m.role}"; use one of ${ROLES.join(", ")}`);
-    if (typeof m.content !== "string" || m.content.trim() === "") throw new Error(`${where}: message ${i} (${m.role}) has empty content`);
+    if (!ROLES.includes(m.role))
+      throw new Error(`${where}: message ${i} has unknown role "${m.role}"; use one of ${ROLES.join(", ")}`);
+    if (typeof m.content !== "string" || m.content.trim() === "")
+      throw new Error(`${where}: message ${i} (${m.role}) has empty content`);
     for (const s of Object.values(SPECIAL_TOKENS)) {
-      if (m.content.includes(s)) throw new Error(`${where}: message ${i} contains the special token ${s} in its text; remove it (it would be read as a turn marker)`);
+      if (m.content.includes(s))
+        throw new Error(
+          `${where}: message ${i} contains the special token ${s} in its text; remove it (it would be read as a turn marker)`,
+        );
     }
-    if (m.role === "system" && i !== 0) throw new Error(`${where}: the system message must come first (found at ${i})`);
+    if (m.role === "system" && i !== 0)
+      throw new Error(`${where}: the system message must come first (found at ${i})`);
   });
 }
 
 /** Render `messages` to ids + loss mask. */
-export function renderChat(tok: BpeTokenizer, messages: readonly Message[], options: Partial<RenderOptions> = {}): Rendered {
+export function renderChat(
+  tok: BpeTokenizer,
+  messages: readonly Message[],
+  options: Partial<RenderOptions> = {},
+): Rendered {
   const o = { ...RENDER_DEFAULTS, ...options };
   checkMessages(messages);
   const out: Rendered = { ids: [], mask: [], roles: [] };
-  const push = (id: number, learn: boolean, role: Role | "special") => { out.ids.push(id); out.mask.push(learn ? 1 : 0); out.roles.push(role); };
-  const learns = (role: Role) => o.mask === "all" || role === "assistant" || (o.mask === "prompt-and-answer" && role === "user");
+  const push = (id: number, learn: boolean, role: Role | "special") => {
+    out.ids.push(id);
+    out.mask.push(learn ? 1 : 0);
+    out.roles.push(role);
+  };
+  const learns = (role: Role) =>
+    o.mask === "all" || role === "assistant" || (o.mask === "prompt-and-answer" && role === "user");
   for (const m of messages) {
     push(tok.special[m.role], o.mask === "all", "special");
     const text = o.answerLeadingSpace ? " " + m.content.trim() : m.content.trim();
@@ -83,9 +105,15 @@ export function renderChat(tok: BpeTokenizer, messages: readonly Message[], opti
 }
 
 /** The prompt a model continues at inference: the conversation + <|assistant|>. */
-export function renderPrompt(tok: BpeTokenizer, messages: readonly Message[], options: Partial<RenderOptions> = {}): number[] {
+export function renderPrompt(
+  tok: BpeTokenizer,
+  messages: readonly Message[],
+  options: Partial<RenderOptions> = {},
+): number[] {
   if (messages[messages.length - 1]?.role === "assistant") {
-    throw new Error("renderPrompt: the conversation already ends with an assistant turn; drop it to ask the model for one");
+    throw new Error(
+      "renderPrompt: the conversation already ends with an assistant turn; drop it to ask the model for one",
+    );
   }
   return renderChat(tok, messages, { ...options, generationPrompt: true }).ids;
 }

@@ -31,20 +31,40 @@ export interface CliSpec<F extends Record<string, Flag>> {
   listOptions?: boolean;
 }
 
-type ValueOf<T extends Flag> = T["type"] extends "boolean" ? boolean : T["type"] extends "string" ? string : number;
+type ValueOf<T extends Flag> = T["type"] extends "boolean"
+  ? boolean
+  : T["type"] extends "string"
+    ? string
+    : number;
 type Choice<T extends Flag> = T["choices"] extends readonly (infer C)[] ? C : ValueOf<T>;
 
 /** Parsed values: only the options given (apply defaults where you use them). */
-export type CliValues<F extends Record<string, Flag>> = { -readonly [K in keyof F]?: Choice<F[K]> } & { help?: boolean };
+export type CliValues<F extends Record<string, Flag>> = { -readonly [K in keyof F]?: Choice<F[K]> } & {
+  help?: boolean;
+};
 
-const optionText = (name: string, f: Flag) => `--${name}${f.type === "boolean" ? "" : ` ${f.arg ?? (f.type === "string" ? "VALUE" : "N")}`}`;
+const optionText = (name: string, f: Flag) =>
+  `--${name}${f.type === "boolean" ? "" : ` ${f.arg ?? (f.type === "string" ? "VALUE" : "N")}`}`;
 
 /** The --help text. */
 export function helpText<F extends Record<string, Flag>>(spec: CliSpec<F>): string {
-  const rows = Object.entries(spec.flags).map(([n, f]) => [optionText(n, f), f.doc + (f.choices ? ` (${f.choices.join(", ")})` : "") + (f.default !== undefined ? `; default ${f.default}` : "")]);
+  const rows = Object.entries(spec.flags).map(([n, f]) => [
+    optionText(n, f),
+    f.doc +
+      (f.choices ? ` (${f.choices.join(", ")})` : "") +
+      (f.default !== undefined ? `; default ${f.default}` : ""),
+  ]);
   rows.push(["--help", "print this help and exit"]);
   const w = Math.max(...rows.map((r) => r[0].length));
-  return [spec.usage, ...(spec.summary ? ["", spec.summary] : []), "", "options:", ...rows.map(([a, b]) => `  ${a.padEnd(w)}  ${b}`)].join("\n") + "\n";
+  return (
+    [
+      spec.usage,
+      ...(spec.summary ? ["", spec.summary] : []),
+      "",
+      "options:",
+      ...rows.map(([a, b]) => `  ${a.padEnd(w)}  ${b}`),
+    ].join("\n") + "\n"
+  );
 }
 
 /**
@@ -52,23 +72,37 @@ export function helpText<F extends Record<string, Flag>>(spec: CliSpec<F>): stri
  * it needs. `--help` sets `help: true` (print `helpText(spec)` and exit 0).
  */
 export function parseCli<F extends Record<string, Flag>>(spec: CliSpec<F>, argv: string[]): CliValues<F> {
-  const options = Object.fromEntries(Object.entries(spec.flags).map(([n, f]) => [n, { type: f.type === "boolean" ? "boolean" : "string" } as const]));
+  const options = Object.fromEntries(
+    Object.entries(spec.flags).map(([n, f]) => [
+      n,
+      { type: f.type === "boolean" ? "boolean" : "string" } as const,
+    ]),
+  );
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: argv, options: { ...options, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: { ...options, help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals: false,
+    }));
   } catch (e) {
     throw new Error(parseError(spec, e as Error & { code?: string }));
   }
   const out: Record<string, unknown> = {};
   for (const [name, v] of Object.entries(values)) {
     if (v === undefined) continue;
-    if (name === "help") { out.help = v; continue; }
+    if (name === "help") {
+      out.help = v;
+      continue;
+    }
     const f = spec.flags[name];
     if (f.type === "int" || f.type === "number") {
       const n = Number(v);
       const min = f.min ?? 0;
       const ok = v !== "" && Number.isFinite(n) && n >= min && (f.type === "number" || Number.isInteger(n));
-      const what = f.type === "number" ? `a number ≥ ${min}` : min >= 1 ? "a positive whole number" : "a whole number";
+      const what =
+        f.type === "number" ? `a number ≥ ${min}` : min >= 1 ? "a positive whole number" : "a whole number";
       if (!ok) throw new Error(`${spec.name}: --${name} needs ${what}, got ${v}`);
       out[name] = n;
     } else if (f.choices && !f.choices.includes(v as string)) {
@@ -82,7 +116,9 @@ function parseError<F extends Record<string, Flag>>(spec: CliSpec<F>, e: Error &
   const quoted = /'([^']+)'/.exec(e.message)?.[1] ?? "";
   const flag = quoted.split(/[ =]/)[0];
   if (e.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
-    const list = Object.entries(spec.flags).map(([n, f]) => optionText(n, f)).join(", ");
+    const list = Object.entries(spec.flags)
+      .map(([n, f]) => optionText(n, f))
+      .join(", ");
     return `${spec.name}: unknown option ${flag}${spec.listOptions ? `; options: ${list}` : ""}\n${spec.usage}`;
   }
   if (e.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
@@ -90,7 +126,8 @@ function parseError<F extends Record<string, Flag>>(spec: CliSpec<F>, e: Error &
     if (f?.type === "boolean") return `${spec.name}: ${flag} takes no value\n${spec.usage}`;
     return `${spec.name}: ${flag} needs a value${f ? ` (${f.arg ?? "VALUE"})` : ""}; write ${flag}=VALUE for a value that starts with "-"\n${spec.usage}`;
   }
-  if (e.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") return `${spec.name}: unexpected argument ${quoted}: every value follows its option\n${spec.usage}`;
+  if (e.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL")
+    return `${spec.name}: unexpected argument ${quoted}: every value follows its option\n${spec.usage}`;
   return `${spec.name}: ${e.message}\n${spec.usage}`;
 }
 

@@ -33,8 +33,10 @@ interface Args {
 
 export const BUILD_DATA_CLI = {
   name: "build-data",
-  usage: "usage: npx tsx src/cli/build-data.ts [--words N] [--corpus] [--seed N] [--wordnet DIR] [--train-chars N] [--val-chars N] [--out DIR] [--facts FILE]",
-  summary: "WordNet → data/wordnet/facts.json (--words, the default) and facts.json → data/corpus/*.jsonl (--corpus).",
+  usage:
+    "usage: npx tsx src/cli/build-data.ts [--words N] [--corpus] [--seed N] [--wordnet DIR] [--train-chars N] [--val-chars N] [--out DIR] [--facts FILE]",
+  summary:
+    "WordNet → data/wordnet/facts.json (--words, the default) and facts.json → data/corpus/*.jsonl (--corpus).",
   flags: {
     words: { type: "number", doc: "headwords to select from WordNet", default: 200 },
     corpus: { type: "boolean", doc: "build the corpus from the facts" },
@@ -49,10 +51,19 @@ export const BUILD_DATA_CLI = {
 
 function parseArgs(argv: string[]): Args | undefined {
   const v = parseCli(BUILD_DATA_CLI, argv);
-  if (v.help) { process.stdout.write(helpText(BUILD_DATA_CLI)); return undefined; }
+  if (v.help) {
+    process.stdout.write(helpText(BUILD_DATA_CLI));
+    return undefined;
+  }
   const a: Args = {
-    words: v.words, corpus: v.corpus ?? false, seed: v.seed ?? 0, wordnet: v.wordnet ?? DEFAULT_WORDNET_DIR,
-    trainChars: v["train-chars"] ?? 16e6, valChars: v["val-chars"] ?? 200e3, out: v.out ?? DATA_DIR, facts: v.facts,
+    words: v.words,
+    corpus: v.corpus ?? false,
+    seed: v.seed ?? 0,
+    wordnet: v.wordnet ?? DEFAULT_WORDNET_DIR,
+    trainChars: v["train-chars"] ?? 16e6,
+    valChars: v["val-chars"] ?? 200e3,
+    out: v.out ?? DATA_DIR,
+    facts: v.facts,
   };
   if (a.words === undefined && !a.corpus) a.words = 200;
   return a;
@@ -65,7 +76,10 @@ function wordnetNotice(): string {
   const text = fs.readFileSync(copyright, "utf8");
   const m = /License: WordNet3\.0\n([\s\S]*?)\n\n/.exec(text);
   if (!m) throw new Error(`${copyright}: WordNet 3.0 license section not found`);
-  const body = m[1].split("\n").map((l) => l.replace(/^ \.?/, "")).join("\n");
+  const body = m[1]
+    .split("\n")
+    .map((l) => l.replace(/^ \.?/, ""))
+    .join("\n");
   return `WordNet Release 3.0\n\n${body}\n\nData in this directory (facts.json) is derived from WordNet 3.0.\n`;
 }
 
@@ -77,8 +91,11 @@ function buildFacts(a: Args, words: number): void {
   writeFactsFile(path.join(dir, "facts.json"), makeFactsFile(headwords, words, a.seed));
   fs.writeFileSync(path.join(dir, "LICENSE"), wordnetNotice());
   const train = headwords.filter((h) => h.split === "train").length;
-  console.log(`facts: ${headwords.length} headwords (${train} train, ${headwords.length - train} heldout)`,
-    factStats(allFacts(headwords)), `in ${((Date.now() - t0) / 1000).toFixed(1)} s -> ${dir}/facts.json`);
+  console.log(
+    `facts: ${headwords.length} headwords (${train} train, ${headwords.length - train} heldout)`,
+    factStats(allFacts(headwords)),
+    `in ${((Date.now() - t0) / 1000).toFixed(1)} s -> ${dir}/facts.json`,
+  );
 }
 
 function buildCorpus(a: Args): void {
@@ -86,9 +103,15 @@ function buildCorpus(a: Args): void {
   const factsPath = a.facts ?? path.join(a.out, "wordnet", "facts.json");
   const facts = readFactsFile(factsPath);
   const dir = path.join(a.out, "corpus");
-  const s = writeCorpus(dir, facts.headwords, { seed: a.seed, trainChars: a.trainChars, valChars: a.valChars });
-  console.log(`corpus: train ${s.train.documents} docs / ${s.train.chars} chars, val ${s.val.documents} docs / ${s.val.chars} chars,` +
-    ` ${s.meanCharsPerDoc} chars/doc, in ${((Date.now() - t0) / 1000).toFixed(1)} s -> ${dir}`);
+  const s = writeCorpus(dir, facts.headwords, {
+    seed: a.seed,
+    trainChars: a.trainChars,
+    valChars: a.valChars,
+  });
+  console.log(
+    `corpus: train ${s.train.documents} docs / ${s.train.chars} chars, val ${s.val.documents} docs / ${s.val.chars} chars,` +
+      ` ${s.meanCharsPerDoc} chars/doc, in ${((Date.now() - t0) / 1000).toFixed(1)} s -> ${dir}`,
+  );
   console.log("documents by kind (train):", s.train.byKind);
   // The corpus quotes WordNet glosses, so the notice travels with it too.
   const notice = path.join(path.dirname(factsPath), "LICENSE");

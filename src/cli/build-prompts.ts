@@ -17,12 +17,16 @@ import { helpText, parseCli, runMain } from "./args";
 const BUILD_PROMPTS_CLI = {
   name: "build-prompts",
   usage: "usage: npx tsx src/cli/build-prompts.ts",
-  summary: "Rebuild data/eval/requests.jsonl and data/eval/new_phrasings.jsonl from the committed facts (no options).",
+  summary:
+    "Rebuild data/eval/requests.jsonl and data/eval/new_phrasings.jsonl from the committed facts (no options).",
   flags: {},
 };
 
 runMain((argv) => {
-  if (parseCli(BUILD_PROMPTS_CLI, argv).help) { process.stdout.write(helpText(BUILD_PROMPTS_CLI)); return; }
+  if (parseCli(BUILD_PROMPTS_CLI, argv).help) {
+    process.stdout.write(helpText(BUILD_PROMPTS_CLI));
+    return;
+  }
   build();
 });
 
@@ -31,8 +35,14 @@ function build(): void {
   const { headwords } = readFactsFile();
   fs.mkdirSync(OUT, { recursive: true });
   const files = {
-    "requests.jsonl": [...factPrompts(headwords, { split: "heldout", use: "corpus", seed: 1 }), ...skillPrompts(headwords, { perSkill: 20, use: "corpus", seed: 1 })],
-    "new_phrasings.jsonl": [...factPrompts(headwords, { split: "heldout", use: "heldout", seed: 2 }), ...skillPrompts(headwords, { perSkill: 20, use: "heldout", seed: 2 })],
+    "requests.jsonl": [
+      ...factPrompts(headwords, { split: "heldout", use: "corpus", seed: 1 }),
+      ...skillPrompts(headwords, { perSkill: 20, use: "corpus", seed: 1 }),
+    ],
+    "new_phrasings.jsonl": [
+      ...factPrompts(headwords, { split: "heldout", use: "heldout", seed: 2 }),
+      ...skillPrompts(headwords, { perSkill: 20, use: "heldout", seed: 2 }),
+    ],
   };
   for (const [name, items] of Object.entries(files)) {
     writePrompts(path.join(OUT, name), items);

@@ -19,32 +19,58 @@ import * as fs from "fs";
 import * as path from "path";
 import { readFactsFile } from "../data/facts-file";
 import { PATHS } from "../data/paths";
-import { EVAL_SET_NAMES, buildEvalSets, buildSftDataset, writeEvalJsonl, writeSftJsonl } from "../data/sft-data";
+import {
+  EVAL_SET_NAMES,
+  buildEvalSets,
+  buildSftDataset,
+  writeEvalJsonl,
+  writeSftJsonl,
+} from "../data/sft-data";
 import { BpeTokenizer, trainBpe } from "../tokenizer/index";
 import { CliSpec, Flag, helpText, parseCli } from "./args";
 
-interface Args { seed: number; perTask: number; evalPerTask: number; context: number; tokenizer?: string; out: string }
+interface Args {
+  seed: number;
+  perTask: number;
+  evalPerTask: number;
+  context: number;
+  tokenizer?: string;
+  out: string;
+}
 
 export const BUILD_SFT_CLI = {
   name: "build-sft",
-  usage: "usage: npx tsx src/cli/build-sft.ts [--seed N] [--per-task N] [--eval-per-task N] [--context N] [--tokenizer FILE] [--out DIR]",
+  usage:
+    "usage: npx tsx src/cli/build-sft.ts [--seed N] [--per-task N] [--eval-per-task N] [--context N] [--tokenizer FILE] [--out DIR]",
   summary: "Write the instruction-tuning data and the eval sets in data/sft/ from the committed facts.",
   flags: {
     seed: { type: "int", doc: "random seed", default: 0 },
     "per-task": { type: "int", doc: "training conversations per task", default: 100 },
     "eval-per-task": { type: "int", doc: "eval prompts per task", default: 20 },
     context: { type: "int", doc: "context length the examples must fit", default: 128 },
-    tokenizer: { type: "string", arg: "FILE", doc: "tokenizer.json to fit lengths with", default: "the base model's" },
+    tokenizer: {
+      type: "string",
+      arg: "FILE",
+      doc: "tokenizer.json to fit lengths with",
+      default: "the base model's",
+    },
     out: { type: "string", arg: "DIR", doc: "output folder", default: "data/sft" },
   },
 } as const satisfies CliSpec<Record<string, Flag>>;
 
 function parseArgs(argv: string[]): Args | undefined {
   const v = parseCli(BUILD_SFT_CLI, argv);
-  if (v.help) { process.stdout.write(helpText(BUILD_SFT_CLI)); return undefined; }
+  if (v.help) {
+    process.stdout.write(helpText(BUILD_SFT_CLI));
+    return undefined;
+  }
   return {
-    seed: v.seed ?? 0, perTask: v["per-task"] ?? 100, evalPerTask: v["eval-per-task"] ?? 20, context: v.context ?? 128,
-    tokenizer: v.tokenizer, out: v.out ?? PATHS.sft,
+    seed: v.seed ?? 0,
+    perTask: v["per-task"] ?? 100,
+    evalPerTask: v["eval-per-task"] ?? 20,
+    context: v.context ?? 128,
+    tokenizer: v.tokenizer,
+    out: v.out ?? PATHS.sft,
   };
 }
 
@@ -63,7 +89,12 @@ function main(): void {
   const { headwords } = readFactsFile();
   fs.mkdirSync(a.out, { recursive: true });
   const rel = (f: string) => path.relative(process.cwd(), path.join(a.out, f));
-  const train = buildSftDataset({ seed: a.seed, perTask: a.perTask, headwords, fit: { tokenizer: tokenizer(a.tokenizer), contextLength: a.context } });
+  const train = buildSftDataset({
+    seed: a.seed,
+    perTask: a.perTask,
+    headwords,
+    fit: { tokenizer: tokenizer(a.tokenizer), contextLength: a.context },
+  });
   writeSftJsonl(path.join(a.out, "train.jsonl"), train);
   console.log(`${rel("train.jsonl")}: ${train.length} conversations`);
   const sets = buildEvalSets(headwords, { seed: a.seed + 1, perTask: a.evalPerTask });

@@ -36,8 +36,10 @@ const VOCAB = 512;
 
 export const PRETRAIN_CLI = {
   name: "pretrain",
-  usage: "usage: npm run pretrain [-- --quick] [--resume] [--steps N] [--seed N] [--out DIR] [--decay-steps N] [--allow-schedule-change]",
-  summary: "Rebuild the tokenizer and the base model from the corpus (data/models/base; --quick: build/models/base-quick).",
+  usage:
+    "usage: npm run pretrain [-- --quick] [--resume] [--steps N] [--seed N] [--out DIR] [--decay-steps N] [--allow-schedule-change]",
+  summary:
+    "Rebuild the tokenizer and the base model from the corpus (data/models/base; --quick: build/models/base-quick).",
   listOptions: true,
   flags: {
     quick: { type: "boolean", doc: "train for seconds on a slice of the corpus" },
@@ -52,13 +54,25 @@ export const PRETRAIN_CLI = {
 
 async function main(argv: string[]): Promise<void> {
   const args = parseCli(PRETRAIN_CLI, argv);
-  if (args.help) { process.stdout.write(helpText(PRETRAIN_CLI)); return; }
+  if (args.help) {
+    process.stdout.write(helpText(PRETRAIN_CLI));
+    return;
+  }
   const work = path.join(ROOT, "build", args.quick ? "pretrain-quick" : "pretrain");
   const base = args.quick ? PRETRAIN_QUICK : PRETRAIN_FULL;
-  const config = pretrainConfig({ ...(args.steps ? { steps: args.steps } : {}), ...(args["decay-steps"] ? { decaySteps: args["decay-steps"] } : {}), seed: args.seed ?? 0 }, base);
+  const config = pretrainConfig(
+    {
+      ...(args.steps ? { steps: args.steps } : {}),
+      ...(args["decay-steps"] ? { decaySteps: args["decay-steps"] } : {}),
+      seed: args.seed ?? 0,
+    },
+    base,
+  );
   // Checked before the corpus is built, so a mistaken --resume fails at once.
-  if (args.resume && !fs.existsSync(path.join(work, "config.json"))) throw new Error(`--resume: no in-progress run at ${work}; start without --resume`);
-  if (args.resume && !args["allow-schedule-change"]) checkScheduleUnchanged(loadRun(work, "pretrain").config, config, path.join(work, "run.json"));
+  if (args.resume && !fs.existsSync(path.join(work, "config.json")))
+    throw new Error(`--resume: no in-progress run at ${work}; start without --resume`);
+  if (args.resume && !args["allow-schedule-change"])
+    checkScheduleUnchanged(loadRun(work, "pretrain").config, config, path.join(work, "run.json"));
   const backend = await initBackend();
   const facts = readFactsFile();
   const corpus = ensureCorpus(facts.headwords);
@@ -70,28 +84,52 @@ async function main(argv: string[]): Promise<void> {
   const train = tokenStream(tokenizer, docs);
   const val = tokenStream(tokenizer, valDocs);
   const chars = docs.reduce((n, d) => n + d.length, 0);
-  console.log(`tokenizer: ${VOCAB} tokens, ${(chars / train.length).toFixed(2)} chars/token; ${train.length.toLocaleString("en")} train and ${val.length.toLocaleString("en")} val tokens (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+  console.log(
+    `tokenizer: ${VOCAB} tokens, ${(chars / train.length).toFixed(2)} chars/token; ${train.length.toLocaleString("en")} train and ${val.length.toLocaleString("en")} val tokens (${((Date.now() - t) / 1000).toFixed(1)} s)`,
+  );
 
   const model = GPT.create({ ...PRESETS.A, vocabSize: VOCAB }, config.seed);
   const items = clozeItems(allFacts(facts.headwords));
   const out = args.out ?? (args.quick ? path.join(ROOT, "build", "models", "base-quick") : PATHS.baseModel);
   // The bar counts the steps this process will run, so its rate and time left are right when resuming.
-  const done = args.resume ? (JSON.parse(fs.readFileSync(path.join(work, "config.json"), "utf8")) as { step: number }).step : 0;
-  console.log(`model: ${model.numParameters().toLocaleString("en")} parameters; ${config.steps} steps × ${config.batchSize}×${model.config.contextLength} tokens on ${backend.name}`);
+  const done = args.resume
+    ? (JSON.parse(fs.readFileSync(path.join(work, "config.json"), "utf8")) as { step: number }).step
+    : 0;
+  console.log(
+    `model: ${model.numParameters().toLocaleString("en")} parameters; ${config.steps} steps × ${config.batchSize}×${model.config.contextLength} tokens on ${backend.name}`,
+  );
 
   t = Date.now();
   const run = await pretrain({
-    model, tokenizer, train, val, config, checkpointDir: work, resumeFrom: args.resume ? work : undefined, allowScheduleChange: args["allow-schedule-change"],
-    progress: progress(Math.max(0, config.steps - done), { label: done ? `pretrain (from step ${done})` : "pretrain" }),
+    model,
+    tokenizer,
+    train,
+    val,
+    config,
+    checkpointDir: work,
+    resumeFrom: args.resume ? work : undefined,
+    allowScheduleChange: args["allow-schedule-change"],
+    progress: progress(Math.max(0, config.steps - done), {
+      label: done ? `pretrain (from step ${done})` : "pretrain",
+    }),
     probe: () => ({ "probe/cloze_accuracy": clozeProbe(model, tokenizer, items).accuracy }),
   });
   const probe = clozeProbe(model, tokenizer, items);
   run.checkpoint = out;
-  run.notes = { ...run.notes, probe: { accuracy: probe.accuracy, byRelation: probe.byRelation, bySplit: probe.bySplit } };
+  run.notes = {
+    ...run.notes,
+    probe: { accuracy: probe.accuracy, byRelation: probe.byRelation, bySplit: probe.bySplit },
+  };
   await saveCheckpoint(out, { model, tokenizer, run, step: config.steps });
   const last = run.evals[run.evals.length - 1];
-  console.log(`done in ${((Date.now() - t) / 60000).toFixed(1)} min: val loss ${metricValue(last, "val/loss").toFixed(3)} nats/token, cloze probe ${(100 * probe.accuracy).toFixed(1)}% of ${items.length} facts`);
-  console.log(`by relation: ${Object.entries(probe.byRelation).map(([k, v]) => `${k} ${(100 * v).toFixed(0)}%`).join(", ")}`);
+  console.log(
+    `done in ${((Date.now() - t) / 60000).toFixed(1)} min: val loss ${metricValue(last, "val/loss").toFixed(3)} nats/token, cloze probe ${(100 * probe.accuracy).toFixed(1)}% of ${items.length} facts`,
+  );
+  console.log(
+    `by relation: ${Object.entries(probe.byRelation)
+      .map(([k, v]) => `${k} ${(100 * v).toFixed(0)}%`)
+      .join(", ")}`,
+  );
   console.log(`saved ${path.relative(ROOT, out)}/ (model, tokenizer.json, run.json)`);
 }
 

@@ -24,7 +24,12 @@ async function main(argv: string[]): Promise<number> {
 
 if (require.main === module) {
   main(process.argv.slice(2)).then(
-    (code) => { process.exitCode = code; },
-    (e: Error) => { console.error(e.stack ?? e); process.exitCode = 1; },
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: Error) => {
+      console.error(e.stack ?? e);
+      process.exitCode = 1;
+    },
   );
 }

@@ -33,14 +33,22 @@ const ROOT = path.resolve(__dirname, "..", "..");
 
 export const SFT_CLI = {
   name: "sft",
-  usage: "usage: npm run sft [-- --quick] [--resume] [--steps N] [--seed N] [--mask assistant|prompt-and-answer|all] [--out DIR] [--decay-steps N] [--allow-schedule-change]",
-  summary: "Instruction-tune the base model into data/models/sft with the SFT_FULL recipe (--quick: build/models/sft-quick).",
+  usage:
+    "usage: npm run sft [-- --quick] [--resume] [--steps N] [--seed N] [--mask assistant|prompt-and-answer|all] [--out DIR] [--decay-steps N] [--allow-schedule-change]",
+  summary:
+    "Instruction-tune the base model into data/models/sft with the SFT_FULL recipe (--quick: build/models/sft-quick).",
   flags: {
     quick: { type: "boolean", doc: "a minute-long run" },
     resume: { type: "boolean", doc: "continue the in-progress run in build/sft" },
     steps: { type: "int", min: 0, doc: "optimizer steps (0: the recipe's)", default: SFT_FULL.steps },
     seed: { type: "int", doc: "random seed", default: 0 },
-    mask: { type: "string", arg: "M", choices: MASK_MODES, doc: "which tokens carry loss", default: "assistant" },
+    mask: {
+      type: "string",
+      arg: "M",
+      choices: MASK_MODES,
+      doc: "which tokens carry loss",
+      default: "assistant",
+    },
     out: { type: "string", arg: "DIR", doc: "where the final model goes", default: "data/models/sft" },
     "decay-steps": { type: "int", min: 1, doc: "step where the cosine lr decay ends", default: "--steps" },
     "allow-schedule-change": { type: "boolean", doc: "let --resume change the lr schedule (a warm restart)" },
@@ -48,28 +56,53 @@ export const SFT_CLI = {
 } as const satisfies CliSpec<Record<string, Flag>>;
 
 interface Args {
-  quick: boolean; resume: boolean; steps?: number; seed: number; mask: MaskMode; out?: string;
-  decaySteps?: number; allowScheduleChange?: boolean; help?: boolean;
+  quick: boolean;
+  resume: boolean;
+  steps?: number;
+  seed: number;
+  mask: MaskMode;
+  out?: string;
+  decaySteps?: number;
+  allowScheduleChange?: boolean;
+  help?: boolean;
 }
 
 /** The parsed command line (options not given are left out, except the defaults of quick, resume, seed and mask). */
 export function parseSftArgs(argv: string[]): Args {
   const v = parseCli(SFT_CLI, argv);
   return {
-    quick: v.quick ?? false, resume: v.resume ?? false, seed: v.seed ?? 0, mask: v.mask ?? "assistant",
-    ...(v.steps ? { steps: v.steps } : {}), ...(v.out !== undefined ? { out: v.out } : {}),
+    quick: v.quick ?? false,
+    resume: v.resume ?? false,
+    seed: v.seed ?? 0,
+    mask: v.mask ?? "assistant",
+    ...(v.steps ? { steps: v.steps } : {}),
+    ...(v.out !== undefined ? { out: v.out } : {}),
     ...(v["decay-steps"] !== undefined ? { decaySteps: v["decay-steps"] } : {}),
-    ...(v["allow-schedule-change"] ? { allowScheduleChange: true } : {}), ...(v.help ? { help: true } : {}),
+    ...(v["allow-schedule-change"] ? { allowScheduleChange: true } : {}),
+    ...(v.help ? { help: true } : {}),
   };
 }
 
 async function main(argv: string[]): Promise<void> {
   const args = parseSftArgs(argv);
-  if (args.help) { process.stdout.write(helpText(SFT_CLI)); return; }
+  if (args.help) {
+    process.stdout.write(helpText(SFT_CLI));
+    return;
+  }
   const work = path.join(ROOT, "build", args.quick ? "sft-quick" : "sft");
-  const config = sftConfig({ ...(args.steps ? { steps: args.steps } : {}), ...(args.decaySteps ? { decaySteps: args.decaySteps } : {}), seed: args.seed, checkpointEvery: args.quick ? 0 : 50 }, args.quick ? SFT_QUICK : SFT_FULL);
-  if (args.resume && !fs.existsSync(path.join(work, "config.json"))) throw new Error(`--resume: no in-progress run at ${work}; start without --resume`);
-  if (args.resume && !args.allowScheduleChange) checkScheduleUnchanged(loadRun(work, "sft").config, config, path.join(work, "run.json"));
+  const config = sftConfig(
+    {
+      ...(args.steps ? { steps: args.steps } : {}),
+      ...(args.decaySteps ? { decaySteps: args.decaySteps } : {}),
+      seed: args.seed,
+      checkpointEvery: args.quick ? 0 : 50,
+    },
+    args.quick ? SFT_QUICK : SFT_FULL,
+  );
+  if (args.resume && !fs.existsSync(path.join(work, "config.json")))
+    throw new Error(`--resume: no in-progress run at ${work}; start without --resume`);
+  if (args.resume && !args.allowScheduleChange)
+    checkScheduleUnchanged(loadRun(work, "sft").config, config, path.join(work, "run.json"));
   const backend = await initBackend();
   const inputs = loadSftInputs();
   const { model, tokenizer } = inputs.base;
@@ -77,15 +110,29 @@ async function main(argv: string[]): Promise<void> {
   const val = validationExamples(inputs);
   // An interrupted run's samples and step-0 row live in its checkpoint's run.json.
   const previous = args.resume ? loadRun(work, "sft").notes : undefined;
-  const monitor = sftMonitor(inputs, model, { previous: previous && { samples: previous.samples ?? [], history: previous.monitor ?? [] } });
+  const monitor = sftMonitor(inputs, model, {
+    previous: previous && { samples: previous.samples ?? [], history: previous.monitor ?? [] },
+  });
   if (!args.resume) monitor.evaluate(0);
-  const done = args.resume ? (JSON.parse(fs.readFileSync(path.join(work, "config.json"), "utf8")) as { step: number }).step : 0;
-  console.log(`SFT of ${path.relative(ROOT, inputs.base.dir)} on ${train.length} conversations (mask: ${args.mask}), ${val.length} validation answers; ` +
-    `${config.steps} steps × ${config.batchSize} + ${config.replayBatchSize} replay windows, lr ${config.lr}, on ${backend.name}`);
+  const done = args.resume
+    ? (JSON.parse(fs.readFileSync(path.join(work, "config.json"), "utf8")) as { step: number }).step
+    : 0;
+  console.log(
+    `SFT of ${path.relative(ROOT, inputs.base.dir)} on ${train.length} conversations (mask: ${args.mask}), ${val.length} validation answers; ` +
+      `${config.steps} steps × ${config.batchSize} + ${config.replayBatchSize} replay windows, lr ${config.lr}, on ${backend.name}`,
+  );
 
   const t = Date.now();
   const run = await trainSft({
-    model, tokenizer, train, val, replay: inputs.replay, config, checkpointDir: work, resumeFrom: args.resume ? work : undefined, allowScheduleChange: args.allowScheduleChange,
+    model,
+    tokenizer,
+    train,
+    val,
+    replay: inputs.replay,
+    config,
+    checkpointDir: work,
+    resumeFrom: args.resume ? work : undefined,
+    allowScheduleChange: args.allowScheduleChange,
     evaluate: (step) => monitor.evaluate(step),
     progress: progress(Math.max(0, config.steps - done), { label: done ? `sft (from step ${done})` : "sft" }),
     notes: { base: path.relative(ROOT, inputs.base.dir), samples: monitor.samples, monitor: monitor.history },
@@ -93,16 +140,25 @@ async function main(argv: string[]): Promise<void> {
   const results = evaluateSets(model, tokenizer, inputs.sets);
   const out = args.out ?? (args.quick ? path.join(ROOT, "build", "models", "sft-quick") : PATHS.sftModel);
   run.checkpoint = path.relative(ROOT, out);
-  run.notes = { ...run.notes, eval: Object.fromEntries(results.map((r) => [r.set, { ...r.summary, by_cluster: r.byCluster }])) };
+  run.notes = {
+    ...run.notes,
+    eval: Object.fromEntries(results.map((r) => [r.set, { ...r.summary, by_cluster: r.byCluster }])),
+  };
   await saveCheckpoint(out, { model, tokenizer, run, step: config.steps });
   const last = run.evals[run.evals.length - 1];
-  console.log(`done in ${((Date.now() - t) / 60000).toFixed(1)} min: validation answer loss ${metricValue(last, "val/sft_loss").toFixed(3)}, knowledge probe ${pct(last["probe/cloze_accuracy"])} (base ${pct(monitor.history[0]["probe/cloze_accuracy"])})`);
+  console.log(
+    `done in ${((Date.now() - t) / 60000).toFixed(1)} min: validation answer loss ${metricValue(last, "val/sft_loss").toFixed(3)}, knowledge probe ${pct(last["probe/cloze_accuracy"])} (base ${pct(monitor.history[0]["probe/cloze_accuracy"])})`,
+  );
   console.log("eval set                      n   answer  contin.  other  exact match");
   for (const r of results) {
     const s = r.summary;
-    console.log(`${SET_LABELS[r.set].padEnd(26)} ${String(s.n).padStart(4)}  ${pct(s.answer_rate).padStart(6)}  ${pct(s.continuation_rate).padStart(6)}  ${pct(s.other_rate).padStart(6)}  ${pct(s.exact_match).padStart(6)}`);
+    console.log(
+      `${SET_LABELS[r.set].padEnd(26)} ${String(s.n).padStart(4)}  ${pct(s.answer_rate).padStart(6)}  ${pct(s.continuation_rate).padStart(6)}  ${pct(s.other_rate).padStart(6)}  ${pct(s.exact_match).padStart(6)}`,
+    );
   }
-  console.log(`saved ${path.relative(ROOT, out)}/ (model, tokenizer.json, run.json); reproduce a row with npm run eval -- --model ${path.relative(ROOT, out)} --prompts data/sft/eval_<set>.jsonl`);
+  console.log(
+    `saved ${path.relative(ROOT, out)}/ (model, tokenizer.json, run.json); reproduce a row with npm run eval -- --model ${path.relative(ROOT, out)} --prompts data/sft/eval_<set>.jsonl`,
+  );
 }
 
 if (require.main === module) runMain(main);

@@ -14,15 +14,31 @@ import { Rng } from "../random";
 import { Fact, Headword, allFacts } from "./facts";
 import { PATHS } from "./paths";
 import {
-  Deck, DocContext, DocGenerator, answerKey, dictionary, factProse, forum, instructions, quiz, workedExamples,
+  Deck,
+  DocContext,
+  DocGenerator,
+  answerKey,
+  dictionary,
+  factProse,
+  forum,
+  instructions,
+  quiz,
+  workedExamples,
 } from "./documents";
 
 /** The kinds of document in the mixture. */
-export type DocKind = "factProse" | "dictionary" | "workedExamples" | "quiz" | "forum" | "instructions" | "answerKey";
+export type DocKind =
+  "factProse" | "dictionary" | "workedExamples" | "quiz" | "forum" | "instructions" | "answerKey";
 
 /** One generator per kind. */
 export const DOC_GENERATORS: Readonly<Record<DocKind, DocGenerator>> = Object.freeze({
-  factProse, dictionary, workedExamples, quiz, forum, instructions, answerKey,
+  factProse,
+  dictionary,
+  workedExamples,
+  quiz,
+  forum,
+  instructions,
+  answerKey,
 });
 
 /** Share of documents per kind (sums to 1). */
@@ -59,8 +75,11 @@ function makeContext(headwords: readonly Headword[], rng: Rng): DocContext {
   const factDeck = new Deck(facts, rng.fork("fact-deck"));
   const wordDeck = new Deck(headwords, rng.fork("word-deck"));
   return {
-    rng, facts, vocab: headwords.map((h) => h.word),
-    nextFact: () => factDeck.next(), nextHeadword: () => wordDeck.next(),
+    rng,
+    facts,
+    vocab: headwords.map((h) => h.word),
+    nextFact: () => factDeck.next(),
+    nextHeadword: () => wordDeck.next(),
   };
 }
 
@@ -99,7 +118,10 @@ export const CORPUS_DIR = PATHS.corpus;
 
 /** File names inside the corpus directory. */
 export const CORPUS_FILES = Object.freeze({
-  train: "train.jsonl", val: "val.jsonl", sample: "sample.txt", stats: "stats.json",
+  train: "train.jsonl",
+  val: "val.jsonl",
+  sample: "sample.txt",
+  stats: "stats.json",
 });
 
 /** Options for {@link writeCorpus}. */
@@ -134,7 +156,10 @@ function writeSplit(file: string, docs: Iterable<Doc>, skip?: Set<string>, keep?
       stats.documents++;
       stats.chars += d.text.length;
       stats.byKind[d.kind] = (stats.byKind[d.kind] ?? 0) + 1;
-      if (buf.length >= 4096) { fs.writeSync(fd, buf.join("\n") + "\n"); buf = []; }
+      if (buf.length >= 4096) {
+        fs.writeSync(fd, buf.join("\n") + "\n");
+        buf = [];
+      }
     }
     if (buf.length > 0) fs.writeSync(fd, buf.join("\n") + "\n");
   } finally {
@@ -148,20 +173,35 @@ function writeSplit(file: string, docs: Iterable<Doc>, skip?: Set<string>, keep?
  * facts; exact duplicates of a train document are dropped from val),
  * sample.txt and stats.json into `dir`.
  */
-export function writeCorpus(dir: string, headwords: readonly Headword[], opts: WriteCorpusOptions): CorpusStats {
+export function writeCorpus(
+  dir: string,
+  headwords: readonly Headword[],
+  opts: WriteCorpusOptions,
+): CorpusStats {
   fs.mkdirSync(dir, { recursive: true });
   const seen = new Set<string>();
   const base = { mixture: opts.mixture };
-  const train = writeSplit(path.join(dir, CORPUS_FILES.train),
-    iterateCorpus(headwords, { ...base, seed: opts.seed, targetChars: opts.trainChars }), undefined, seen);
+  const train = writeSplit(
+    path.join(dir, CORPUS_FILES.train),
+    iterateCorpus(headwords, { ...base, seed: opts.seed, targetChars: opts.trainChars }),
+    undefined,
+    seen,
+  );
   const valSeed = new Rng(opts.seed).fork("val").uint32();
-  const val = writeSplit(path.join(dir, CORPUS_FILES.val),
-    iterateCorpus(headwords, { ...base, seed: valSeed, targetChars: opts.valChars }), seen);
+  const val = writeSplit(
+    path.join(dir, CORPUS_FILES.val),
+    iterateCorpus(headwords, { ...base, seed: valSeed, targetChars: opts.valChars }),
+    seen,
+  );
   const sample = buildCorpus(headwords, { ...base, seed: opts.seed, documents: opts.sampleDocs ?? 40 });
   fs.writeFileSync(path.join(dir, CORPUS_FILES.sample), formatSample(sample));
   const stats: CorpusStats = {
-    seed: opts.seed, facts: allFacts(headwords).length, headwords: headwords.length,
-    train, val, meanCharsPerDoc: Math.round(train.chars / Math.max(1, train.documents)),
+    seed: opts.seed,
+    facts: allFacts(headwords).length,
+    headwords: headwords.length,
+    train,
+    val,
+    meanCharsPerDoc: Math.round(train.chars / Math.max(1, train.documents)),
   };
   fs.writeFileSync(path.join(dir, CORPUS_FILES.stats), JSON.stringify(stats, null, 2) + "\n");
   return stats;
@@ -180,13 +220,18 @@ export function readCorpus(file: string): string[] {
   if (!fs.existsSync(file)) {
     throw new Error(`${file}: not found. Build it with \`npx tsx src/cli/build-data.ts --corpus\`.`);
   }
-  const lines = fs.readFileSync(file, "utf8").split("\n").filter((l) => l.length > 0);
+  const lines = fs
+    .readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.length > 0);
   return lines.map((l, i) => {
     let o: { text?: unknown };
     try {
       o = JSON.parse(l) as { text?: unknown };
     } catch (e) {
-      throw new Error(`${file}: line ${i + 1}: not valid JSON (${(e as Error).message}); rebuild with \`npx tsx src/cli/build-data.ts --corpus\``);
+      throw new Error(
+        `${file}: line ${i + 1}: not valid JSON (${(e as Error).message}); rebuild with \`npx tsx src/cli/build-data.ts --corpus\``,
+      );
     }
     if (typeof o.text !== "string") throw new Error(`${file}: line ${i + 1}: field text: expected a string`);
     return o.text;
@@ -194,13 +239,20 @@ export function readCorpus(file: string): string[] {
 }
 
 /** Default size of the pretraining corpus: ~16 M characters ≈ 6 M BPE-512 tokens. */
-export const DEFAULT_CORPUS: Readonly<WriteCorpusOptions> = Object.freeze({ seed: 0, trainChars: 16e6, valChars: 200e3 });
+export const DEFAULT_CORPUS: Readonly<WriteCorpusOptions> = Object.freeze({
+  seed: 0,
+  trainChars: 16e6,
+  valChars: 200e3,
+});
 
 /**
  * The train and val documents, building the corpus files first if they are
  * missing (they are generated, not committed: ~17 MB, ~2 s to build).
  */
-export function ensureCorpus(headwords: readonly Headword[], dir: string = CORPUS_DIR): { train: string[]; val: string[] } {
+export function ensureCorpus(
+  headwords: readonly Headword[],
+  dir: string = CORPUS_DIR,
+): { train: string[]; val: string[] } {
   const trainFile = path.join(dir, CORPUS_FILES.train);
   if (!fs.existsSync(trainFile) || !fs.existsSync(path.join(dir, CORPUS_FILES.val))) {
     console.log(`building the corpus in ${dir} …`);

@@ -12,7 +12,10 @@ import { SkillInstance, skillInstance, workedExample } from "./skills";
 /** Draws items in shuffled passes, so every item comes up once per pass. */
 export class Deck<T> {
   private order: T[] = [];
-  constructor(private readonly items: readonly T[], private readonly rng: Rng) {
+  constructor(
+    private readonly items: readonly T[],
+    private readonly rng: Rng,
+  ) {
     if (items.length === 0) throw new Error("Deck: no items");
   }
   next(): T {
@@ -78,10 +81,14 @@ const MEANING_LABELS = ["Meaning", "Definition", "Sense"];
 
 /** One entry: gloss, sometimes the example, and the relations in random order. */
 function dictionaryEntry(h: Headword, rng: Rng): string {
-  const lines = [render(rng.pick(HEAD_FORMS), { word: h.word, pos: POS_LABEL[h.pos] }), `${rng.pick(MEANING_LABELS)}: ${h.gloss}.`];
+  const lines = [
+    render(rng.pick(HEAD_FORMS), { word: h.word, pos: POS_LABEL[h.pos] }),
+    `${rng.pick(MEANING_LABELS)}: ${h.gloss}.`,
+  ];
   if (h.example && rng.random() < 0.7) lines.push(`Example: "${h.example}"`);
   // The answer follows "Label: ", so it is the same " cold" token as in prose.
-  for (const f of rng.shuffle(h.facts)) lines.push(`${rng.pick(RELATION_PHRASING[f.relation].labels)}: ${f.answer}`);
+  for (const f of rng.shuffle(h.facts))
+    lines.push(`${rng.pick(RELATION_PHRASING[f.relation].labels)}: ${f.answer}`);
   return lines.join("\n");
 }
 
@@ -95,16 +102,27 @@ const WORKED_TITLES = ["Worked examples", "Practice problems with solutions", "E
 export const workedExamples: DocGenerator = (ctx) => {
   const { rng } = ctx;
   const one: Skill | undefined = rng.random() < 0.5 ? rng.pick(SKILLS) : undefined;
-  const body = times(between(rng, 2, 4), () => workedExample(skillInstance(one ?? rng.pick(SKILLS), rng, ctx.vocab), rng));
+  const body = times(between(rng, 2, 4), () =>
+    workedExample(skillInstance(one ?? rng.pick(SKILLS), rng, ctx.vocab), rng),
+  );
   return rng.random() < 0.3 ? `${rng.pick(WORKED_TITLES)}\n${body.join("\n")}` : body.join(" ");
 };
 
 /** Header lines a quiz may start with (exported for tests). */
 export const QUIZ_HEADERS = [
-  "Quiz", "Worksheet", "Exam questions", "Homework", "Review questions", "Test yourself", "Practice test",
+  "Quiz",
+  "Worksheet",
+  "Exam questions",
+  "Homework",
+  "Review questions",
+  "Test yourself",
+  "Practice test",
 ];
 export const QUIZ_INSTRUCTIONS = [
-  "Answer the following questions.", "Answer each question in one word.", "Write your answers on a separate sheet.", "",
+  "Answer the following questions.",
+  "Answer each question in one word.",
+  "Write your answers on a separate sheet.",
+  "",
 ];
 
 /** A quiz sheet: numbered questions and no answers. */
@@ -116,11 +134,27 @@ export const quiz: DocGenerator = (ctx) => {
   return [head, ...(intro ? [intro] : []), ...qs].join("\n");
 };
 
-const FORUM_SUBJECTS = ["Need help with homework", "Quick question", "Word questions", "Help please", "Questions from class", "Stuck on these"];
+const FORUM_SUBJECTS = [
+  "Need help with homework",
+  "Quick question",
+  "Word questions",
+  "Help please",
+  "Questions from class",
+  "Stuck on these",
+];
 const FORUM_OPENINGS = ["Hi everyone.", "Hello all.", "Hey!", "Hi.", "Good evening."];
-const FORUM_LEADS = ["I have a few questions from my class.", "My teacher gave us these and I am not sure.", "Can someone help me with this?", "I am studying for a test."];
+const FORUM_LEADS = [
+  "I have a few questions from my class.",
+  "My teacher gave us these and I am not sure.",
+  "Can someone help me with this?",
+  "I am studying for a test.",
+];
 const FORUM_CLOSINGS = ["Thanks!", "Thank you in advance.", "Any help is welcome.", "Thanks a lot."];
-const FORUM_REPLIES = ["I have the same question.", "Me too, and also this one.", "Good questions. I would also like to know:"];
+const FORUM_REPLIES = [
+  "I have the same question.",
+  "Me too, and also this one.",
+  "Good questions. I would also like to know:",
+];
 
 /** A forum post (and sometimes a reply) asking questions, none answered. */
 export const forum: DocGenerator = (ctx) => {
@@ -133,12 +167,20 @@ export const forum: DocGenerator = (ctx) => {
   return lines.join("\n");
 };
 
-const INSTRUCTION_TITLES = ["Instructions:", "Do the following tasks.", "Homework for Monday", "Tasks for today:", "Steps to follow:"];
+const INSTRUCTION_TITLES = [
+  "Instructions:",
+  "Do the following tasks.",
+  "Homework for Monday",
+  "Tasks for today:",
+  "Steps to follow:",
+];
 
 /** A numbered list of instructions (imperative task templates). */
 export const instructions: DocGenerator = (ctx) => {
   const { rng } = ctx;
-  const steps = times(between(rng, 3, 6), () => askAny(ctx, "imperative").text).map((t, i) => `${i + 1}. ${t}`);
+  const steps = times(between(rng, 3, 6), () => askAny(ctx, "imperative").text).map(
+    (t, i) => `${i + 1}. ${t}`,
+  );
   return [rng.pick(INSTRUCTION_TITLES), ...steps].join("\n");
 };
 

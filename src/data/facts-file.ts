@@ -25,8 +25,10 @@ export interface FactsFile {
 }
 
 /** Header fields: where the data comes from and under which licence. */
-export const FACTS_SOURCE = "WordNet 3.0, Princeton University (https://wordnet.princeton.edu/), read from the Debian package wordnet-base";
-export const FACTS_LICENSE = "WordNet 3.0 license (see data/wordnet/LICENSE, which must accompany this file). WordNet 3.0 Copyright 2006 by Princeton University. All rights reserved.";
+export const FACTS_SOURCE =
+  "WordNet 3.0, Princeton University (https://wordnet.princeton.edu/), read from the Debian package wordnet-base";
+export const FACTS_LICENSE =
+  "WordNet 3.0 license (see data/wordnet/LICENSE, which must accompany this file). WordNet 3.0 Copyright 2006 by Princeton University. All rights reserved.";
 
 /** Wraps selected headwords with the header. */
 export function makeFactsFile(headwords: Headword[], words: number, seed: number): FactsFile {
@@ -53,7 +55,9 @@ export function writeFactsFile(file: string, data: FactsFile): void {
 /** Reads and validates a facts file; errors name the file and the field. */
 export function readFactsFile(file: string = FACTS_PATH): FactsFile {
   if (!fs.existsSync(file)) {
-    throw new Error(`${file}: not found. Rebuild it with \`npx tsx src/cli/build-data.ts --words 200\` (needs wordnet-base).`);
+    throw new Error(
+      `${file}: not found. Rebuild it with \`npx tsx src/cli/build-data.ts --words 200\` (needs wordnet-base).`,
+    );
   }
   let raw: unknown;
   try {
@@ -73,8 +77,10 @@ function fail(file: string, field: string, msg: string): never {
 function str(o: Obj, k: string, file: string, at: string, allowed?: readonly string[]): string {
   const v = o[k];
   const field = at ? `${at}.${k}` : k;
-  if (typeof v !== "string" || v.length === 0) fail(file, field, `expected a non-empty string, got ${JSON.stringify(v)}`);
-  if (allowed && !allowed.includes(v)) fail(file, field, `expected one of ${allowed.join("|")}, got ${JSON.stringify(v)}`);
+  if (typeof v !== "string" || v.length === 0)
+    fail(file, field, `expected a non-empty string, got ${JSON.stringify(v)}`);
+  if (allowed && !allowed.includes(v))
+    fail(file, field, `expected one of ${allowed.join("|")}, got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -93,7 +99,8 @@ const SPLITS = ["train", "heldout"] as const;
 function validateFact(v: unknown, file: string, at: string): Fact {
   const o = obj(v, file, at);
   const accepted = arr(o.accepted, file, `${at}.accepted`);
-  if (!accepted.every((a) => typeof a === "string")) fail(file, `${at}.accepted`, "expected an array of strings");
+  if (!accepted.every((a) => typeof a === "string"))
+    fail(file, `${at}.accepted`, "expected an array of strings");
   return {
     word: str(o, "word", file, at),
     relation: str(o, "relation", file, at, RELATIONS) as Fact["relation"],
@@ -121,9 +128,12 @@ function validateHeadword(v: unknown, file: string, at: string): Headword {
 /** Checks the shape of parsed facts.json; `file` is only used in messages. */
 export function validateFactsFile(raw: unknown, file: string): FactsFile {
   const o = obj(raw, file, "(root)");
-  const headwords = arr(o.headwords, file, "headwords").map((h, i) => validateHeadword(h, file, `headwords[${i}]`));
+  const headwords = arr(o.headwords, file, "headwords").map((h, i) =>
+    validateHeadword(h, file, `headwords[${i}]`),
+  );
   if (headwords.length === 0) fail(file, "headwords", "is empty");
-  const num = (k: string) => (typeof o[k] === "number" ? (o[k] as number) : fail(file, k, "expected a number"));
+  const num = (k: string) =>
+    typeof o[k] === "number" ? (o[k] as number) : fail(file, k, "expected a number");
   return {
     source: str(o, "source", file, ""),
     license: str(o, "license", file, ""),

@@ -68,7 +68,9 @@ const total = (r: Record<PosName, number>) => r.noun + r.verb + r.adj + r.adv;
 
 /** Lemmas ranked by total tag count, ties broken alphabetically (determinism). */
 export function rankLemmas(counts: Map<string, Record<PosName, number>>): string[] {
-  return Array.from(counts.keys()).sort((a, b) => total(counts.get(b)!) - total(counts.get(a)!) || (a < b ? -1 : a > b ? 1 : 0));
+  return Array.from(counts.keys()).sort(
+    (a, b) => total(counts.get(b)!) - total(counts.get(a)!) || (a < b ? -1 : a > b ? 1 : 0),
+  );
 }
 
 /** The part of speech with the most tags; ties go to the earlier of noun, verb, adj, adv. */
@@ -90,7 +92,15 @@ export function relationCandidates(wn: WordNet, s: Synset, wordIndex: number): R
     // are the satellites reached by the similar-to (&) pointer.
     const similar = s.pointers.filter((p) => p.symbol === "&").map((p) => getSynset(wn, p.type, p.offset));
     // Only the most frequent one: satellites are too loose to all count as answers.
-    synonym.push(...byFrequency(wn, similar.filter((x): x is Synset => !!x), () => true).filter(ok).slice(0, 1));
+    synonym.push(
+      ...byFrequency(
+        wn,
+        similar.filter((x): x is Synset => !!x),
+        () => true,
+      )
+        .filter(ok)
+        .slice(0, 1),
+    );
   }
   const category = s.pointers
     .filter((p) => p.symbol === "@")
@@ -105,7 +115,9 @@ export function relationCandidates(wn: WordNet, s: Synset, wordIndex: number): R
  */
 function byFrequency(wn: WordNet, synsets: Synset[], keep: (i: number) => boolean): string[] {
   const items = synsets.flatMap((s) =>
-    s.words.map((w, i) => ({ w: w.lemma, i, n: wn.senseCounts.get(senseKey(wn, s, i)) ?? 0 })).filter((x) => keep(x.i)),
+    s.words
+      .map((w, i) => ({ w: w.lemma, i, n: wn.senseCounts.get(senseKey(wn, s, i)) ?? 0 }))
+      .filter((x) => keep(x.i)),
   );
   return Array.from(new Set(items.sort((x, y) => y.n - x.n).map((x) => x.w)));
 }
@@ -121,19 +133,37 @@ function pickExample(examples: string[], word: string): string | undefined {
  * undefined when the lemma is not written lowercase there or has fewer than
  * two relations. `accepted` and `split` are filled in later.
  */
-export function headwordFor(wn: WordNet, lemma: string, pos: PosName, tagCount: number): Headword | undefined {
+export function headwordFor(
+  wn: WordNet,
+  lemma: string,
+  pos: PosName,
+  tagCount: number,
+): Headword | undefined {
   const entry = wn.index[pos].get(lemma);
   const s = entry && wn.synsets[pos].get(entry.offsets[0]);
   const wordIndex = s ? s.words.findIndex((w) => w.lemma === lemma) : -1;
   if (!s || wordIndex < 0) return undefined;
   const cands = relationCandidates(wn, s, wordIndex);
   const facts: Fact[] = RELATIONS.filter((r) => cands[r].length > 0).map((relation) => ({
-    word: lemma, relation, answer: cands[relation][0], accepted: cands[relation].slice(), pos, split: "train",
+    word: lemma,
+    relation,
+    answer: cands[relation][0],
+    accepted: cands[relation].slice(),
+    pos,
+    split: "train",
   }));
   if (facts.length < 2) return undefined;
   const { definition, examples } = splitGloss(s.gloss);
   const example = pickExample(examples, lemma);
-  return { word: lemma, pos, gloss: definition, ...(example !== undefined ? { example } : {}), tagCount, split: "train", facts };
+  return {
+    word: lemma,
+    pos,
+    gloss: definition,
+    ...(example !== undefined ? { example } : {}),
+    tagCount,
+    split: "train",
+    facts,
+  };
 }
 
 /**
@@ -176,7 +206,11 @@ export const signature = (h: Headword) => h.facts.map((f) => f.relation).join("+
  */
 export function assignSplit(headwords: Headword[], seed: number): void {
   const rng = new Rng(seed).fork("split");
-  const order = headwords.slice().sort((a, b) => (signature(a) < signature(b) ? -1 : signature(a) > signature(b) ? 1 : b.tagCount - a.tagCount));
+  const order = headwords
+    .slice()
+    .sort((a, b) =>
+      signature(a) < signature(b) ? -1 : signature(a) > signature(b) ? 1 : b.tagCount - a.tagCount,
+    );
   for (let i = 0; i < order.length; i += 2) {
     const first = rng.random() < 0.5 ? "train" : "heldout";
     const pair = order.slice(i, i + 2);

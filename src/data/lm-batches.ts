@@ -27,7 +27,10 @@ export function weightSum(b: LMBatch): number {
  * (pretraining). Throws if the stream is shorter than one window.
  */
 export function randomWindows(stream: Int32Array, B: number, T: number, rng: Rng): LMBatch {
-  if (stream.length < T + 1) throw new Error(`token stream of ${stream.length} tokens is shorter than one window of ${T}; add data or shorten the context`);
+  if (stream.length < T + 1)
+    throw new Error(
+      `token stream of ${stream.length} tokens is shorter than one window of ${T}; add data or shorten the context`,
+    );
   const tokens = new Int32Array(B * T);
   for (let b = 0; b < B; b++) {
     const start = rng.int(0, stream.length - T + 1);
@@ -37,7 +40,12 @@ export function randomWindows(stream: Int32Array, B: number, T: number, rng: Rng
 }
 
 /** Deterministic, non-overlapping windows covering a stream (for validation). */
-export function sequentialWindows(stream: Int32Array, B: number, T: number, maxBatches = Infinity): LMBatch[] {
+export function sequentialWindows(
+  stream: Int32Array,
+  B: number,
+  T: number,
+  maxBatches = Infinity,
+): LMBatch[] {
   const out: LMBatch[] = [];
   const perRow = T;
   const rows = Math.floor((stream.length - 1) / perRow);
@@ -46,6 +54,7 @@ export function sequentialWindows(stream: Int32Array, B: number, T: number, maxB
     for (let b = 0; b < B; b++) tokens.set(stream.subarray((r0 + b) * perRow, (r0 + b) * perRow + T), b * T);
     out.push({ tokens, weights: new Float32Array(B * (T - 1)).fill(1), B, T });
   }
-  if (out.length === 0) throw new Error(`validation stream of ${stream.length} tokens is too short for one batch of ${B}×${T}`);
+  if (out.length === 0)
+    throw new Error(`validation stream of ${stream.length} tokens is too short for one batch of ${B}×${T}`);
   return out;
 }

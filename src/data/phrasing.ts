@@ -48,7 +48,9 @@ export interface RelationPhrasing {
 }
 
 const q = (text: string, use: TemplateUse = "corpus"): QuestionTemplate => ({
-  text, use, form: text.endsWith("?") ? "question" : "imperative",
+  text,
+  use,
+  form: text.endsWith("?") ? "question" : "imperative",
 });
 
 /** Phrasing per relation. The first statement is always `cloze + " {answer}."`. */
@@ -133,7 +135,8 @@ export const SKILL_PHRASING: Readonly<Record<Skill, SkillPhrasing>> = Object.fre
       "If you write {word} backwards, you get {answer}.",
     ],
     questions: [
-      q("Reverse the word {word}."), q("What is {word} spelled backwards?"),
+      q("Reverse the word {word}."),
+      q("What is {word} spelled backwards?"),
       q("Spell {word} backwards."),
       q("Write the letters of {word} in reverse order.", "heldout"),
       q("What do you get if you read {word} from right to left?", "heldout"),
@@ -146,7 +149,9 @@ export const SKILL_PHRASING: Readonly<Record<Skill, SkillPhrasing>> = Object.fre
       "The sum of {a} and {b} is {answer}.",
     ],
     questions: [
-      q("What is {a} plus {b}?"), q("Add {a} and {b}."), q("What is the sum of {a} and {b}?"),
+      q("What is {a} plus {b}?"),
+      q("Add {a} and {b}."),
+      q("What is the sum of {a} and {b}?"),
       q("Compute {a} + {b}.", "heldout"),
       q("How much is {a} and {b} together?", "heldout"),
     ],
@@ -158,7 +163,8 @@ export const SKILL_PHRASING: Readonly<Record<Skill, SkillPhrasing>> = Object.fre
       "Put in alphabetical order, {words} read {answer}.",
     ],
     questions: [
-      q("Sort these words alphabetically: {words}."), q("Put {words} in alphabetical order."),
+      q("Sort these words alphabetically: {words}."),
+      q("Put {words} in alphabetical order."),
       q("What is the alphabetical order of {words}?"),
       q("Arrange the words {words} from A to Z.", "heldout"),
       q("Which order do {words} go in alphabetically?", "heldout"),
@@ -171,7 +177,8 @@ export const SKILL_PHRASING: Readonly<Record<Skill, SkillPhrasing>> = Object.fre
       "{word} is spelled with {answer} letters.",
     ],
     questions: [
-      q("How many letters are in {word}?"), q("Count the letters in {word}."),
+      q("How many letters are in {word}?"),
+      q("Count the letters in {word}."),
       q("How many letters does {word} have?"),
       q("What is the length of the word {word}?", "heldout"),
       q("Tell me the number of letters in {word}.", "heldout"),
@@ -184,7 +191,8 @@ export const SKILL_PHRASING: Readonly<Record<Skill, SkillPhrasing>> = Object.fre
       "In capitals, {word} is written {answer}.",
     ],
     questions: [
-      q("Write {word} in uppercase."), q("What is {word} in capital letters?"),
+      q("Write {word} in uppercase."),
+      q("What is {word} in capital letters?"),
       q("Convert {word} to uppercase."),
       q("Write {word} in capital letters.", "heldout"),
       q("How do you write {word} in all caps?", "heldout"),
@@ -203,6 +211,9 @@ export function render(template: string, vars: Readonly<Record<string, string | 
 
 /** Question templates of a relation or skill, filtered by use. */
 export function questionsFor(kind: Relation | Skill, use: TemplateUse): QuestionTemplate[] {
-  const table: Record<string, { questions: readonly QuestionTemplate[] }> = { ...RELATION_PHRASING, ...SKILL_PHRASING };
+  const table: Record<string, { questions: readonly QuestionTemplate[] }> = {
+    ...RELATION_PHRASING,
+    ...SKILL_PHRASING,
+  };
   return table[kind].questions.filter((t) => t.use === use);
 }

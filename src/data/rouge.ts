@@ -17,11 +17,19 @@
 
 /** The `rouge-score` default tokens of `text` (lowercase alphanumeric runs). */
 export function rougeTokens(text: string): string[] {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, " ").split(" ").filter((t) => t.length > 0);
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, " ")
+    .split(" ")
+    .filter((t) => t.length > 0);
 }
 
 /** Length of the longest common subsequence of two id sequences. `row` is scratch space (≥ b.length + 1). */
-export function lcsLength(a: ArrayLike<number>, b: ArrayLike<number>, row: Int32Array = new Int32Array(b.length + 1)): number {
+export function lcsLength(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  row: Int32Array = new Int32Array(b.length + 1),
+): number {
   const n = b.length;
   row.fill(0, 0, n + 1);
   for (let i = 0; i < a.length; i++) {
@@ -29,7 +37,7 @@ export function lcsLength(a: ArrayLike<number>, b: ArrayLike<number>, row: Int32
     let diag = 0; // row[j-1] of the previous i
     for (let j = 1; j <= n; j++) {
       const up = row[j];
-      row[j] = ai === b[j - 1] ? diag + 1 : (up > row[j - 1] ? up : row[j - 1]);
+      row[j] = ai === b[j - 1] ? diag + 1 : up > row[j - 1] ? up : row[j - 1];
       diag = up;
     }
   }
@@ -37,12 +45,14 @@ export function lcsLength(a: ArrayLike<number>, b: ArrayLike<number>, row: Int32
 }
 
 /** ROUGE-L F-measure from an LCS length and the two sequence lengths. */
-export const rougeFromLcs = (lcs: number, m: number, n: number): number => (m === 0 || n === 0 ? 0 : (2 * lcs) / (m + n));
+export const rougeFromLcs = (lcs: number, m: number, n: number): number =>
+  m === 0 || n === 0 ? 0 : (2 * lcs) / (m + n);
 
 /** ROUGE-L F-measure of two texts (symmetric, in [0, 1]). */
 export function rougeL(a: string, b: string): number {
   const ix = new RougeIndex();
-  const ta = ix.encode(a), tb = ix.encode(b);
+  const ta = ix.encode(a),
+    tb = ix.encode(b);
   return rougeFromLcs(lcsLength(ta, tb), ta.length, tb.length);
 }
 
@@ -131,7 +141,8 @@ export interface ScoredPair {
 
 /** The `k` most similar pairs, given `pairwiseRougeL(texts)` for `n` texts (ties: earlier pair first). */
 export function topPairs(scores: ArrayLike<number>, n: number, k: number): ScoredPair[] {
-  if (scores.length !== (n * (n - 1)) / 2) throw new Error(`topPairs: ${scores.length} scores is not n(n-1)/2 for n = ${n}`);
+  if (scores.length !== (n * (n - 1)) / 2)
+    throw new Error(`topPairs: ${scores.length} scores is not n(n-1)/2 for n = ${n}`);
   const pairs: ScoredPair[] = [];
   let p = 0;
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) pairs.push({ i, j, score: scores[p++] });
@@ -166,15 +177,21 @@ export interface Histogram {
 }
 
 /** Histogram of `values` in `bins` equal bins over [min, max] (defaults: 20 bins over [0, 1], as for ROUGE-L). */
-export function histogram(values: ArrayLike<number>, opts: { bins?: number; min?: number; max?: number } = {}): Histogram {
+export function histogram(
+  values: ArrayLike<number>,
+  opts: { bins?: number; min?: number; max?: number } = {},
+): Histogram {
   const { bins = 20, min = 0, max = 1 } = opts;
-  if (!(bins >= 1 && Number.isInteger(bins))) throw new Error(`histogram: bins must be a positive integer, got ${bins}`);
+  if (!(bins >= 1 && Number.isInteger(bins)))
+    throw new Error(`histogram: bins must be a positive integer, got ${bins}`);
   if (!(max > min)) throw new Error(`histogram: need max > min, got [${min}, ${max}]`);
   const width = (max - min) / bins;
   const edges = Array.from({ length: bins + 1 }, (_, b) => min + b * width);
   const centers = Array.from({ length: bins }, (_, b) => min + (b + 0.5) * width);
   const counts = new Array<number>(bins).fill(0);
-  let below = 0, above = 0, nan = 0;
+  let below = 0,
+    above = 0,
+    nan = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (Number.isNaN(v)) nan++;

@@ -26,7 +26,10 @@ export * from "./rouge";
 export const SEED_TASKS_PATH = PATHS.selfInstructSeeds;
 
 /** One input/output example of a seed task (`input` may be ""). */
-export interface SeedInstance { input: string; output: string }
+export interface SeedInstance {
+  input: string;
+  output: string;
+}
 
 /** One line of seed_tasks.jsonl. */
 export interface SeedTask {
@@ -37,18 +40,22 @@ export interface SeedTask {
   is_classification: boolean;
 }
 
-const FIX_HINT = "Each line must be one JSON object {\"id\", \"name\", \"instruction\", \"instances\": [{\"input\", \"output\"}], \"is_classification\"}; " +
-  "fix or delete the lines named, or copy the original again from shared/datasets/self_instruct_seed_tasks.jsonl.";
+const FIX_HINT =
+  'Each line must be one JSON object {"id", "name", "instruction", "instances": [{"input", "output"}], "is_classification"}; ' +
+  "fix or delete the lines named, or restore the committed copy with `git checkout -- data/self-instruct/seed_tasks.jsonl`.";
 
 /** The problem with one parsed line, or undefined if it is a valid task. */
 function lineProblem(v: unknown): string | undefined {
   if (typeof v !== "object" || v === null || Array.isArray(v)) return "expected a JSON object";
   const o = v as Record<string, unknown>;
   for (const k of ["id", "name", "instruction"]) {
-    if (typeof o[k] !== "string" || (o[k] as string).trim() === "") return `field ${k}: expected a non-empty string, got ${JSON.stringify(o[k])}`;
+    if (typeof o[k] !== "string" || (o[k] as string).trim() === "")
+      return `field ${k}: expected a non-empty string, got ${JSON.stringify(o[k])}`;
   }
-  if (typeof o.is_classification !== "boolean") return `field is_classification: expected true or false, got ${JSON.stringify(o.is_classification)}`;
-  if (!Array.isArray(o.instances) || o.instances.length === 0) return "field instances: expected a non-empty array";
+  if (typeof o.is_classification !== "boolean")
+    return `field is_classification: expected true or false, got ${JSON.stringify(o.is_classification)}`;
+  if (!Array.isArray(o.instances) || o.instances.length === 0)
+    return "field instances: expected a non-empty array";
   for (let i = 0; i < o.instances.length; i++) {
     const x = o.instances[i] as Record<string, unknown> | null;
     if (typeof x !== "object" || x === null || typeof x.input !== "string" || typeof x.output !== "string") {
@@ -80,16 +87,24 @@ export function parseSeedTasks(text: string, file = "<text>"): SeedTask[] {
     const problem = lineProblem(v);
     if (problem) return problems.push(`${at}: ${problem}`);
     const t = v as SeedTask;
-    if (ids.has(t.id)) return problems.push(`${at}: duplicate id ${JSON.stringify(t.id)} (first on line ${ids.get(t.id)})`);
+    if (ids.has(t.id))
+      return problems.push(`${at}: duplicate id ${JSON.stringify(t.id)} (first on line ${ids.get(t.id)})`);
     ids.set(t.id, i + 1);
     tasks.push({
-      id: t.id, name: t.name, instruction: t.instruction, is_classification: t.is_classification,
+      id: t.id,
+      name: t.name,
+      instruction: t.instruction,
+      is_classification: t.is_classification,
       instances: t.instances.map((x) => ({ input: x.input, output: x.output })),
     });
   });
   if (problems.length > 0) {
-    const shown = problems.slice(0, 20).concat(problems.length > 20 ? [`... and ${problems.length - 20} more`] : []);
-    throw new Error(`${file}: ${problems.length} bad line(s) in seed tasks:\n  ${shown.join("\n  ")}\n${FIX_HINT}`);
+    const shown = problems
+      .slice(0, 20)
+      .concat(problems.length > 20 ? [`... and ${problems.length - 20} more`] : []);
+    throw new Error(
+      `${file}: ${problems.length} bad line(s) in seed tasks:\n  ${shown.join("\n  ")}\n${FIX_HINT}`,
+    );
   }
   if (tasks.length === 0) throw new Error(`${file}: no seed tasks. ${FIX_HINT}`);
   return tasks;
@@ -98,7 +113,10 @@ export function parseSeedTasks(text: string, file = "<text>"): SeedTask[] {
 /** Reads and validates the seed tasks (default: data/self-instruct/seed_tasks.jsonl). */
 export function readSeedTasks(file: string = SEED_TASKS_PATH): SeedTask[] {
   if (!fs.existsSync(file)) {
-    throw new Error(`${file}: not found. Copy it with \`cp shared/datasets/self_instruct_seed_tasks.jsonl ${path.relative(process.cwd(), file) || file}\` (keep its LICENSE beside it).`);
+    throw new Error(
+      `${file}: not found. Restore the committed copy with \`git checkout -- ${path.relative(process.cwd(), file) || file}\` ` +
+        "(or download data/seed_tasks.jsonl from github.com/yizhongw/self-instruct and keep its LICENSE beside it).",
+    );
   }
   return parseSeedTasks(fs.readFileSync(file, "utf8"), file);
 }
@@ -106,27 +124,77 @@ export function readSeedTasks(file: string = SEED_TASKS_PATH): SeedTask[] {
 // ---------------------------------------------------------------- diversity
 
 /** Words of an instruction, split on whitespace as the paper counts them. */
-export const whitespaceWords = (text: string): string[] => text.trim().split(/\s+/).filter((w) => w.length > 0);
+export const whitespaceWords = (text: string): string[] =>
+  text
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w.length > 0);
 
 /** Question words returned as themselves by `rootVerb`. */
-export const WH_WORDS: ReadonlySet<string> = new Set(["what", "how", "why", "when", "where", "which", "who", "whom", "whose"]);
+export const WH_WORDS: ReadonlySet<string> = new Set([
+  "what",
+  "how",
+  "why",
+  "when",
+  "where",
+  "which",
+  "who",
+  "whom",
+  "whose",
+]);
 /** First words of yes/no questions (`rootVerb` returns "question"). */
-const AUXILIARIES = new Set(["is", "are", "was", "were", "am", "do", "does", "did", "can", "could", "would", "will", "should", "shall", "may", "might", "must", "have", "has", "had"]);
+const AUXILIARIES = new Set([
+  "is",
+  "are",
+  "was",
+  "were",
+  "am",
+  "do",
+  "does",
+  "did",
+  "can",
+  "could",
+  "would",
+  "will",
+  "should",
+  "shall",
+  "may",
+  "might",
+  "must",
+  "have",
+  "has",
+  "had",
+]);
 /** Openers of a leading phrase that ends at the first comma ("Given a sentence, classify ..."). */
-const LEAD_INS = new Set(["given", "using", "in", "as", "for", "based", "after", "to", "with", "from", "according", "if"]);
+const LEAD_INS = new Set([
+  "given",
+  "using",
+  "in",
+  "as",
+  "for",
+  "based",
+  "after",
+  "to",
+  "with",
+  "from",
+  "according",
+  "if",
+]);
 /** Politeness and filler words skipped at the start. */
 const FILLERS = new Set(["please", "now", "also", "then", "kindly"]);
 /** Verbs recognised as the imperative root; a first word outside this list gives "(other)". */
-export const IMPERATIVE_VERBS: ReadonlySet<string> = new Set((
-  "add analyse analyze answer arrange ask assume brainstorm build calculate capitalize categorize change check choose classify " +
-  "combine come compare complete compose compute consider construct continue convert correct count create debate decide define " +
-  "delete derive describe design detect determine develop discuss do edit encode estimate evaluate expand explain extract fill " +
-  "find finish fix format generate give group guess help identify imagine implement improve infer insert invent justify label " +
-  "let link list look make match merge modify name offer order organize outline output paraphrase parse pick plan predict pretend produce " +
-  "propose prove provide put rank rate read recommend remove rephrase replace reply respond return reverse review rewrite say " +
-  "score select shorten show simplify solve sort spell split state suggest summarise summarize suppose sum tag tell think " +
-  "transform translate try turn use verify write"
-).split(" "));
+export const IMPERATIVE_VERBS: ReadonlySet<string> = new Set(
+  (
+    "add analyse analyze answer arrange ask assume brainstorm build calculate capitalize categorize change check choose classify " +
+    "combine come compare complete compose compute consider construct continue convert correct count create debate decide define " +
+    "delete derive describe design detect determine develop discuss do edit encode estimate evaluate expand explain extract fill " +
+    "find finish fix format generate give group guess help identify imagine implement improve infer insert invent justify label " +
+    "let link list look make match merge modify name offer order organize outline output paraphrase parse pick plan predict pretend produce " +
+    "propose prove provide put rank rate read recommend remove rephrase replace reply respond return reverse review rewrite say " +
+    "score select shorten show simplify solve sort spell split state suggest summarise summarize suppose sum tag tell think " +
+    "transform translate try turn use verify write"
+  ).split(" "),
+);
 
 /** Outcome of `rootVerb` when the first word is neither a known verb nor a question word. */
 export const OTHER = "(other)";
@@ -155,17 +223,26 @@ export const OTHER = "(other)";
 export function rootVerb(instruction: string): string {
   let ws = whitespaceWords(instruction.toLowerCase()).map((w) => w.replace(/^[^a-z0-9]+|[^a-z0-9'-]+$/g, ""));
   const commaAt = whitespaceWords(instruction).findIndex((w) => w.endsWith(","));
-  if (ws.length > 0 && LEAD_INS.has(ws[0]) && !WH_WORDS.has(ws[0]) && commaAt >= 0 && commaAt < ws.length - 1) ws = ws.slice(commaAt + 1);
+  if (ws.length > 0 && LEAD_INS.has(ws[0]) && !WH_WORDS.has(ws[0]) && commaAt >= 0 && commaAt < ws.length - 1)
+    ws = ws.slice(commaAt + 1);
   while (ws.length > 0 && FILLERS.has(ws[0])) ws = ws.slice(1);
   if (ws.length === 0) return OTHER;
   const [w0, w1, w2, w3] = ws;
-  const next = ["can", "could", "would", "will"].includes(w0) && w1 === "you" ? ws.slice(2).find((w) => !FILLERS.has(w))
-    : w0 === "you" && (w1 === "must" || (["need", "have"].includes(w1) && w2 === "to")) ? (w1 === "must" ? w2 : w3) : undefined;
+  const next =
+    ["can", "could", "would", "will"].includes(w0) && w1 === "you"
+      ? ws.slice(2).find((w) => !FILLERS.has(w))
+      : w0 === "you" && (w1 === "must" || (["need", "have"].includes(w1) && w2 === "to"))
+        ? w1 === "must"
+          ? w2
+          : w3
+        : undefined;
   if (next && IMPERATIVE_VERBS.has(next)) return next;
   if (WH_WORDS.has(w0)) return w0;
   if (AUXILIARIES.has(w0)) return "question";
   if (IMPERATIVE_VERBS.has(w0)) return w0;
-  const base = w0.endsWith("ing") ? [w0.slice(0, -3), w0.slice(0, -3) + "e"].find((b) => IMPERATIVE_VERBS.has(b)) : undefined;
+  const base = w0.endsWith("ing")
+    ? [w0.slice(0, -3), w0.slice(0, -3) + "e"].find((b) => IMPERATIVE_VERBS.has(b))
+    : undefined;
   return base ?? OTHER;
 }
 
@@ -176,12 +253,20 @@ export function verbCounts(instructions: readonly string[]): { verb: string; cou
     const v = rootVerb(s);
     counts.set(v, (counts.get(v) ?? 0) + 1);
   }
-  return Array.from(counts, ([verb, count]) => ({ verb, count })).sort((a, b) => b.count - a.count || (a.verb < b.verb ? -1 : 1));
+  return Array.from(counts, ([verb, count]) => ({ verb, count })).sort(
+    (a, b) => b.count - a.count || (a.verb < b.verb ? -1 : 1),
+  );
 }
 
 /** Summary of instruction lengths in words. */
 export interface LengthStats {
-  count: number; min: number; max: number; mean: number; median: number; p10: number; p90: number;
+  count: number;
+  min: number;
+  max: number;
+  mean: number;
+  median: number;
+  p10: number;
+  p90: number;
   /** Words per instruction, in input order (for a histogram). */
   lengths: number[];
 }
@@ -194,8 +279,14 @@ export function lengthStats(instructions: readonly string[]): LengthStats {
   const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
   const n = sorted.length;
   return {
-    count: n, min: sorted[0], max: sorted[n - 1], mean: lengths.reduce((a, b) => a + b, 0) / n,
-    median: n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2, p10: q(0.1), p90: q(0.9), lengths,
+    count: n,
+    min: sorted[0],
+    max: sorted[n - 1],
+    mean: lengths.reduce((a, b) => a + b, 0) / n,
+    median: n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2,
+    p10: q(0.1),
+    p90: q(0.9),
+    lengths,
   };
 }
 
@@ -203,12 +294,37 @@ export function lengthStats(instructions: readonly string[]): LengthStats {
 
 /** Keywords the paper (and Alpaca after it) rejects: tasks a text-only model cannot do. */
 export const BLACKLIST: readonly string[] = [
-  "image", "images", "graph", "graphs", "picture", "pictures", "file", "files", "map", "maps", "draw", "plot", "go to",
-  "video", "audio", "music", "flowchart", "diagram",
+  "image",
+  "images",
+  "graph",
+  "graphs",
+  "picture",
+  "pictures",
+  "file",
+  "files",
+  "map",
+  "maps",
+  "draw",
+  "plot",
+  "go to",
+  "video",
+  "audio",
+  "music",
+  "flowchart",
+  "diagram",
 ];
 
 /** Why a candidate was rejected, in the order the checks run. */
-export const FILTER_REASONS = ["too-short", "too-long", "keyword", "prefix", "punctuation", "non-ascii", "duplicate", "rouge"] as const;
+export const FILTER_REASONS = [
+  "too-short",
+  "too-long",
+  "keyword",
+  "prefix",
+  "punctuation",
+  "non-ascii",
+  "duplicate",
+  "rouge",
+] as const;
 export type FilterReason = (typeof FILTER_REASONS)[number];
 
 export interface FilterOptions {
@@ -248,10 +364,16 @@ export interface FilterResult {
 }
 
 /** Key for exact-duplicate detection: lowercase, single spaces, no trailing . ? ! */
-export const duplicateKey = (text: string): string => text.toLowerCase().replace(/\s+/g, " ").trim().replace(/[\s.?!]+$/, "");
+export const duplicateKey = (text: string): string =>
+  text
+    .toLowerCase()
+    .replace(/\s+/g, " ")
+    .trim()
+    .replace(/[\s.?!]+$/, "");
 
 const PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
-const keywordPattern = (kw: string) => new RegExp(`\\b${kw.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/ +/g, "\\s+")}\\b`, "i");
+const keywordPattern = (kw: string) =>
+  new RegExp(`\\b${kw.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/ +/g, "\\s+")}\\b`, "i");
 
 /**
  * Runs the Self-Instruct filter over `candidates` in order. Checks, first
@@ -262,8 +384,18 @@ const keywordPattern = (kw: string) => new RegExp(`\\b${kw.replace(/[.*+?^${}()|
  * candidate joins the pool, so later candidates are compared with it too.
  * The starting pool is not filtered.
  */
-export function filterCandidates(pool: readonly string[], candidates: readonly string[], opts: FilterOptions = {}): FilterResult {
-  const { threshold = 0.7, minWords = 4, maxWords = 150, blacklist = BLACKLIST, prefixes = ["write a program"] } = opts;
+export function filterCandidates(
+  pool: readonly string[],
+  candidates: readonly string[],
+  opts: FilterOptions = {},
+): FilterResult {
+  const {
+    threshold = 0.7,
+    minWords = 4,
+    maxWords = 150,
+    blacklist = BLACKLIST,
+    prefixes = ["write a program"],
+  } = opts;
   const patterns = blacklist.map((kw) => ({ kw, re: keywordPattern(kw) }));
   const index = new RougeIndex();
   const out = pool.slice();
@@ -320,14 +452,21 @@ export function filterCandidates(pool: readonly string[], candidates: readonly s
 export function filterReport(r: FilterResult): string {
   const n = r.decisions.length;
   return (["kept", ...FILTER_REASONS] as const)
-    .map((k) => `${k.padEnd(11)} ${String(r.counts[k]).padStart(6)}  (${n ? ((100 * r.counts[k]) / n).toFixed(1) : "0.0"}%)`)
+    .map(
+      (k) =>
+        `${k.padEnd(11)} ${String(r.counts[k]).padStart(6)}  (${n ? ((100 * r.counts[k]) / n).toFixed(1) : "0.0"}%)`,
+    )
     .join("\n");
 }
 
 // ---------------------------------------------------------------- candidates
 
 /** A candidate instruction from the project's own question templates. */
-export interface TemplateCandidate { text: string; kind: Relation | Skill; template: string }
+export interface TemplateCandidate {
+  text: string;
+  kind: Relation | Skill;
+  template: string;
+}
 
 /**
  * `n` instructions filled from the project's question templates
@@ -343,7 +482,9 @@ export function templateCandidates(rng: Rng, n: number, headwords?: readonly str
   for (let i = 0; i < n; i++) {
     const kind = rng.pick(kinds);
     const isRelation = (RELATIONS as readonly string[]).includes(kind);
-    const questions = isRelation ? RELATION_PHRASING[kind as Relation].questions : SKILL_PHRASING[kind as Skill].questions;
+    const questions = isRelation
+      ? RELATION_PHRASING[kind as Relation].questions
+      : SKILL_PHRASING[kind as Skill].questions;
     const template = rng.pick(questions).text;
     const vars = isRelation ? { word: rng.pick(vocab) } : skillInstance(kind as Skill, rng, vocab).vars;
     out.push({ text: render(template, vars), kind, template });

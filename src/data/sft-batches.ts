@@ -25,16 +25,28 @@ export interface Example {
  * conversation does not end with an assistant turn, when no token carries
  * loss, or when it is longer than the context (which would cut the answer).
  */
-export function renderExample(tok: BpeTokenizer, messages: readonly Message[], contextLength: number, source: string, options: Partial<RenderOptions> = {}): Example {
+export function renderExample(
+  tok: BpeTokenizer,
+  messages: readonly Message[],
+  contextLength: number,
+  source: string,
+  options: Partial<RenderOptions> = {},
+): Example {
   if (messages[messages.length - 1]?.role !== "assistant") {
-    throw new Error(`${source}: a training conversation must end with an assistant turn (it ends with ${messages[messages.length - 1]?.role ?? "nothing"})`);
+    throw new Error(
+      `${source}: a training conversation must end with an assistant turn (it ends with ${messages[messages.length - 1]?.role ?? "nothing"})`,
+    );
   }
   const r = renderChat(tok, messages, { ...options, generationPrompt: false });
   if (!r.mask.some((m, i) => m === 1 && i > 0)) {
-    throw new Error(`${source}: no token carries loss under mask "${options.mask ?? "assistant"}"; the template masks every token, so this example would teach nothing`);
+    throw new Error(
+      `${source}: no token carries loss under mask "${options.mask ?? "assistant"}"; the template masks every token, so this example would teach nothing`,
+    );
   }
   if (r.ids.length > contextLength) {
-    throw new Error(`${source}: renders to ${r.ids.length} tokens but the context is ${contextLength}; truncating would cut off the answer. Shorten it or drop it explicitly.`);
+    throw new Error(
+      `${source}: renders to ${r.ids.length} tokens but the context is ${contextLength}; truncating would cut off the answer. Shorten it or drop it explicitly.`,
+    );
   }
   return { ids: r.ids, mask: r.mask, source, maskMode: options.mask ?? "assistant" };
 }
@@ -64,15 +76,28 @@ export function toBatch(examples: readonly Example[], padId: number): LMBatch {
  * step's loss tokens), and a 16-example step of this data runs 1.7× faster in
  * 4 micro-batches of 4 than as one padded batch (2.5× at 32) (BENCHMARKS.md).
  */
-export function stepBatches(examples: readonly Example[], step: number, batchSize: number, microBatchSize: number, seed: number, padId: number): LMBatch[] {
+export function stepBatches(
+  examples: readonly Example[],
+  step: number,
+  batchSize: number,
+  microBatchSize: number,
+  seed: number,
+  padId: number,
+): LMBatch[] {
   if (examples.length < batchSize) {
-    throw new Error(`the dataset has ${examples.length} examples, fewer than one batch of ${batchSize}; add data or lower batchSize`);
+    throw new Error(
+      `the dataset has ${examples.length} examples, fewer than one batch of ${batchSize}; add data or lower batchSize`,
+    );
   }
   const perEpoch = Math.floor(examples.length / batchSize);
   const epoch = Math.floor(step / perEpoch);
   const order = new Rng(seed).fork(`epoch/${epoch}`).shuffle(examples.map((_, i) => i));
   const start = (step % perEpoch) * batchSize;
-  return sortedMicroBatches(order.slice(start, start + batchSize).map((i) => examples[i]), microBatchSize, padId);
+  return sortedMicroBatches(
+    order.slice(start, start + batchSize).map((i) => examples[i]),
+    microBatchSize,
+    padId,
+  );
 }
 
 /** Examples sorted by length and cut into right-padded batches of at most `size`. */

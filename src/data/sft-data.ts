@@ -20,8 +20,18 @@ import type { TemplateUse } from "./phrasing";
 import type { PromptItem } from "./tasks/jsonl";
 import { Example, renderExample } from "./sft-batches";
 import {
-  CLUSTER_SPLIT, CLUSTERS, Cluster, FewShotMode, SYSTEM_PROMPTS, Task, TaskInstance,
-  fewShot, tasksIn, templatesFor, withAnswer, zeroShot,
+  CLUSTER_SPLIT,
+  CLUSTERS,
+  Cluster,
+  FewShotMode,
+  SYSTEM_PROMPTS,
+  Task,
+  TaskInstance,
+  fewShot,
+  tasksIn,
+  templatesFor,
+  withAnswer,
+  zeroShot,
 } from "./tasks/index";
 import { optionalString, parseMessages, readJsonl } from "./tasks/jsonl";
 
@@ -68,13 +78,29 @@ export interface SftOptions {
 }
 
 /** Defaults of the optional settings: train words, held-in templates, 10 % few-shot (1–2 demos as turns), 20 % system prompts. */
-export const SFT_DEFAULTS = Object.freeze({ split: "train", templates: "corpus", fewShotShare: 0.1, fewShotMaxK: 2, fewShotMode: "turns", systemShare: 0.2 } as const);
+export const SFT_DEFAULTS = Object.freeze({
+  split: "train",
+  templates: "corpus",
+  fewShotShare: 0.1,
+  fewShotMaxK: 2,
+  fewShotMode: "turns",
+  systemShare: 0.2,
+} as const);
 
 /** What fitting did to one task's examples. */
-interface FitTally { shrunk: number; dropped: number }
+interface FitTally {
+  shrunk: number;
+  dropped: number;
+}
 
 /** Demos for a few-shot example: fresh instances whose input differs from the query's. */
-function demosFor(task: Task, rng: Rng, ctx: { headwords: readonly Headword[] }, query: TaskInstance, k: number): TaskInstance[] {
+function demosFor(
+  task: Task,
+  rng: Rng,
+  ctx: { headwords: readonly Headword[] },
+  query: TaskInstance,
+  k: number,
+): TaskInstance[] {
   const out: TaskInstance[] = [];
   const same = (a: TaskInstance, b: TaskInstance) => JSON.stringify(a.input) === JSON.stringify(b.input);
   for (let tries = 0; out.length < k && tries < 10 * k; tries++) {
@@ -88,7 +114,12 @@ function demosFor(task: Task, rng: Rng, ctx: { headwords: readonly Headword[] },
  * Renders with demos; if `fit` is set and it is too long, retries with fewer
  * demos. Returns undefined when even the zero-shot form does not fit.
  */
-function fitted(build: (demos: TaskInstance[]) => Message[], demos: TaskInstance[], fit: SftOptions["fit"], tally: FitTally): Message[] | undefined {
+function fitted(
+  build: (demos: TaskInstance[]) => Message[],
+  demos: TaskInstance[],
+  fit: SftOptions["fit"],
+  tally: FitTally,
+): Message[] | undefined {
   for (let k = demos.length; k >= 0; k--) {
     const messages = build(demos.slice(0, k));
     if (!fit || renderChat(fit.tokenizer, messages).ids.length <= fit.contextLength) {
@@ -103,7 +134,12 @@ function fitted(build: (demos: TaskInstance[]) => Message[], demos: TaskInstance
 /** The examples of one task. */
 type Resolved = Required<Omit<SftOptions, "fit" | "log" | "clusters">> & Pick<SftOptions, "fit">;
 
-function taskRecords(task: Task, o: Resolved, ctx: { headwords: readonly Headword[] }, tally: FitTally): SftRecord[] {
+function taskRecords(
+  task: Task,
+  o: Resolved,
+  ctx: { headwords: readonly Headword[] },
+  tally: FitTally,
+): SftRecord[] {
   const rng = new Rng(o.seed).fork(`sft/${task.name}`);
   const templates = templatesFor(task, o.templates);
   if (templates.length === 0) throw new Error(`${task.name}: no templates with use "${o.templates}"`);
@@ -114,9 +150,22 @@ function taskRecords(task: Task, o: Resolved, ctx: { headwords: readonly Headwor
     const system = rng.random() < o.systemShare ? rng.pick(SYSTEM_PROMPTS) : undefined;
     const k = rng.random() < o.fewShotShare ? rng.int(1, o.fewShotMaxK + 1) : 0;
     const demos = demosFor(task, rng, ctx, inst, k);
-    const build = (ds: TaskInstance[]) => withAnswer(ds.length ? fewShot(task, ds, inst, index, o.fewShotMode, system) : zeroShot(task, inst, index, system), inst);
+    const build = (ds: TaskInstance[]) =>
+      withAnswer(
+        ds.length
+          ? fewShot(task, ds, inst, index, o.fewShotMode, system)
+          : zeroShot(task, inst, index, system),
+        inst,
+      );
     const messages = fitted(build, demos, o.fit, tally);
-    if (messages) out.push({ messages, task: task.name, cluster: task.cluster, template: index, ...(inst.word ? { word: inst.word } : {}) });
+    if (messages)
+      out.push({
+        messages,
+        task: task.name,
+        cluster: task.cluster,
+        template: index,
+        ...(inst.word ? { word: inst.word } : {}),
+      });
   }
   return out;
 }
@@ -127,14 +176,21 @@ function taskRecords(task: Task, o: Resolved, ctx: { headwords: readonly Headwor
  * "opposite of hot → cold" would teach the held-out "opposite of cold → hot"
  * in reverse. Says how many it left out.
  */
-export function sftWordPool(headwords: readonly Headword[], split: SftOptions["split"], log: (m: string) => void): Headword[] {
+export function sftWordPool(
+  headwords: readonly Headword[],
+  split: SftOptions["split"],
+  log: (m: string) => void,
+): Headword[] {
   if (split === "all") return headwords.slice();
   const pool = headwords.filter((h) => h.split === split);
   if (split !== "train") return pool;
   const heldout = new Set(headwords.filter((h) => h.split === "heldout").map((h) => h.word));
   const leaks = (f: Headword["facts"][number]) => [f.answer, ...f.accepted].some((a) => heldout.has(a));
   const n = pool.flatMap((h) => h.facts).filter(leaks).length;
-  if (n) log(`buildSftDataset: left out ${n} train-word fact(s) whose answer is a held-out word (they would teach held-out facts in reverse)`);
+  if (n)
+    log(
+      `buildSftDataset: left out ${n} train-word fact(s) whose answer is a held-out word (they would teach held-out facts in reverse)`,
+    );
   return pool.map((h) => ({ ...h, facts: h.facts.filter((f) => !leaks(f)) }));
 }
 
@@ -151,14 +207,21 @@ export function buildSftDataset(opts: SftOptions): SftRecord[] {
   for (const task of tasksIn(opts.clusters ?? CLUSTER_SPLIT.heldIn)) {
     const tally: FitTally = { shrunk: 0, dropped: 0 };
     out.push(...taskRecords(task, o, ctx, tally));
-    if (tally.shrunk) log(`buildSftDataset: ${task.name}: ${tally.shrunk} few-shot example(s) lost demos to fit the ${o.fit?.contextLength}-token context`);
-    if (tally.dropped) log(`buildSftDataset: ${task.name}: dropped ${tally.dropped} of ${o.perTask} example(s): longer than the ${o.fit?.contextLength}-token context even zero-shot`);
+    if (tally.shrunk)
+      log(
+        `buildSftDataset: ${task.name}: ${tally.shrunk} few-shot example(s) lost demos to fit the ${o.fit?.contextLength}-token context`,
+      );
+    if (tally.dropped)
+      log(
+        `buildSftDataset: ${task.name}: dropped ${tally.dropped} of ${o.perTask} example(s): longer than the ${o.fit?.contextLength}-token context even zero-shot`,
+      );
   }
   return out;
 }
 
 /** A line read back: metadata is optional, since other tools write plain `messages` lines. */
-export type SftLine = Pick<SftRecord, "messages" | "source"> & Partial<Omit<SftRecord, "messages" | "source">>;
+export type SftLine = Pick<SftRecord, "messages" | "source"> &
+  Partial<Omit<SftRecord, "messages" | "source">>;
 
 /** Writes records as JSONL, without their `source`. */
 export function writeSftJsonl(file: string, records: readonly SftLine[]): void {
@@ -168,13 +231,20 @@ export function writeSftJsonl(file: string, records: readonly SftLine[]): void {
 /** One SFT line: messages that end with a non-empty assistant answer; optional metadata typed. */
 function parseSft(o: Record<string, unknown>, source: string): SftLine {
   const messages = parseMessages(o.messages, "messages");
-  if (!messages.some((m) => m.role === "assistant")) throw new Error("has no assistant turn: the answer is missing; add {\"role\":\"assistant\",\"content\":…}");
+  if (!messages.some((m) => m.role === "assistant"))
+    throw new Error('has no assistant turn: the answer is missing; add {"role":"assistant","content":…}');
   const last = messages[messages.length - 1].role;
-  if (last !== "assistant") throw new Error(`the conversation ends with a ${last} turn; a training example must end with the assistant's answer`);
-  if (o.cluster !== undefined && !CLUSTERS.includes(o.cluster as Cluster)) throw new Error(`"cluster" must be one of ${CLUSTERS.join(", ")}, got ${JSON.stringify(o.cluster)}`);
-  if (o.template !== undefined && !Number.isInteger(o.template)) throw new Error(`"template" must be a template index, got ${JSON.stringify(o.template)}`);
+  if (last !== "assistant")
+    throw new Error(
+      `the conversation ends with a ${last} turn; a training example must end with the assistant's answer`,
+    );
+  if (o.cluster !== undefined && !CLUSTERS.includes(o.cluster as Cluster))
+    throw new Error(`"cluster" must be one of ${CLUSTERS.join(", ")}, got ${JSON.stringify(o.cluster)}`);
+  if (o.template !== undefined && !Number.isInteger(o.template))
+    throw new Error(`"template" must be a template index, got ${JSON.stringify(o.template)}`);
   const line: SftLine = { messages, source };
-  const task = optionalString(o, "task"), word = optionalString(o, "word");
+  const task = optionalString(o, "task"),
+    word = optionalString(o, "word");
   if (task !== undefined) line.task = task;
   if (o.cluster !== undefined) line.cluster = o.cluster as Cluster;
   if (o.template !== undefined) line.template = o.template as number;
@@ -192,17 +262,29 @@ export function readSftJsonl(file: string): SftLine[] {
  * context is an error naming its file:line, or with `dropTooLong` is dropped
  * and counted in a printed message.
  */
-export function sftExamples(tok: BpeTokenizer, records: readonly SftLine[], contextLength: number, opts: { mask?: MaskMode; dropTooLong?: boolean; log?: (m: string) => void } = {}): Example[] {
+export function sftExamples(
+  tok: BpeTokenizer,
+  records: readonly SftLine[],
+  contextLength: number,
+  opts: { mask?: MaskMode; dropTooLong?: boolean; log?: (m: string) => void } = {},
+): Example[] {
   const out: Example[] = [];
   const tooLong: string[] = [];
   records.forEach((r, i) => {
     const source = r.source ?? `record ${i + 1} (${r.task ?? "no task"})`;
     const n = renderChat(tok, r.messages).ids.length;
-    if (n > contextLength) tooLong.push(`${source}: renders to ${n} tokens but the context is ${contextLength}; shorten it, or pass dropTooLong to drop it`);
+    if (n > contextLength)
+      tooLong.push(
+        `${source}: renders to ${n} tokens but the context is ${contextLength}; shorten it, or pass dropTooLong to drop it`,
+      );
     else out.push(renderExample(tok, r.messages, contextLength, source, { mask: opts.mask ?? "assistant" }));
   });
-  if (tooLong.length && !opts.dropTooLong) throw new Error(`${tooLong.length} example(s) longer than the context:\n${tooLong.join("\n")}`);
-  if (tooLong.length) (opts.log ?? console.log)(`sftExamples: dropped ${tooLong.length} of ${records.length} example(s) longer than the ${contextLength}-token context`);
+  if (tooLong.length && !opts.dropTooLong)
+    throw new Error(`${tooLong.length} example(s) longer than the context:\n${tooLong.join("\n")}`);
+  if (tooLong.length)
+    (opts.log ?? console.log)(
+      `sftExamples: dropped ${tooLong.length} of ${records.length} example(s) longer than the ${contextLength}-token context`,
+    );
   return out;
 }
 
@@ -211,7 +293,12 @@ export function sftExamples(tok: BpeTokenizer, records: readonly SftLine[], cont
  * (assistant-only mask), for a validation loss on held-out requests. Items
  * without an answer are skipped; one that does not fit the context throws.
  */
-export function answeredExamples(tok: BpeTokenizer, items: readonly PromptItem[], contextLength: number, label = "eval"): Example[] {
+export function answeredExamples(
+  tok: BpeTokenizer,
+  items: readonly PromptItem[],
+  contextLength: number,
+  label = "eval",
+): Example[] {
   return items.flatMap((it, i) => {
     if (it.answer === undefined) return [];
     const messages: Message[] = [...it.messages, { role: "assistant", content: it.answer }];
@@ -220,7 +307,12 @@ export function answeredExamples(tok: BpeTokenizer, items: readonly PromptItem[]
 }
 
 /** A preference pair (TRL's conversational format): the prompt, a better and a worse answer. */
-export interface PreferenceRecord { prompt: Message[]; chosen: Message[]; rejected: Message[]; source?: string }
+export interface PreferenceRecord {
+  prompt: Message[];
+  chosen: Message[];
+  rejected: Message[];
+  source?: string;
+}
 
 /** A string answer is shorthand for one assistant turn; a string prompt for one user turn. */
 function turns(v: unknown, field: string, role: "user" | "assistant"): Message[] {
@@ -229,15 +321,21 @@ function turns(v: unknown, field: string, role: "user" | "assistant"): Message[]
 
 function parsePreference(o: Record<string, unknown>, source: string): PreferenceRecord {
   const missing = ["prompt", "chosen", "rejected"].filter((k) => o[k] === undefined);
-  if (missing.length) throw new Error(`missing ${missing.map((k) => `"${k}"`).join(", ")}; a preference line is {"prompt","chosen","rejected"}`);
+  if (missing.length)
+    throw new Error(
+      `missing ${missing.map((k) => `"${k}"`).join(", ")}; a preference line is {"prompt","chosen","rejected"}`,
+    );
   const prompt = turns(o.prompt, "prompt", "user");
-  if (prompt[prompt.length - 1].role !== "user") throw new Error("the prompt must end with the user's request");
+  if (prompt[prompt.length - 1].role !== "user")
+    throw new Error("the prompt must end with the user's request");
   const [chosen, rejected] = (["chosen", "rejected"] as const).map((k) => {
     const m = turns(o[k], k, "assistant");
-    if (m.some((x) => x.role !== "assistant")) throw new Error(`"${k}" must hold only assistant turns (the answer), not the prompt again`);
+    if (m.some((x) => x.role !== "assistant"))
+      throw new Error(`"${k}" must hold only assistant turns (the answer), not the prompt again`);
     return m;
   });
-  if (JSON.stringify(chosen) === JSON.stringify(rejected)) throw new Error("chosen and rejected are identical; the pair teaches nothing, drop it");
+  if (JSON.stringify(chosen) === JSON.stringify(rejected))
+    throw new Error("chosen and rejected are identical; the pair teaches nothing, drop it");
   return { prompt, chosen, rejected, source };
 }
 

@@ -32,7 +32,8 @@ export function skillInstance(skill: Skill, rng: Rng, vocab: readonly string[]):
     case "upper":
       return { skill, vars: { word }, answer: word.toUpperCase() };
     case "add": {
-      const a = rng.int(0, 100), b = rng.int(0, 100);
+      const a = rng.int(0, 100),
+        b = rng.int(0, 100);
       return { skill, vars: { a, b }, answer: String(a + b) };
     }
     case "sort": {
@@ -57,8 +58,10 @@ function stepSentence(inst: SkillInstance): string {
     case "sort":
       return `Compare the first letters of ${v.words}, and use the next letter when two are the same.`;
     case "add": {
-      const a = Number(v.a), b = Number(v.b);
-      const tens = a - (a % 10) + b - (b % 10), ones = (a % 10) + (b % 10);
+      const a = Number(v.a),
+        b = Number(v.b);
+      const tens = a - (a % 10) + b - (b % 10),
+        ones = (a % 10) + (b % 10);
       return `Add the tens and the ones separately: the tens make ${tens} and the ones make ${ones}, and ${tens} plus ${ones} is ${tens + ones}.`;
     }
   }

@@ -19,10 +19,15 @@ export type SsType = "n" | "v" | "a" | "s" | "r";
 /** Maps a synset type letter to the file that holds it. */
 export function posOfType(t: SsType): PosName {
   switch (t) {
-    case "n": return "noun";
-    case "v": return "verb";
-    case "a": case "s": return "adj";
-    case "r": return "adv";
+    case "n":
+      return "noun";
+    case "v":
+      return "verb";
+    case "a":
+    case "s":
+      return "adj";
+    case "r":
+      return "adv";
   }
 }
 
@@ -101,8 +106,11 @@ export function parseDataLine(line: string): Synset {
   for (let p = 0; p < pCnt; p++, i += 4) {
     const st = head[i + 3];
     pointers.push({
-      symbol: head[i], offset: head[i + 1], type: asSsType(head[i + 2], line),
-      source: parseInt(st.slice(0, 2), 16), target: parseInt(st.slice(2, 4), 16),
+      symbol: head[i],
+      offset: head[i + 1],
+      type: asSsType(head[i + 2], line),
+      source: parseInt(st.slice(0, 2), 16),
+      target: parseInt(st.slice(2, 4), 16),
     });
   }
   if (words.length === 0 || pointers.some((p) => Number.isNaN(p.source))) {

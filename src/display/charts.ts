@@ -9,7 +9,11 @@ import type { RunRecord } from "../run-record";
 import type { Figure, Trace } from "./plot";
 
 /** One colour per behaviour, in every figure. */
-export const BEHAVIOUR_COLOURS = Object.freeze({ answer: "#2a9d8f", continuation: "#e76f51", other: "#adb5bd" });
+export const BEHAVIOUR_COLOURS = Object.freeze({
+  answer: "#2a9d8f",
+  continuation: "#e76f51",
+  other: "#adb5bd",
+});
 
 const axis = (text: string, extra: Record<string, unknown> = {}) => ({ title: { text }, ...extra });
 
@@ -28,14 +32,22 @@ export function lossCurve(run: RunRecord, title = `${run.method} loss`): Figure 
     const pts = rows.filter((r) => r[key] !== undefined);
     return { type: "scatter", mode, name, x: pts.map((r) => r.step), y: pts.map((r) => r[key]) };
   };
-  const keys = (rows: readonly StepRow[]) => [...new Set(rows.flatMap((r) => Object.keys(r)))].filter(isMetricName);
+  const keys = (rows: readonly StepRow[]) =>
+    [...new Set(rows.flatMap((r) => Object.keys(r)))].filter(isMetricName);
   const trainKeys = keys(run.metrics).filter((k) => k.startsWith("loss/"));
   const valKeys = keys(run.evals).filter((k) => k.startsWith("val/") && k.endsWith("loss"));
   return {
     data: [
       series(run.metrics, "loss", trainKeys.length ? "train (total)" : "train", "lines"),
       ...trainKeys.map((k) => series(run.metrics, k, `train: ${k.slice(5)}`, "lines")),
-      ...valKeys.map((k) => series(run.evals, k, valKeys.length > 1 || k !== "val/loss" ? `validation: ${k.slice(4)}` : "validation", "lines+markers")),
+      ...valKeys.map((k) =>
+        series(
+          run.evals,
+          k,
+          valKeys.length > 1 || k !== "val/loss" ? `validation: ${k.slice(4)}` : "validation",
+          "lines+markers",
+        ),
+      ),
     ],
     layout: { title: { text: title }, xaxis: axis("step"), yaxis: axis(metricLabel("loss")), height: 380 },
   };
@@ -45,8 +57,21 @@ export function lossCurve(run: RunRecord, title = `${run.method} loss`): Figure 
 export function evalCurve(rows: readonly StepRow[], metric: MetricName, title?: string): Figure {
   const pts = rows.filter((r) => r[metric] !== undefined);
   return {
-    data: [{ type: "scatter", mode: "lines+markers", name: metric, x: pts.map((r) => r.step), y: pts.map((r) => r[metric]) }],
-    layout: { title: { text: title ?? metricLabel(metric) }, xaxis: axis("step"), yaxis: axis(metricLabel(metric)), height: 340 },
+    data: [
+      {
+        type: "scatter",
+        mode: "lines+markers",
+        name: metric,
+        x: pts.map((r) => r.step),
+        y: pts.map((r) => r[metric]),
+      },
+    ],
+    layout: {
+      title: { text: title ?? metricLabel(metric) },
+      xaxis: axis("step"),
+      yaxis: axis(metricLabel(metric)),
+      height: 340,
+    },
   };
 }
 
@@ -64,36 +89,66 @@ export function behaviourBars(bars: readonly BehaviourBar[], title: string, xTit
   const grouped = bars.some((r) => r.group !== undefined);
   const x = grouped ? [bars.map((r) => r.group ?? ""), bars.map((r) => r.label)] : bars.map((r) => r.label);
   const traces: Trace[] = (["answer", "continuation", "other"] as const).map((b) => ({
-    type: "bar", name: b, x, y: bars.map((r) => r[`${b}_rate`]),
-    marker: { color: BEHAVIOUR_COLOURS[b] }, hovertemplate: `%{x}: %{y:.0%} ${b}<extra></extra>`,
+    type: "bar",
+    name: b,
+    x,
+    y: bars.map((r) => r[`${b}_rate`]),
+    marker: { color: BEHAVIOUR_COLOURS[b] },
+    hovertemplate: `%{x}: %{y:.0%} ${b}<extra></extra>`,
   }));
   return {
     data: traces,
     layout: {
-      title: { text: title }, barmode: "stack", height: 400,
+      title: { text: title },
+      barmode: "stack",
+      height: 400,
       // Two-level labels stay horizontal, with room below for the group names.
-      xaxis: axis(xTitle, grouped ? { tickangle: 0 } : {}), ...(grouped ? { margin: { b: 110 } } : {}),
+      xaxis: axis(xTitle, grouped ? { tickangle: 0 } : {}),
+      ...(grouped ? { margin: { b: 110 } } : {}),
       yaxis: axis("share of responses", { tickformat: ".0%", range: [0, 1] }),
     },
   };
 }
 
 /** Grouped bars of a rate (e.g. exact match) per label, one group per series. */
-export function rateBars(series: Record<string, { label: string; value: number | null }[]>, title: string, yTitle: string): Figure {
+export function rateBars(
+  series: Record<string, { label: string; value: number | null }[]>,
+  title: string,
+  yTitle: string,
+): Figure {
   return {
-    data: Object.entries(series).map(([name, pts]) => ({ type: "bar", name, x: pts.map((p) => p.label), y: pts.map((p) => p.value ?? 0) })),
-    layout: { title: { text: title }, barmode: "group", yaxis: axis(yTitle, { tickformat: ".0%", range: [0, 1] }), height: 380 },
+    data: Object.entries(series).map(([name, pts]) => ({
+      type: "bar",
+      name,
+      x: pts.map((p) => p.label),
+      y: pts.map((p) => p.value ?? 0),
+    })),
+    layout: {
+      title: { text: title },
+      barmode: "group",
+      yaxis: axis(yTitle, { tickformat: ".0%", range: [0, 1] }),
+      height: 380,
+    },
   };
 }
 
 /** Scatter of P(end) against P(new question) right after each prompt, one trace per group. */
-export function oddsScatter(groups: Record<string, { pEnd: number; pNewQuestion: number }[]>, title: string): Figure {
+export function oddsScatter(
+  groups: Record<string, { pEnd: number; pNewQuestion: number }[]>,
+  title: string,
+): Figure {
   return {
     data: Object.entries(groups).map(([name, pts]) => ({
-      type: "scatter", mode: "markers", name, x: pts.map((p) => p.pNewQuestion), y: pts.map((p) => p.pEnd), marker: { size: 6, opacity: 0.6 },
+      type: "scatter",
+      mode: "markers",
+      name,
+      x: pts.map((p) => p.pNewQuestion),
+      y: pts.map((p) => p.pEnd),
+      marker: { size: 6, opacity: 0.6 },
     })),
     layout: {
-      title: { text: title }, height: 420,
+      title: { text: title },
+      height: 420,
       xaxis: axis("P(next token opens a new line or question)", { range: [0, 1] }),
       yaxis: axis("P(next token ends the response)", { range: [0, 1] }),
     },
@@ -101,7 +156,13 @@ export function oddsScatter(groups: Record<string, { pEnd: number; pNewQuestion:
 }
 
 /** Bars of a histogram given as bin centres and counts (e.g. from `histogram` in src/data/rouge.ts). */
-export function histogramBars(centers: readonly number[], counts: readonly number[], title: string, xTitle: string, yTitle = "count"): Figure {
+export function histogramBars(
+  centers: readonly number[],
+  counts: readonly number[],
+  title: string,
+  xTitle: string,
+  yTitle = "count",
+): Figure {
   return {
     data: [{ type: "bar", x: centers.slice(), y: counts.slice(), marker: { color: "#457b9d" } }],
     layout: { title: { text: title }, bargap: 0.05, xaxis: axis(xTitle), yaxis: axis(yTitle), height: 360 },
@@ -109,26 +170,51 @@ export function histogramBars(centers: readonly number[], counts: readonly numbe
 }
 
 /** Horizontal bars of labelled counts, largest first (e.g. examples per task, root verbs). */
-export function countBars(rows: readonly { label: string; count: number }[], title: string, xTitle = "count"): Figure {
+export function countBars(
+  rows: readonly { label: string; count: number }[],
+  title: string,
+  xTitle = "count",
+): Figure {
   const sorted = rows.slice().sort((a, b) => a.count - b.count);
   return {
-    data: [{ type: "bar", orientation: "h", y: sorted.map((r) => r.label), x: sorted.map((r) => r.count), marker: { color: "#457b9d" } }],
-    layout: { title: { text: title }, xaxis: axis(xTitle), height: Math.max(300, 22 * rows.length + 120), margin: { l: 160 } },
+    data: [
+      {
+        type: "bar",
+        orientation: "h",
+        y: sorted.map((r) => r.label),
+        x: sorted.map((r) => r.count),
+        marker: { color: "#457b9d" },
+      },
+    ],
+    layout: {
+      title: { text: title },
+      xaxis: axis(xTitle),
+      height: Math.max(300, 22 * rows.length + 120),
+      margin: { l: 160 },
+    },
   };
 }
 
 /** Lines of y against x, one per series (optionally with ±error bars, a log x axis, a 0–100 % y axis). */
 export function lines(
-  series: Record<string, { x: readonly number[]; y: readonly number[]; error?: readonly number[] }>, title: string, xTitle: string, yTitle: string,
+  series: Record<string, { x: readonly number[]; y: readonly number[]; error?: readonly number[] }>,
+  title: string,
+  xTitle: string,
+  yTitle: string,
   o: { logX?: boolean; percent?: boolean } = {},
 ): Figure {
   return {
     data: Object.entries(series).map(([name, s]) => ({
-      type: "scatter", mode: "lines+markers", name, x: s.x.slice(), y: s.y.slice(),
+      type: "scatter",
+      mode: "lines+markers",
+      name,
+      x: s.x.slice(),
+      y: s.y.slice(),
       ...(s.error ? { error_y: { type: "data", array: s.error.slice(), visible: true } } : {}),
     })),
     layout: {
-      title: { text: title }, height: 360,
+      title: { text: title },
+      height: 360,
       xaxis: axis(xTitle, o.logX ? { type: "log" } : {}),
       yaxis: axis(yTitle, o.percent ? { tickformat: ".0%", range: [0, 1.02] } : {}),
     },
@@ -139,13 +225,21 @@ export function lines(
  * Mean ± one standard deviation over seeds, as grouped bars: one bar group per
  * label (e.g. mask mode), one bar per series (e.g. metric); the hover shows n.
  */
-export function errorBars(series: Record<string, { label: string; values: readonly number[] }[]>, title: string, yTitle: string): Figure {
+export function errorBars(
+  series: Record<string, { label: string; values: readonly number[] }[]>,
+  title: string,
+  yTitle: string,
+): Figure {
   const names = Object.keys(series);
   const data: Trace[] = names.map((name) => {
     const pts = series[name];
     const stats = pts.map((p) => meanSd(p.values));
     return {
-      type: "bar", name, x: pts.map((p) => p.label), y: stats.map((s) => s.mean), offsetgroup: name,
+      type: "bar",
+      name,
+      x: pts.map((p) => p.label),
+      y: stats.map((s) => s.mean),
+      offsetgroup: name,
       error_y: { type: "data", array: stats.map((s) => s.sd), visible: true },
       customdata: stats.map((s) => s.n),
       hovertemplate: `${name} %{x}: %{y:.1%} ± %{error_y.array:.1%} (n = %{customdata})<extra></extra>`,
@@ -153,6 +247,11 @@ export function errorBars(series: Record<string, { label: string; values: readon
   });
   return {
     data,
-    layout: { title: { text: title }, barmode: "group", yaxis: axis(yTitle, { tickformat: ".0%", range: [0, 1.02] }), height: 400 },
+    layout: {
+      title: { text: title },
+      barmode: "group",
+      yaxis: axis(yTitle, { tickformat: ".0%", range: [0, 1.02] }),
+      height: 400,
+    },
   };
 }

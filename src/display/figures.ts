@@ -10,8 +10,13 @@ import type { Figure } from "./plot";
 
 /** Launch flags: no sandbox (root in containers), no GPU, no network chatter. */
 export const CHROMIUM_ARGS: readonly string[] = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-  "--disable-component-update", "--disable-sync", "--no-first-run",
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
 ];
 
 /** Environment variables: the browser to use, and where figures go. */
@@ -64,7 +69,7 @@ export function checkFigureName(name: string): string {
   if (!base || /[\/\\\0]/.test(base) || base.includes("..") || base.startsWith(".")) {
     throw new Error(
       `saveFigure: bad figure name ${JSON.stringify(name)}; use a plain file name such as "loss-curve" ` +
-      `(no folders, no "..": figures always go to the figures folder).`,
+        `(no folders, no "..": figures always go to the figures folder).`,
     );
   }
   return base;
@@ -73,7 +78,9 @@ export function checkFigureName(name: string): string {
 /** Reject figures that would export as blank images. */
 export function checkFigure(figure: Figure): void {
   if (!figure || !Array.isArray(figure.data) || figure.data.length === 0) {
-    throw new Error("saveFigure: the figure has no traces (figure.data is empty); add at least one trace, e.g. { x, y }.");
+    throw new Error(
+      "saveFigure: the figure has no traces (figure.data is empty); add at least one trace, e.g. { x, y }.",
+    );
   }
 }
 
@@ -133,7 +140,9 @@ function session(): Session {
       await s?.browser.close();
     },
   };
-  opened.catch(() => { if (globals[SESSION_KEY] === created) delete globals[SESSION_KEY]; }); // retry next time
+  opened.catch(() => {
+    if (globals[SESSION_KEY] === created) delete globals[SESSION_KEY];
+  }); // retry next time
   globals[SESSION_KEY] = created;
   return created;
 }
@@ -147,14 +156,16 @@ function warnNoBrowser(): void {
   }
   console.warn(
     "saveFigure: no Chromium found, so figures are not written (notebooks still run).\n" +
-    `  Install one with \`apt-get install chromium\`, or set ${CHROMIUM_ENV}=/path/to/chrome.`,
+      `  Install one with \`apt-get install chromium\`, or set ${CHROMIUM_ENV}=/path/to/chrome.`,
   );
 }
 
 /** Decode Plotly.toImage's data URL (base64 PNG, URL-encoded SVG). */
 function dataUrlBytes(url: string): Buffer {
   const body = url.slice(url.indexOf(",") + 1);
-  return url.slice(0, url.indexOf(",")).endsWith(";base64") ? Buffer.from(body, "base64") : Buffer.from(decodeURIComponent(body));
+  return url.slice(0, url.indexOf(",")).endsWith(";base64")
+    ? Buffer.from(body, "base64")
+    : Buffer.from(decodeURIComponent(body));
 }
 
 /** A path for messages: relative to the working directory when inside it. */

@@ -19,7 +19,18 @@ export { progress, track, Progress } from "./progress";
 export type { Metrics, ProgressOptions, ProgressState } from "./progress";
 export { inNotebook } from "./channel";
 export { report, pct } from "./report";
-export { behaviourBars, countBars, errorBars, evalCurve, histogramBars, lines, lossCurve, oddsScatter, rateBars, BEHAVIOUR_COLOURS } from "./charts";
+export {
+  behaviourBars,
+  countBars,
+  errorBars,
+  evalCurve,
+  histogramBars,
+  lines,
+  lossCurve,
+  oddsScatter,
+  rateBars,
+  BEHAVIOUR_COLOURS,
+} from "./charts";
 export type { BehaviourBar } from "./charts";
 export { showTokens, tokensHtml, tokensText } from "./tokens";
 export type { TokenView } from "./tokens";

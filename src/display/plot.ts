@@ -47,7 +47,11 @@ function scriptJson(value: unknown): string {
  */
 function plotHtml(figure: Figure, id: string): string {
   const height = typeof figure.layout?.height === "number" ? figure.layout.height : 420;
-  const fig = scriptJson({ data: figure.data, layout: figure.layout ?? {}, config: { responsive: true, ...figure.config } });
+  const fig = scriptJson({
+    data: figure.data,
+    layout: figure.layout ?? {},
+    config: { responsive: true, ...figure.config },
+  });
   return `<div id="${id}" class="tuning-lab-plot" style="width:100%;height:${height}px"></div>
 <script type="text/javascript">
 (function () {
@@ -95,7 +99,11 @@ export function describeFigure(figure: Figure): string {
 export function plotBundle(figure: Figure): MimeBundle {
   const id = `tuning-lab-plot-${process.pid}-${Date.now()}-${plotCount++}`;
   return {
-    [PLOTLY_MIME]: { data: figure.data, layout: figure.layout ?? {}, ...(figure.config ? { config: figure.config } : {}) },
+    [PLOTLY_MIME]: {
+      data: figure.data,
+      layout: figure.layout ?? {},
+      ...(figure.config ? { config: figure.config } : {}),
+    },
     "text/html": plotHtml(figure, id),
     "text/plain": describeFigure(figure),
   };

@@ -74,7 +74,9 @@ export function progressText(state: ProgressState, width = 20): string {
   const f = fraction(state);
   const filled = Math.round(f * width);
   const bar = "█".repeat(filled) + "░".repeat(width - filled);
-  const time = state.done ? `took ${formatDuration(state.elapsed)}` : `${formatDuration(secondsLeft(state))} left`;
+  const time = state.done
+    ? `took ${formatDuration(state.elapsed)}`
+    : `${formatDuration(secondsLeft(state))} left`;
   const parts = [
     `${state.label ? `${state.label} ` : ""}${state.count}/${state.total} [${bar}] ${Math.floor(f * 100)}%`,
     formatRate(state.count / state.elapsed),
@@ -88,8 +90,10 @@ export function progressText(state: ProgressState, width = 20): string {
 export function progressHtml(state: ProgressState): string {
   const text = escapeHtml(progressText(state).replace(/^.*?%/, `${state.count}/${state.total}`));
   const label = state.label ? `<b>${escapeHtml(state.label)}</b> ` : "";
-  return `<div class="tuning-lab-progress" style="font-family:monospace;font-size:12px">${label}` +
-    `<progress value="${state.count}" max="${state.total}" style="width:240px;vertical-align:middle"></progress> ${text}</div>`;
+  return (
+    `<div class="tuning-lab-progress" style="font-family:monospace;font-size:12px">${label}` +
+    `<progress value="${state.count}" max="${state.total}" style="width:240px;vertical-align:middle"></progress> ${text}</div>`
+  );
 }
 
 /** A progress bar over `total` steps; call `tick` per step and `done` at the end. */
@@ -104,7 +108,10 @@ export class Progress {
   private lastDecile = 0;
   private finished = false;
 
-  constructor(readonly total: number, private readonly opts: ProgressOptions = {}) {
+  constructor(
+    readonly total: number,
+    private readonly opts: ProgressOptions = {},
+  ) {
     this.now = opts.now ?? Date.now;
     this.start = this.now();
     this.stream = opts.stream ?? process.stderr;
@@ -113,7 +120,14 @@ export class Progress {
   /** The current state, e.g. for logging. */
   state(): ProgressState {
     const elapsed = (this.now() - this.start) / 1000;
-    return { label: this.opts.label ?? "", count: this.count, total: this.total, elapsed, metrics: this.metrics, done: this.finished };
+    return {
+      label: this.opts.label ?? "",
+      count: this.count,
+      total: this.total,
+      elapsed,
+      metrics: this.metrics,
+      done: this.finished,
+    };
   }
 
   /** Advance by `n` steps and merge in new metric values. */
@@ -157,7 +171,8 @@ export class Progress {
 
 /** Start a progress bar over `total` steps. */
 export function progress(total: number, opts: ProgressOptions = {}): Progress {
-  if (!Number.isFinite(total) || total < 0) throw new RangeError(`progress(total): total must be a number >= 0, got ${total}`);
+  if (!Number.isFinite(total) || total < 0)
+    throw new RangeError(`progress(total): total must be a number >= 0, got ${total}`);
   return new Progress(total, opts);
 }
 

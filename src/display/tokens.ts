@@ -39,5 +39,6 @@ export function tokensText(v: TokenView): string {
 
 /** Show the tokens inline (notebook) or as text (terminal). */
 export function showTokens(v: TokenView, caption = ""): void {
-  if (!displayBundle({ "text/html": tokensHtml(v, caption), "text/plain": tokensText(v) })) console.log(`${caption}\n${tokensText(v)}`);
+  if (!displayBundle({ "text/html": tokensHtml(v, caption), "text/plain": tokensText(v) }))
+    console.log(`${caption}\n${tokensText(v)}`);
 }

@@ -20,9 +20,13 @@ export type Behaviour = "answer" | "continuation" | "other";
 export const BEHAVIOURS: readonly Behaviour[] = ["answer", "continuation", "other"];
 
 /** Why a response got its label (shown in notebook tables). */
-export type Cue = "stopped" | "new-question" | "list-item" | "echo" | "next-turn" | "asker" | "prose" | "no-stop" | "empty";
+export type Cue =
+  "stopped" | "new-question" | "list-item" | "echo" | "next-turn" | "asker" | "prose" | "no-stop" | "empty";
 
-export interface Classified { behaviour: Behaviour; cue: Cue }
+export interface Classified {
+  behaviour: Behaviour;
+  cue: Cue;
+}
 
 export interface ResponseFacts {
   /** The user request (plain text). */
@@ -34,19 +38,28 @@ export interface ResponseFacts {
 }
 
 const LIST_ITEM = /^\s*(\d+[.)]|[-*•])\s+/;
-const NEXT_TURN = /^\s*(Q|Question|User|Human|A|Answer|Assistant|Reply from [^:]*|Posted by|Subject)\s*\d*\s*[:.]?\s/i;
+const NEXT_TURN =
+  /^\s*(Q|Question|User|Human|A|Answer|Assistant|Reply from [^:]*|Posted by|Subject)\s*\d*\s*[:.]?\s/i;
 // Speaking as the person who asked (a forum post's sign-off) extends the request.
-const ASKER = /^(thanks|thank you|any help|help please|please help|can someone|cheers|i have the same|me too)\b/i;
-const QUESTION_START = /^(what|which|who|whom|whose|when|where|why|how|is|are|does|do|can|could|would|should|give|name|tell|write|spell|reverse|sort|add|count|list|change|find|say|provide|please)\b/i;
+const ASKER =
+  /^(thanks|thank you|any help|help please|please help|can someone|cheers|i have the same|me too)\b/i;
+const QUESTION_START =
+  /^(what|which|who|whom|whose|when|where|why|how|is|are|does|do|can|could|would|should|give|name|tell|write|spell|reverse|sort|add|count|list|change|find|say|provide|please)\b/i;
 
 /** Lines of the response that carry text. */
 function lines(text: string): string[] {
-  return text.split("\n").map((l) => l.trim()).filter((l) => l.length > 0);
+  return text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
 }
 
 /** Does a line read like a new request (a question or an instruction to do a task)? */
 function isRequest(line: string): boolean {
-  return /\?\s*$/.test(line) || (QUESTION_START.test(line) && /[.?!]?\s*$/.test(line) && line.split(/\s+/).length >= 3);
+  return (
+    /\?\s*$/.test(line) ||
+    (QUESTION_START.test(line) && /[.?!]?\s*$/.test(line) && line.split(/\s+/).length >= 3)
+  );
 }
 
 /** Sentences of prose: pieces ending in . ! or ? followed by a space, a newline or the end. */
@@ -89,5 +102,9 @@ export function isCorrect(response: string, answer: string, accepted: readonly s
 /** Share of each behaviour in a list of labels (every behaviour present, 0 if unseen). */
 export function behaviourRates(labels: readonly Behaviour[]): Record<Behaviour, number> {
   const n = Math.max(1, labels.length);
-  return { answer: labels.filter((b) => b === "answer").length / n, continuation: labels.filter((b) => b === "continuation").length / n, other: labels.filter((b) => b === "other").length / n };
+  return {
+    answer: labels.filter((b) => b === "answer").length / n,
+    continuation: labels.filter((b) => b === "continuation").length / n,
+    other: labels.filter((b) => b === "other").length / n,
+  };
 }

@@ -27,7 +27,13 @@ export interface EvalOptions {
   seed: number;
 }
 
-export const EVAL_DEFAULTS: Readonly<EvalOptions> = Object.freeze({ format: "chat", maxNewTokens: 48, batchSize: 32, temperature: 0, seed: 0 });
+export const EVAL_DEFAULTS: Readonly<EvalOptions> = Object.freeze({
+  format: "chat",
+  maxNewTokens: 48,
+  batchSize: 32,
+  temperature: 0,
+  seed: 0,
+});
 
 export interface ItemResult {
   task: string;
@@ -60,20 +66,39 @@ export function promptIds(tok: BpeTokenizer, item: PromptItem, format: PromptFor
 }
 
 /** Generate for every item and classify the responses. */
-export function runPrompts(model: GPT, tok: BpeTokenizer, items: readonly PromptItem[], options: Partial<EvalOptions> = {}): ItemResult[] {
+export function runPrompts(
+  model: GPT,
+  tok: BpeTokenizer,
+  items: readonly PromptItem[],
+  options: Partial<EvalOptions> = {},
+): ItemResult[] {
   const o = { ...EVAL_DEFAULTS, ...options };
   const out: ItemResult[] = [];
   for (let i = 0; i < items.length; i += o.batchSize) {
     const batch = items.slice(i, i + o.batchSize);
-    const g = generate(model, batch.map((it) => promptIds(tok, it, o.format)), {
-      maxNewTokens: o.maxNewTokens, temperature: o.temperature, seed: o.seed + i, stopTokens: [tok.special.eos], padId: tok.special.pad,
-    });
+    const g = generate(
+      model,
+      batch.map((it) => promptIds(tok, it, o.format)),
+      {
+        maxNewTokens: o.maxNewTokens,
+        temperature: o.temperature,
+        seed: o.seed + i,
+        stopTokens: [tok.special.eos],
+        padId: tok.special.pad,
+      },
+    );
     batch.forEach((it, b) => {
       const prompt = it.messages.map((m) => m.content).join("\n\n");
       const response = tok.decode(g.tokens[b], { skipSpecial: true });
       const { behaviour, cue } = classify({ prompt, response, stopped: g.stopped[b] });
       out.push({
-        task: it.task ?? "untagged", prompt, response, stopped: g.stopped[b], behaviour, cue, answer: it.answer,
+        task: it.task ?? "untagged",
+        prompt,
+        response,
+        stopped: g.stopped[b],
+        behaviour,
+        cue,
+        answer: it.answer,
         correct: score(it, response),
       });
     });
@@ -87,7 +112,8 @@ export function runPrompts(model: GPT, tok: BpeTokenizer, items: readonly Prompt
  * else by exact match of the first line against the reference; null without one.
  */
 export function score(it: PromptItem, response: string): boolean | null {
-  if (it.input && it.answer !== undefined && TASKS.some((t) => t.name === it.task)) return checkEvalItem(it as EvalItem, response).correct;
+  if (it.input && it.answer !== undefined && TASKS.some((t) => t.name === it.task))
+    return checkEvalItem(it as EvalItem, response).correct;
   return it.answer === undefined ? null : isCorrect(response, it.answer, it.accepted);
 }
 
@@ -97,13 +123,19 @@ export function rates(rs: readonly ItemResult[]): RateSummary {
   const share = (b: Behaviour) => rs.filter((r) => r.behaviour === b).length / Math.max(1, n);
   const scored = rs.filter((r) => r.correct !== null);
   return {
-    n, answer_rate: share("answer"), continuation_rate: share("continuation"), other_rate: share("other"),
+    n,
+    answer_rate: share("answer"),
+    continuation_rate: share("continuation"),
+    other_rate: share("other"),
     exact_match: scored.length ? scored.filter((r) => r.correct).length / scored.length : null,
   };
 }
 
 /** Rates per group, groups in first-seen order. */
-export function ratesBy(results: readonly ItemResult[], key: (r: ItemResult) => string): Record<string, RateSummary> {
+export function ratesBy(
+  results: readonly ItemResult[],
+  key: (r: ItemResult) => string,
+): Record<string, RateSummary> {
   const groups = new Map<string, ItemResult[]>();
   for (const r of results) {
     const k = key(r);
@@ -119,7 +151,12 @@ export function summarise(results: readonly ItemResult[]): EvalSummary {
 }
 
 /** runPrompts + summarise. */
-export function evaluate(model: GPT, tok: BpeTokenizer, items: readonly PromptItem[], options: Partial<EvalOptions> = {}): { results: ItemResult[]; summary: EvalSummary } {
+export function evaluate(
+  model: GPT,
+  tok: BpeTokenizer,
+  items: readonly PromptItem[],
+  options: Partial<EvalOptions> = {},
+): { results: ItemResult[]; summary: EvalSummary } {
   const results = runPrompts(model, tok, items, options);
   return { results, summary: summarise(results) };
 }
@@ -136,14 +173,29 @@ function clip(text: string, width: number, tail = false): string {
  * response, its behaviour and whether it is correct (✓, ✗, or – without a
  * reference answer). What `npm run eval -- --show N` prints.
  */
-export function resultsTable(results: readonly ItemResult[], n: number, width = { prompt: 40, response: 50 }): string {
-  const rows = results.slice(0, n).map((r, i) => [
-    String(i + 1), r.task, clip(r.prompt, width.prompt, true),
-    clip(r.response, width.response), r.behaviour, r.correct === null ? "–" : r.correct ? "✓" : "✗", r.answer ?? "",
-  ]);
+export function resultsTable(
+  results: readonly ItemResult[],
+  n: number,
+  width = { prompt: 40, response: 50 },
+): string {
+  const rows = results
+    .slice(0, n)
+    .map((r, i) => [
+      String(i + 1),
+      r.task,
+      clip(r.prompt, width.prompt, true),
+      clip(r.response, width.response),
+      r.behaviour,
+      r.correct === null ? "–" : r.correct ? "✓" : "✗",
+      r.answer ?? "",
+    ]);
   const head = ["#", "task", "request", "response", "behaviour", "ok", "answer"];
   const w = head.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
-  const line = (cells: string[]) => cells.map((c, j) => c.padEnd(w[j])).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, j) => c.padEnd(w[j]))
+      .join("  ")
+      .trimEnd();
   return [line(head), ...rows.map(line)].join("\n") + "\n";
 }
 

@@ -55,7 +55,14 @@ export function trainingMonitor(model: GPT, tok: BpeTokenizer, o: MonitorOptions
       const row: MetricRow = {};
       if (o.samples?.length) {
         for (const r of runPrompts(model, tok, o.samples, gen)) {
-          samples.push({ step, task: r.task, prompt: r.prompt, response: r.response, behaviour: r.behaviour, correct: r.correct });
+          samples.push({
+            step,
+            task: r.task,
+            prompt: r.prompt,
+            response: r.response,
+            behaviour: r.behaviour,
+            correct: r.correct,
+          });
         }
       }
       if (o.behaviour?.length) {

@@ -11,7 +11,8 @@ import { leftPad } from "../model/padding";
 import type { BpeTokenizer } from "../tokenizer/index";
 
 /** Words that open a request in the corpus's question templates. */
-const QUESTION_OPENERS = /^ ?(What|Which|Who|How|Give|Name|Tell|Write|Reverse|Spell|Sort|Put|Add|Count|Convert|Is|Q)$/;
+const QUESTION_OPENERS =
+  /^ ?(What|Which|Who|How|Give|Name|Tell|Write|Reverse|Spell|Sort|Put|Add|Count|Convert|Is|Q)$/;
 
 /**
  * Token ids whose text opens a new line or a new question: a token starting
@@ -35,7 +36,12 @@ export interface NextTokenOdds {
 }
 
 /** Next-token odds after each prompt (token ids), in batches. */
-export function nextTokenOdds(model: GPT, tok: BpeTokenizer, prompts: readonly number[][], batchSize = 32): NextTokenOdds[] {
+export function nextTokenOdds(
+  model: GPT,
+  tok: BpeTokenizer,
+  prompts: readonly number[][],
+  batchSize = 32,
+): NextTokenOdds[] {
   const opener = newQuestionTokens(tok);
   const out: NextTokenOdds[] = [];
   for (let i = 0; i < prompts.length; i += batchSize) {
@@ -43,10 +49,16 @@ export function nextTokenOdds(model: GPT, tok: BpeTokenizer, prompts: readonly n
     const pad = leftPad(batch, tok.special.pad);
     const L = pad.length;
     const probs = tf.tidy(() => {
-      const logits = model.logits(tf.tensor2d(pad.ids, undefined, "int32"), { keyMask: tf.tensor2d(pad.mask), positions: tf.tensor2d(pad.positions, undefined, "int32") });
-      return tf.softmax(tf.squeeze(tf.slice(logits, [0, L - 1, 0], [batch.length, 1, -1]), [1])).arraySync() as number[][];
+      const logits = model.logits(tf.tensor2d(pad.ids, undefined, "int32"), {
+        keyMask: tf.tensor2d(pad.mask),
+        positions: tf.tensor2d(pad.positions, undefined, "int32"),
+      });
+      return tf
+        .softmax(tf.squeeze(tf.slice(logits, [0, L - 1, 0], [batch.length, 1, -1]), [1]))
+        .arraySync() as number[][];
     });
-    for (const row of probs) out.push({ pEnd: row[tok.special.eos], pNewQuestion: opener.reduce((s, id) => s + row[id], 0) });
+    for (const row of probs)
+      out.push({ pEnd: row[tok.special.eos], pNewQuestion: opener.reduce((s, id) => s + row[id], 0) });
   }
   return out;
 }
@@ -55,8 +67,17 @@ export function nextTokenOdds(model: GPT, tok: BpeTokenizer, prompts: readonly n
  * Summed log p(continuation | prompt) for each pair, e.g. the answer " cold"
  * after "The opposite of hot is". Sequences are left-padded into batches.
  */
-export function continuationLogProbs(model: GPT, tok: BpeTokenizer, prompts: readonly number[][], continuations: readonly number[][], batchSize = 32): number[] {
-  if (prompts.length !== continuations.length) throw new Error(`continuationLogProbs: ${prompts.length} prompts but ${continuations.length} continuations`);
+export function continuationLogProbs(
+  model: GPT,
+  tok: BpeTokenizer,
+  prompts: readonly number[][],
+  continuations: readonly number[][],
+  batchSize = 32,
+): number[] {
+  if (prompts.length !== continuations.length)
+    throw new Error(
+      `continuationLogProbs: ${prompts.length} prompts but ${continuations.length} continuations`,
+    );
   const out: number[] = [];
   for (let i = 0; i < prompts.length; i += batchSize) {
     const seqs = prompts.slice(i, i + batchSize).map((p, j) => [...p, ...continuations[i + j]]);
@@ -65,10 +86,21 @@ export function continuationLogProbs(model: GPT, tok: BpeTokenizer, prompts: rea
     const L = pad.length;
     // Row b's continuation is its last n tokens: positions L-n..L-1, predicted at L-1-n..L-2.
     const weights = new Float32Array(B * (L - 1));
-    seqs.forEach((_, b) => weights.fill(1, b * (L - 1) + (L - 1 - continuations[i + b].length), (b + 1) * (L - 1)));
-    const sums = maskedLogProbs(model, {
-      tokens: Int32Array.from(pad.ids.flat()), weights, B, T: L, keyMask: Float32Array.from(pad.mask.flat()), positions: Int32Array.from(pad.positions.flat()),
-    }, "sum");
+    seqs.forEach((_, b) =>
+      weights.fill(1, b * (L - 1) + (L - 1 - continuations[i + b].length), (b + 1) * (L - 1)),
+    );
+    const sums = maskedLogProbs(
+      model,
+      {
+        tokens: Int32Array.from(pad.ids.flat()),
+        weights,
+        B,
+        T: L,
+        keyMask: Float32Array.from(pad.mask.flat()),
+        positions: Int32Array.from(pad.positions.flat()),
+      },
+      "sum",
+    );
     out.push(...sums.dataSync());
     sums.dispose();
   }

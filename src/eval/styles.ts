@@ -23,10 +23,17 @@ export interface StyleRow {
 }
 
 /** Split items into those whose prompt leaves `room` tokens of context, and the rest. */
-export function fitContext(tok: BpeTokenizer, items: readonly PromptItem[], format: EvalOptions["format"], contextLength: number, room: number) {
+export function fitContext(
+  tok: BpeTokenizer,
+  items: readonly PromptItem[],
+  format: EvalOptions["format"],
+  contextLength: number,
+  room: number,
+) {
   const kept: PromptItem[] = [];
   const dropped: PromptItem[] = [];
-  for (const it of items) (promptIds(tok, it, format).length + room <= contextLength ? kept : dropped).push(it);
+  for (const it of items)
+    (promptIds(tok, it, format).length + room <= contextLength ? kept : dropped).push(it);
   return { kept, dropped };
 }
 
@@ -40,28 +47,61 @@ export const MIN_ROOM = 12;
  * MIN_ROOM tokens are skipped and counted in `skipped`, never silently.
  */
 export function compareStyles(
-  model: GPT, tok: BpeTokenizer, items: readonly PromptItem[], demos: readonly PromptItem[],
-  styles: readonly PromptStyle[], options: Partial<EvalOptions> = {},
+  model: GPT,
+  tok: BpeTokenizer,
+  items: readonly PromptItem[],
+  demos: readonly PromptItem[],
+  styles: readonly PromptStyle[],
+  options: Partial<EvalOptions> = {},
 ): { rows: StyleRow[]; results: Map<PromptStyle, ItemResult[]> } {
   const format = options.format ?? "raw";
   const budget = options.maxNewTokens ?? 32;
   const rows: StyleRow[] = [];
   const results = new Map<PromptStyle, ItemResult[]>();
   for (const style of styles) {
-    const { kept, dropped } = fitContext(tok, items.map((it) => styled(it, style, demos)), format, model.config.contextLength, Math.min(budget, MIN_ROOM));
+    const { kept, dropped } = fitContext(
+      tok,
+      items.map((it) => styled(it, style, demos)),
+      format,
+      model.config.contextLength,
+      Math.min(budget, MIN_ROOM),
+    );
     const rs = runPrompts(model, tok, kept, { ...options, format, maxNewTokens: budget });
     results.set(style, rs);
     const s = summarise(rs);
     rows.push({ style, task: "all", ...pick(s), skipped: dropped.length });
     // Every task of the input gets a row, also one whose prompts were all skipped (n = 0).
     for (const task of [...new Set(items.map((it) => it.task ?? "untagged"))]) {
-      const t = s.by_task[task] ?? { n: 0, answer_rate: 0, continuation_rate: 0, other_rate: 0, exact_match: null };
-      rows.push({ style, task, ...pick(t), skipped: dropped.filter((d) => (d.task ?? "untagged") === task).length });
+      const t = s.by_task[task] ?? {
+        n: 0,
+        answer_rate: 0,
+        continuation_rate: 0,
+        other_rate: 0,
+        exact_match: null,
+      };
+      rows.push({
+        style,
+        task,
+        ...pick(t),
+        skipped: dropped.filter((d) => (d.task ?? "untagged") === task).length,
+      });
     }
   }
   return { rows, results };
 }
 
-function pick(s: { n: number; answer_rate: number; continuation_rate: number; other_rate: number; exact_match: number | null }) {
-  return { n: s.n, answer_rate: s.answer_rate, continuation_rate: s.continuation_rate, other_rate: s.other_rate, exact_match: s.exact_match };
+function pick(s: {
+  n: number;
+  answer_rate: number;
+  continuation_rate: number;
+  other_rate: number;
+  exact_match: number | null;
+}) {
+  return {
+    n: s.n,
+    answer_rate: s.answer_rate,
+    continuation_rate: s.continuation_rate,
+    other_rate: s.other_rate,
+    exact_match: s.exact_match,
+  };
 }

@@ -12,7 +12,15 @@ import { TASKS } from "../data/tasks/registry";
 import { CLUSTER_SPLIT } from "../data/tasks/split";
 import type { GPT } from "../model/gpt";
 import type { BpeTokenizer } from "../tokenizer/index";
-import { EvalOptions, EvalSummary, ItemResult, RateSummary, ratesBy, runPrompts, summarise } from "./evaluate";
+import {
+  EvalOptions,
+  EvalSummary,
+  ItemResult,
+  RateSummary,
+  ratesBy,
+  runPrompts,
+  summarise,
+} from "./evaluate";
 
 export const EVAL_DIR = PATHS.sft;
 
@@ -35,7 +43,8 @@ export const evalSetFile = (name: EvalSetName, dir = EVAL_DIR) => path.join(dir,
  */
 export function loadEvalSets(opts: { dir?: string; perSet?: number } = {}): EvalSets {
   const sets = {} as EvalSets;
-  for (const name of EVAL_SET_NAMES) sets[name] = thin(readEvalJsonl(evalSetFile(name, opts.dir)), opts.perSet ?? Infinity);
+  for (const name of EVAL_SET_NAMES)
+    sets[name] = thin(readEvalJsonl(evalSetFile(name, opts.dir)), opts.perSet ?? Infinity);
   return sets;
 }
 
@@ -70,12 +79,22 @@ export function setResult(set: EvalSetName, results: ItemResult[]): SetResult {
 }
 
 /** Run `model` on every set (chat format unless told otherwise). */
-export function evaluateSets(model: GPT, tok: BpeTokenizer, sets: Partial<EvalSets>, options: Partial<EvalOptions> = {}): SetResult[] {
-  return (Object.entries(sets) as [EvalSetName, EvalItem[]][]).map(([set, items]) => setResult(set, runPrompts(model, tok, items, options)));
+export function evaluateSets(
+  model: GPT,
+  tok: BpeTokenizer,
+  sets: Partial<EvalSets>,
+  options: Partial<EvalOptions> = {},
+): SetResult[] {
+  return (Object.entries(sets) as [EvalSetName, EvalItem[]][]).map(([set, items]) =>
+    setResult(set, runPrompts(model, tok, items, options)),
+  );
 }
 
 /** One flat row per set, for tables and bar charts: which model, which set, its rates. */
-export interface SetRow extends RateSummary { model: string; set: EvalSetName }
+export interface SetRow extends RateSummary {
+  model: string;
+  set: EvalSetName;
+}
 
 export function summaryRows(model: string, results: readonly SetResult[]): SetRow[] {
   return results.map((r) => {
@@ -103,12 +122,20 @@ export function clusterScores(
   columns: Record<string, readonly ItemResult[]>,
   skipped: Record<string, readonly { task: string; skipped: number }[]> = {},
 ): ClusterScores[] {
-  const rates = Object.fromEntries(Object.entries(columns).map(([k, rs]) => [k, ratesBy(rs, (r) => clusterOf(r.task))]));
+  const rates = Object.fromEntries(
+    Object.entries(columns).map(([k, rs]) => [k, ratesBy(rs, (r) => clusterOf(r.task))]),
+  );
   return [...CLUSTER_SPLIT.heldIn, ...CLUSTER_SPLIT.heldOut].map((cluster) => ({
     cluster,
     split: CLUSTER_SPLIT.heldOut.includes(cluster) ? "held out" : "held in",
     scores: Object.fromEntries(Object.keys(columns).map((k) => [k, rates[k][cluster]])),
-    skipped: Object.fromEntries(Object.keys(columns).map((k) => [k,
-      (skipped[k] ?? []).filter((r) => r.task !== "all" && clusterOf(r.task) === cluster).reduce((n, r) => n + r.skipped, 0)])),
+    skipped: Object.fromEntries(
+      Object.keys(columns).map((k) => [
+        k,
+        (skipped[k] ?? [])
+          .filter((r) => r.task !== "all" && clusterOf(r.task) === cluster)
+          .reduce((n, r) => n + r.skipped, 0),
+      ]),
+    ),
   }));
 }

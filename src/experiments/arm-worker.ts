@@ -19,7 +19,8 @@ process.on("message", (m: ToWorker) => {
     }
     try {
       const result = await runArm(inputs!, m.arm, m.base, {
-        sets: m.sets, maxNewTokens: m.maxNewTokens,
+        sets: m.sets,
+        maxNewTokens: m.maxNewTokens,
         progress: { tick: (n = 1) => send({ type: "tick", n }), done: () => undefined },
       });
       send({ type: "result", index: m.index, result });

@@ -64,7 +64,8 @@ export function loadSftInputs(o: InputOptions = {}): SftInputs {
  * tasks are 10 per task, not whatever a prefix of the file holds.
  */
 export function subsetRecords(records: readonly SftLine[], n: number, seed: number): SftLine[] {
-  if (n > records.length) throw new Error(`subsetRecords: asked for ${n} examples but the dataset has ${records.length}`);
+  if (n > records.length)
+    throw new Error(`subsetRecords: asked for ${n} examples but the dataset has ${records.length}`);
   const byTask = new Map<string, SftLine[]>();
   for (const r of new Rng(seed).fork("subset").shuffle(records.slice())) {
     const t = r.task ?? "untagged";
@@ -81,13 +82,17 @@ export function subsetRecords(records: readonly SftLine[], n: number, seed: numb
 }
 
 /** The fixed prompts of the per-step sample table: the first item of a few telling tasks. */
-export function samplePrompts(sets: EvalSets, tasks: Partial<Record<EvalSetName, string[]>> = SAMPLE_TASKS): PromptItem[] {
+export function samplePrompts(
+  sets: EvalSets,
+  tasks: Partial<Record<EvalSetName, string[]>> = SAMPLE_TASKS,
+): PromptItem[] {
   return (Object.entries(tasks) as [EvalSetName, string[]][]).flatMap(([set, names]) =>
     names.map((name) => {
       const it = sets[set].find((x) => x.task === name);
       if (!it) throw new Error(`samplePrompts: no "${name}" item in the ${set} set`);
       return it;
-    }));
+    }),
+  );
 }
 
 export const SAMPLE_TASKS: Readonly<Partial<Record<EvalSetName, string[]>>> = Object.freeze({
@@ -98,24 +103,47 @@ export const SAMPLE_TASKS: Readonly<Partial<Record<EvalSetName, string[]>>> = Ob
 });
 
 /** Train a copy of the base model as `arm` says, score it, and dispose of it. */
-export async function runArm<S extends EvalSetName>(inputs: SftInputs, arm: Arm, base: Readonly<SftConfig>, o: ArmOptions<S>): Promise<ArmResult<S>> {
+export async function runArm<S extends EvalSetName>(
+  inputs: SftInputs,
+  arm: Arm,
+  base: Readonly<SftConfig>,
+  o: ArmOptions<S>,
+): Promise<ArmResult<S>> {
   const config = sftConfig(arm.config ?? {}, base);
   const mask = arm.mask ?? "assistant";
-  const records = arm.trainSize === undefined ? inputs.records : subsetRecords(inputs.records, arm.trainSize, config.seed);
+  const records =
+    arm.trainSize === undefined ? inputs.records : subsetRecords(inputs.records, arm.trainSize, config.seed);
   const { tokenizer } = inputs.base;
   const model = inputs.base.model.clone();
   try {
     const t0 = Date.now();
     const train = sftExamples(tokenizer, records, model.config.contextLength, { mask });
-    const run = await trainSft({ model, tokenizer, train, replay: inputs.replay, config, progress: o.progress });
+    const run = await trainSft({
+      model,
+      tokenizer,
+      train,
+      replay: inputs.replay,
+      config,
+      progress: o.progress,
+    });
     const sets = {} as ArmResult<S>["sets"];
     for (const name of Object.keys(o.sets) as S[]) {
-      sets[name] = rates(runPrompts(model, tokenizer, o.sets[name], { format: "chat", maxNewTokens: o.maxNewTokens ?? 32 }));
+      sets[name] = rates(
+        runPrompts(model, tokenizer, o.sets[name], { format: "chat", maxNewTokens: o.maxNewTokens ?? 32 }),
+      );
     }
     const cloze = clozeProbe(model, tokenizer, inputs.cloze).accuracy;
     return {
-      group: arm.group, label: arm.label, seed: config.seed, mask, trainSize: records.length, replay: config.replayBatchSize > 0,
-      sets, cloze, seconds: (Date.now() - t0) / 1000, run,
+      group: arm.group,
+      label: arm.label,
+      seed: config.seed,
+      mask,
+      trainSize: records.length,
+      replay: config.replayBatchSize > 0,
+      sets,
+      cloze,
+      seconds: (Date.now() - t0) / 1000,
+      run,
     };
   } finally {
     model.dispose();
@@ -129,9 +157,17 @@ export async function runArm<S extends EvalSetName>(inputs: SftInputs, arm: Arm,
  * `progress`, if given, counts the optimizer steps of all arms together (one
  * bar for the whole ablation: size it with `totalSteps`).
  */
-export async function runArms<S extends EvalSetName>(inputs: SftInputs, arms: readonly Arm[], base: Readonly<SftConfig>, o: PoolOptions<S>): Promise<ArmResult<S>[]> {
+export async function runArms<S extends EvalSetName>(
+  inputs: SftInputs,
+  arms: readonly Arm[],
+  base: Readonly<SftConfig>,
+  o: PoolOptions<S>,
+): Promise<ArmResult<S>[]> {
   if ((o.workers ?? 1) > 1) {
-    if (!inputs.options) throw new Error("runArms: workers > 1 needs inputs from loadSftInputs (the workers load the same files)");
+    if (!inputs.options)
+      throw new Error(
+        "runArms: workers > 1 needs inputs from loadSftInputs (the workers load the same files)",
+      );
     return runArmsInPool(inputs.options, arms, base, o);
   }
   const shared = sharedProgress(o.progress);
@@ -151,7 +187,11 @@ export function totalSteps(arms: readonly Arm[], base: Readonly<SftConfig>): num
 }
 
 /** A monitor for the main run: sample table, answer rate on held-in prompts, and the knowledge probe. */
-export function sftMonitor(inputs: SftInputs, model = inputs.base.model, o: { behaviourItems?: number; previous?: MonitorOptions["previous"] } = {}): Monitor {
+export function sftMonitor(
+  inputs: SftInputs,
+  model = inputs.base.model,
+  o: { behaviourItems?: number; previous?: MonitorOptions["previous"] } = {},
+): Monitor {
   return trainingMonitor(model, inputs.base.tokenizer, {
     samples: samplePrompts(inputs.sets),
     behaviour: thin(inputs.sets.heldin, o.behaviourItems ?? 64),
@@ -162,5 +202,10 @@ export function sftMonitor(inputs: SftInputs, model = inputs.base.model, o: { be
 
 /** Held-in eval prompts with their reference answers, for the SFT validation loss. */
 export function validationExamples(inputs: SftInputs, n = 200) {
-  return answeredExamples(inputs.base.tokenizer, thin(inputs.sets.heldin, n), inputs.base.model.config.contextLength, "eval_heldin");
+  return answeredExamples(
+    inputs.base.tokenizer,
+    thin(inputs.sets.heldin, n),
+    inputs.base.model.config.contextLength,
+    "eval_heldin",
+  );
 }

@@ -28,7 +28,12 @@ export interface OptimizerState {
   v: Map<string, tf.Tensor>;
 }
 
-interface TensorEntry { name: string; shape: number[]; offset: number; length: number }
+interface TensorEntry {
+  name: string;
+  shape: number[];
+  offset: number;
+  length: number;
+}
 
 export interface CheckpointParts {
   model: GPT;
@@ -55,7 +60,12 @@ export async function saveCheckpoint(dir: string, parts: CheckpointParts): Promi
   fs.mkdirSync(tmp, { recursive: true });
   try {
     const step = parts.step ?? parts.optimizer?.step ?? 0;
-    writeJSON(path.join(tmp, "config.json"), { format: FORMAT, version: VERSION, step, model: parts.model.config });
+    writeJSON(path.join(tmp, "config.json"), {
+      format: FORMAT,
+      version: VERSION,
+      step,
+      model: parts.model.config,
+    });
     await writeTensors(tmp, "weights", parts.model.params);
     if (parts.optimizer) {
       const moments = new Map<string, tf.Tensor>();
@@ -90,15 +100,21 @@ export function loadCheckpoint(dir: string, expect?: Partial<GPTConfig>): Loaded
   const cfgPath = path.join(dir, "config.json");
   if (!fs.existsSync(cfgPath)) {
     const hint = fs.existsSync(dir) ? `${dir} has no config.json` : `${dir} does not exist`;
-    throw new Error(`no checkpoint at ${dir}: ${hint}. Check the path, or create it (the base model: npm run pretrain).`);
+    throw new Error(
+      `no checkpoint at ${dir}: ${hint}. Check the path, or create it (the base model: npm run pretrain).`,
+    );
   }
   const cfg = readJSON(cfgPath) as { format?: string; version?: number; step?: number; model?: GPTConfig };
-  if (cfg.format !== FORMAT || !cfg.model) throw new Error(`${cfgPath}: not a ${FORMAT} file (format is ${JSON.stringify(cfg.format)})`);
+  if (cfg.format !== FORMAT || !cfg.model)
+    throw new Error(`${cfgPath}: not a ${FORMAT} file (format is ${JSON.stringify(cfg.format)})`);
   const config = gptConfig(cfg.model);
   if (expect) {
     const diffs = Object.entries(expect)
       .filter(([k, v]) => (config as unknown as Record<string, unknown>)[k] !== v)
-      .map(([k, v]) => `${k}: checkpoint has ${JSON.stringify((config as unknown as Record<string, unknown>)[k])}, expected ${JSON.stringify(v)}`);
+      .map(
+        ([k, v]) =>
+          `${k}: checkpoint has ${JSON.stringify((config as unknown as Record<string, unknown>)[k])}, expected ${JSON.stringify(v)}`,
+      );
     if (diffs.length) throw new Error(`${cfgPath}: model config does not match:\n  ${diffs.join("\n  ")}`);
   }
   const weights = readTensors(dir, "weights");
@@ -106,7 +122,8 @@ export function loadCheckpoint(dir: string, expect?: Partial<GPTConfig>): Loaded
   const model = GPT.fromWeights(config, weights);
   tf.dispose([...weights.values()]);
   const out: LoadedCheckpoint = { dir, model, step: cfg.step ?? 0 };
-  if (fs.existsSync(path.join(dir, "tokenizer.json"))) out.tokenizerJSON = readJSON(path.join(dir, "tokenizer.json"));
+  if (fs.existsSync(path.join(dir, "tokenizer.json")))
+    out.tokenizerJSON = readJSON(path.join(dir, "tokenizer.json"));
   if (fs.existsSync(path.join(dir, "run.json"))) out.run = readJSON(path.join(dir, "run.json")) as RunRecord;
   if (fs.existsSync(path.join(dir, "optimizer.json"))) out.optimizer = readOptimizer(dir);
   return out;
@@ -116,7 +133,8 @@ function checkWeights(file: string, c: GPTConfig, weights: Map<string, tf.Tensor
   for (const [name, shape] of parameterShapes(c)) {
     const t = weights.get(name);
     if (!t) throw new Error(`${file}: missing tensor "${name}" that the model config needs`);
-    if (t.shape.join() !== shape.join()) throw new Error(`${file}: tensor "${name}" has shape [${t.shape}], config needs [${shape}]`);
+    if (t.shape.join() !== shape.join())
+      throw new Error(`${file}: tensor "${name}" has shape [${t.shape}], config needs [${shape}]`);
   }
 }
 
@@ -129,7 +147,12 @@ function readOptimizer(dir: string): OptimizerState {
   return { step: meta.step ?? 0, m, v };
 }
 
-async function writeTensors(dir: string, base: string, tensors: Map<string, tf.Tensor>, extra: object = {}): Promise<void> {
+async function writeTensors(
+  dir: string,
+  base: string,
+  tensors: Map<string, tf.Tensor>,
+  extra: object = {},
+): Promise<void> {
   const entries: TensorEntry[] = [];
   const chunks: Buffer[] = [];
   let offset = 0;
@@ -141,22 +164,34 @@ async function writeTensors(dir: string, base: string, tensors: Map<string, tf.T
     offset += buf.byteLength;
   }
   fs.writeFileSync(path.join(dir, `${base}.bin`), Buffer.concat(chunks));
-  writeJSON(path.join(dir, `${base}.json`), { dtype: "float32", byteOrder: "little", ...extra, tensors: entries });
+  writeJSON(path.join(dir, `${base}.json`), {
+    dtype: "float32",
+    byteOrder: "little",
+    ...extra,
+    tensors: entries,
+  });
 }
 
 function readTensors(dir: string, base: string): Map<string, tf.Tensor> {
   const manifestPath = path.join(dir, `${base}.json`);
   const binPath = path.join(dir, `${base}.bin`);
-  if (!fs.existsSync(binPath)) throw new Error(`${binPath} is missing (${manifestPath} refers to it); the checkpoint is incomplete`);
+  if (!fs.existsSync(binPath))
+    throw new Error(`${binPath} is missing (${manifestPath} refers to it); the checkpoint is incomplete`);
   const manifest = readJSON(manifestPath) as { tensors?: TensorEntry[] };
   if (!Array.isArray(manifest.tensors)) throw new Error(`${manifestPath}: no "tensors" list`);
   const bin = fs.readFileSync(binPath);
   const out = new Map<string, tf.Tensor>();
   for (const e of manifest.tensors) {
     const size = e.shape.reduce((a, b) => a * b, 1);
-    if (size !== e.length) throw new Error(`${manifestPath}: tensor "${e.name}" has shape [${e.shape}] (${size} values) but length ${e.length}`);
+    if (size !== e.length)
+      throw new Error(
+        `${manifestPath}: tensor "${e.name}" has shape [${e.shape}] (${size} values) but length ${e.length}`,
+      );
     const end = e.offset + e.length * 4;
-    if (end > bin.byteLength) throw new Error(`${binPath} is truncated: tensor "${e.name}" needs bytes up to ${end}, file has ${bin.byteLength}`);
+    if (end > bin.byteLength)
+      throw new Error(
+        `${binPath} is truncated: tensor "${e.name}" needs bytes up to ${end}, file has ${bin.byteLength}`,
+      );
     const data = new Float32Array(bin.buffer.slice(bin.byteOffset + e.offset, bin.byteOffset + end));
     out.set(e.name, tf.tensor(data, e.shape));
   }

@@ -49,7 +49,9 @@ const SPEC: ConfigSpec<GPTConfig> = {
 export function gptConfig(overrides: Partial<GPTConfig> = {}): Readonly<GPTConfig> {
   const c = resolveConfig("GPTConfig", GPT_DEFAULTS, SPEC, overrides);
   if (c.dModel % c.nHeads !== 0) {
-    throw new Error(`GPTConfig: nHeads = ${c.nHeads} must divide dModel = ${c.dModel}; pick nHeads in {${divisors(c.dModel).join(", ")}}`);
+    throw new Error(
+      `GPTConfig: nHeads = ${c.nHeads} must divide dModel = ${c.dModel}; pick nHeads in {${divisors(c.dModel).join(", ")}}`,
+    );
   }
   return c;
 }
@@ -70,18 +72,29 @@ export const PRESETS = Object.freeze({
 export function parameterShapes(c: GPTConfig): [string, number[]][] {
   const D = c.dModel;
   const F = c.mlpRatio * D;
-  const shapes: [string, number[]][] = [["wte", [c.vocabSize, D]], ["wpe", [c.contextLength, D]]];
+  const shapes: [string, number[]][] = [
+    ["wte", [c.vocabSize, D]],
+    ["wpe", [c.contextLength, D]],
+  ];
   for (let l = 0; l < c.nLayers; l++) {
     const p = `h${l}.`;
     shapes.push(
-      [p + "ln1.g", [D]], [p + "ln1.b", [D]],
-      [p + "attn.wq", [D, D]], [p + "attn.bq", [D]],
-      [p + "attn.wk", [D, D]], [p + "attn.bk", [D]],
-      [p + "attn.wv", [D, D]], [p + "attn.bv", [D]],
-      [p + "attn.wo", [D, D]], [p + "attn.bo", [D]],
-      [p + "ln2.g", [D]], [p + "ln2.b", [D]],
-      [p + "mlp.w1", [D, F]], [p + "mlp.b1", [F]],
-      [p + "mlp.w2", [F, D]], [p + "mlp.b2", [D]],
+      [p + "ln1.g", [D]],
+      [p + "ln1.b", [D]],
+      [p + "attn.wq", [D, D]],
+      [p + "attn.bq", [D]],
+      [p + "attn.wk", [D, D]],
+      [p + "attn.bk", [D]],
+      [p + "attn.wv", [D, D]],
+      [p + "attn.bv", [D]],
+      [p + "attn.wo", [D, D]],
+      [p + "attn.bo", [D]],
+      [p + "ln2.g", [D]],
+      [p + "ln2.b", [D]],
+      [p + "mlp.w1", [D, F]],
+      [p + "mlp.b1", [F]],
+      [p + "mlp.w2", [F, D]],
+      [p + "mlp.b2", [D]],
     );
   }
   shapes.push(["lnf.g", [D]], ["lnf.b", [D]]);

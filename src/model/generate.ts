@@ -33,7 +33,13 @@ export interface GenerateOptions {
 }
 
 export const GENERATE_DEFAULTS: Readonly<GenerateOptions> = Object.freeze({
-  maxNewTokens: 64, temperature: 0, topK: 0, topP: 1, seed: 0, stopTokens: [2], padId: 0,
+  maxNewTokens: 64,
+  temperature: 0,
+  topK: 0,
+  topP: 1,
+  seed: 0,
+  stopTokens: [2],
+  padId: 0,
 });
 
 export interface Generation {
@@ -46,19 +52,31 @@ export interface Generation {
 }
 
 /** Continue each prompt (token ids) and return the new tokens with their log-probs. */
-export function generate(model: GPT, prompts: number[][], options: Partial<GenerateOptions> = {}): Generation {
+export function generate(
+  model: GPT,
+  prompts: number[][],
+  options: Partial<GenerateOptions> = {},
+): Generation {
   const o = { ...GENERATE_DEFAULTS, ...options };
   const C = model.config.contextLength;
   if (prompts.length === 0) return { tokens: [], logprobs: [], stopped: [] };
   prompts.forEach((p, i) => {
-    if (p.length === 0) throw new Error(`prompt ${i} is empty; give at least one token (e.g. the begin token)`);
-    if (p.length >= C) throw new Error(`prompt ${i} has ${p.length} tokens but the context is ${C}; shorten it to at most ${C - 1} tokens`);
+    if (p.length === 0)
+      throw new Error(`prompt ${i} is empty; give at least one token (e.g. the begin token)`);
+    if (p.length >= C)
+      throw new Error(
+        `prompt ${i} has ${p.length} tokens but the context is ${C}; shorten it to at most ${C - 1} tokens`,
+      );
   });
   const B = prompts.length;
   const L = Math.max(...prompts.map((p) => p.length));
   const maxNew = Math.min(o.maxNewTokens, C - L);
   const rng = new Rng(o.seed).fork("sample");
-  const out: Generation = { tokens: prompts.map(() => []), logprobs: prompts.map(() => []), stopped: prompts.map(() => false) };
+  const out: Generation = {
+    tokens: prompts.map(() => []),
+    logprobs: prompts.map(() => []),
+    stopped: prompts.map(() => false),
+  };
   const padded = leftPad(prompts, o.padId);
   const mask = padded.mask; // grows by one column per generated token
   const next = prompts.map((p) => p.length); // position of each row's next token
@@ -100,11 +118,22 @@ function prefill(model: GPT, ids: number[][], positions: number[][], mask: numbe
 /** Feed one token per row through the cache. */
 function decodeStep(model: GPT, tokens: number[], positions: number[], mask: number[][], past: LayerKV[]) {
   return tf.tidy(() => {
-    const { hidden, present } = model.trunk(tf.tensor2d(tokens.map((t) => [t]), undefined, "int32"), {
-      positions: tf.tensor2d(positions.map((p) => [p]), undefined, "int32"),
-      keyMask: tf.tensor2d(mask),
-      past,
-    });
+    const { hidden, present } = model.trunk(
+      tf.tensor2d(
+        tokens.map((t) => [t]),
+        undefined,
+        "int32",
+      ),
+      {
+        positions: tf.tensor2d(
+          positions.map((p) => [p]),
+          undefined,
+          "int32",
+        ),
+        keyMask: tf.tensor2d(mask),
+        past,
+      },
+    );
     return { logits: lastLogits(model, hidden), past: present };
   });
 }
@@ -125,7 +154,11 @@ export function logSoftmaxAt(row: ArrayLike<number>, i: number): number {
 }
 
 /** Pick a token from one row of logits according to the sampling options. */
-export function sampleToken(row: ArrayLike<number>, o: Pick<GenerateOptions, "temperature" | "topK" | "topP">, rng: Rng): number {
+export function sampleToken(
+  row: ArrayLike<number>,
+  o: Pick<GenerateOptions, "temperature" | "topK" | "topP">,
+  rng: Rng,
+): number {
   if (o.temperature <= 0) return argmax(row);
   const order = Array.from({ length: row.length }, (_, j) => j).sort((a, b) => row[b] - row[a]);
   const keep = o.topK > 0 ? order.slice(0, o.topK) : order;

@@ -28,7 +28,10 @@ export interface ForwardOptions {
 }
 
 /** Output of the trunk: the final hidden state and this call's keys/values. */
-export interface TrunkOutput { hidden: tf.Tensor3D; present: LayerKV[] }
+export interface TrunkOutput {
+  hidden: tf.Tensor3D;
+  present: LayerKV[];
+}
 
 const NEG = -1e9;
 
@@ -88,19 +91,36 @@ export class GPT {
     const c = this.config;
     const pastLen = opts.past?.[0]?.k.shape[2] ?? 0;
     if (pastLen + T > c.contextLength) {
-      throw new Error(`sequence of ${pastLen + T} tokens is longer than the model's context of ${c.contextLength}; shorten the prompt or raise contextLength`);
+      throw new Error(
+        `sequence of ${pastLen + T} tokens is longer than the model's context of ${c.contextLength}; shorten the prompt or raise contextLength`,
+      );
     }
-    const pos = opts.positions ?? tf.tile(tf.expandDims(tf.range(pastLen, pastLen + T, 1, "int32"), 0), [B, 1]);
-    let x = tf.add(embed(this.p("wte"), tf.reshape(ids, [B * T])), embed(this.p("wpe"), tf.reshape(pos, [B * T]))) as tf.Tensor2D;
+    const pos =
+      opts.positions ?? tf.tile(tf.expandDims(tf.range(pastLen, pastLen + T, 1, "int32"), 0), [B, 1]);
+    let x = tf.add(
+      embed(this.p("wte"), tf.reshape(ids, [B * T])),
+      embed(this.p("wpe"), tf.reshape(pos, [B * T])),
+    ) as tf.Tensor2D;
     const bias = attentionBias(B, T, pastLen, opts.keyMask);
     const present: LayerKV[] = [];
     for (let l = 0; l < c.nLayers; l++) {
-      const { out, kv } = this.attention(l, layerNorm(x, this.p(`h${l}.ln1.g`), this.p(`h${l}.ln1.b`)), B, T, bias, opts.past?.[l]);
+      const { out, kv } = this.attention(
+        l,
+        layerNorm(x, this.p(`h${l}.ln1.g`), this.p(`h${l}.ln1.b`)),
+        B,
+        T,
+        bias,
+        opts.past?.[l],
+      );
       x = tf.add(x, out);
       x = tf.add(x, this.mlp(l, layerNorm(x, this.p(`h${l}.ln2.g`), this.p(`h${l}.ln2.b`))));
       present.push(kv);
     }
-    const hidden = tf.reshape(layerNorm(x, this.p("lnf.g"), this.p("lnf.b")), [B, T, c.dModel]) as tf.Tensor3D;
+    const hidden = tf.reshape(layerNorm(x, this.p("lnf.g"), this.p("lnf.b")), [
+      B,
+      T,
+      c.dModel,
+    ]) as tf.Tensor3D;
     return { hidden, present };
   }
 
@@ -189,7 +209,9 @@ function attentionBias(B: number, T: number, pastLen: number, keyMask?: tf.Tenso
   const bias = tf.tensor4d(causal, [1, 1, T, Tk]);
   if (!keyMask) return bias;
   if (keyMask.shape[0] !== B || keyMask.shape[1] !== Tk) {
-    throw new Error(`keyMask has shape [${keyMask.shape}] but must be [${B}, ${Tk}] (batch, past + new tokens)`);
+    throw new Error(
+      `keyMask has shape [${keyMask.shape}] but must be [${B}, ${Tk}] (batch, past + new tokens)`,
+    );
   }
   return tf.add(bias, tf.reshape(tf.mul(tf.sub(1, keyMask), NEG), [B, 1, 1, Tk]));
 }

@@ -20,12 +20,16 @@ export function loadModel(dir: string): LoadedModel {
   const ck = loadCheckpoint(dir);
   if (ck.tokenizerJSON === undefined) {
     ck.model.dispose();
-    throw new Error(`${path.join(dir, "tokenizer.json")} is missing; a model checkpoint needs its tokenizer to read and write text`);
+    throw new Error(
+      `${path.join(dir, "tokenizer.json")} is missing; a model checkpoint needs its tokenizer to read and write text`,
+    );
   }
   const tokenizer = BpeTokenizer.fromJSON(ck.tokenizerJSON, path.join(dir, "tokenizer.json"));
   if (tokenizer.vocabSize !== ck.model.config.vocabSize) {
     ck.model.dispose();
-    throw new Error(`${dir}: tokenizer has ${tokenizer.vocabSize} tokens but the model expects ${ck.model.config.vocabSize}`);
+    throw new Error(
+      `${dir}: tokenizer has ${tokenizer.vocabSize} tokens but the model expects ${ck.model.config.vocabSize}`,
+    );
   }
   return { model: ck.model, tokenizer, run: ck.run, dir };
 }

@@ -34,12 +34,25 @@ export type LogProbReduce = "sum" | "mean" | "total";
 
 export function maskedLogProbs(model: GPT, rows: WeightedRows, reduce: "sum" | "mean"): tf.Tensor1D;
 export function maskedLogProbs(model: GPT, rows: WeightedRows, reduce: "total"): tf.Scalar;
-export function maskedLogProbs(model: GPT, rows: WeightedRows, reduce: LogProbReduce): tf.Tensor1D | tf.Scalar {
+export function maskedLogProbs(
+  model: GPT,
+  rows: WeightedRows,
+  reduce: LogProbReduce,
+): tf.Tensor1D | tf.Scalar {
   const { B, T } = rows;
-  if (rows.tokens.length !== B * T) throw new Error(`maskedLogProbs: ${rows.tokens.length} token ids for a [${B}, ${T}] batch`);
-  if (rows.weights.length !== B * (T - 1)) throw new Error(`maskedLogProbs: ${rows.weights.length} weights for a [${B}, ${T}] batch (need B·(T−1) = ${B * (T - 1)})`);
+  if (rows.tokens.length !== B * T)
+    throw new Error(`maskedLogProbs: ${rows.tokens.length} token ids for a [${B}, ${T}] batch`);
+  if (rows.weights.length !== B * (T - 1))
+    throw new Error(
+      `maskedLogProbs: ${rows.weights.length} weights for a [${B}, ${T}] batch (need B·(T−1) = ${B * (T - 1)})`,
+    );
   return tf.tidy(() => {
-    const opts = rows.keyMask ? { keyMask: tf.tensor2d(rows.keyMask, [B, T]), positions: rows.positions && tf.tensor2d(rows.positions, [B, T], "int32") } : {};
+    const opts = rows.keyMask
+      ? {
+          keyMask: tf.tensor2d(rows.keyMask, [B, T]),
+          positions: rows.positions && tf.tensor2d(rows.positions, [B, T], "int32"),
+        }
+      : {};
     const lp = model.sequenceLogProbs(tf.tensor2d(rows.tokens, [B, T], "int32"), opts);
     const w = tf.tensor2d(rows.weights, [B, T - 1]);
     const weighted = tf.mul(lp, w);

@@ -28,7 +28,10 @@ export function withGrad<A extends tf.Tensor[], Y extends tf.Tensor>(
   const g = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args.pop() as tf.GradSaveFunc;
     // tfjs types the result loosely; our GradResult is its exact shape.
-    return f(save, ...(args as A)) as unknown as { value: Y; gradFunc: (dy: Y, saved: tf.Tensor[]) => tf.Tensor[] };
+    return f(save, ...(args as A)) as unknown as {
+      value: Y;
+      gradFunc: (dy: Y, saved: tf.Tensor[]) => tf.Tensor[];
+    };
   });
   return (...inputs: A) => g(...inputs) as Y;
 }
@@ -107,7 +110,10 @@ export const layerNorm = withGrad((save, x: T2, g: tf.Tensor, b: tf.Tensor): Gra
     gradFunc: (dy, [xh, rs, gs]) => {
       const dxhat = tf.mul(dy, gs);
       // dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))
-      const inner = tf.sub(tf.sub(dxhat, tf.mean(dxhat, -1, true)), tf.mul(xh, tf.mean(tf.mul(dxhat, xh), -1, true)));
+      const inner = tf.sub(
+        tf.sub(dxhat, tf.mean(dxhat, -1, true)),
+        tf.mul(xh, tf.mean(tf.mul(dxhat, xh), -1, true)),
+      );
       return [tf.mul(inner, rs), sumRows(tf.mul(dy, xh) as T2), sumRows(dy)];
     },
   };
@@ -183,7 +189,10 @@ export function tokenLogProbs(logits: T2, targets: tf.Tensor1D): tf.Tensor1D {
       // One pass each way (native/tl_blas.c): no one-hot matrix, no exp tensor.
       const [lp, lse] = fused.tokenLogProbs(lg, targets);
       save([lg, lse, targets]);
-      return { value: lp as tf.Tensor1D, gradFunc: (dy, [l, s, t]) => [fused.tokenLogProbsGrad(dy, l, s, t)] };
+      return {
+        value: lp as tf.Tensor1D,
+        gradFunc: (dy, [l, s, t]) => [fused.tokenLogProbsGrad(dy, l, s, t)],
+      };
     }
     const lse = tf.logSumExp(lg, -1, true); // [N, 1]
     // Build int32 and cast: the wasm OneHot kernel ignores dtype "float32" and
@@ -192,8 +201,7 @@ export function tokenLogProbs(logits: T2, targets: tf.Tensor1D): tf.Tensor1D {
     save([lg, lse, onehot]);
     return {
       value: tf.sub(tf.sum(tf.mul(lg, onehot), -1), tf.squeeze(lse, [1])),
-      gradFunc: (dy, [l, s, oh]) =>
-        [tf.mul(tf.expandDims(dy, 1), tf.sub(oh, tf.exp(tf.sub(l, s))))],
+      gradFunc: (dy, [l, s, oh]) => [tf.mul(tf.expandDims(dy, 1), tf.sub(oh, tf.exp(tf.sub(l, s))))],
     };
   });
   return f(logits);

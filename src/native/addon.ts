@@ -20,13 +20,59 @@ interface BlasAddon {
     strideA: number,
     strideB: number,
   ): void;
-  layerNorm(heap: ArrayBuffer, N: number, D: number, x: number, g: number, b: number, y: number, xhat: number, rstd: number): void;
-  layerNormGrad(heap: ArrayBuffer, N: number, D: number, dy: number, xhat: number, rstd: number, g: number, dx: number, dg: number, db: number): void;
+  layerNorm(
+    heap: ArrayBuffer,
+    N: number,
+    D: number,
+    x: number,
+    g: number,
+    b: number,
+    y: number,
+    xhat: number,
+    rstd: number,
+  ): void;
+  layerNormGrad(
+    heap: ArrayBuffer,
+    N: number,
+    D: number,
+    dy: number,
+    xhat: number,
+    rstd: number,
+    g: number,
+    dx: number,
+    dg: number,
+    db: number,
+  ): void;
   gelu(heap: ArrayBuffer, n: number, x: number, y: number): void;
   geluGrad(heap: ArrayBuffer, n: number, dy: number, x: number, dx: number): void;
-  gatherRows(heap: ArrayBuffer, n: number, V: number, D: number, table: number, ids: number, out: number): void;
-  tokenLogProbs(heap: ArrayBuffer, N: number, V: number, logits: number, targets: number, lp: number, lse: number): void;
-  tokenLogProbsGrad(heap: ArrayBuffer, N: number, V: number, dy: number, logits: number, lse: number, targets: number, dl: number): void;
+  gatherRows(
+    heap: ArrayBuffer,
+    n: number,
+    V: number,
+    D: number,
+    table: number,
+    ids: number,
+    out: number,
+  ): void;
+  tokenLogProbs(
+    heap: ArrayBuffer,
+    N: number,
+    V: number,
+    logits: number,
+    targets: number,
+    lp: number,
+    lse: number,
+  ): void;
+  tokenLogProbsGrad(
+    heap: ArrayBuffer,
+    N: number,
+    V: number,
+    dy: number,
+    logits: number,
+    lse: number,
+    targets: number,
+    dl: number,
+  ): void;
   adamw(
     heap: ArrayBuffer,
     n: number,
@@ -45,8 +91,27 @@ interface BlasAddon {
     c1: number,
     c2: number,
   ): void;
-  attnSoftmax(heap: ArrayBuffer, B: number, H: number, T: number, Tk: number, biasBatch: number, scale: number, s: number, bias: number, y: number): void;
-  attnSoftmaxGrad(heap: ArrayBuffer, rows: number, Tk: number, scale: number, dy: number, y: number, ds: number): void;
+  attnSoftmax(
+    heap: ArrayBuffer,
+    B: number,
+    H: number,
+    T: number,
+    Tk: number,
+    biasBatch: number,
+    scale: number,
+    s: number,
+    bias: number,
+    y: number,
+  ): void;
+  attnSoftmaxGrad(
+    heap: ArrayBuffer,
+    rows: number,
+    Tk: number,
+    scale: number,
+    dy: number,
+    y: number,
+    ds: number,
+  ): void;
   setThreads(n: number): void;
   threads(): number;
   config(): string;

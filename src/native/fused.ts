@@ -44,14 +44,22 @@ function heapKernel(
     }
     const outs = outShapes(inputs).map((shape) => backend.makeOutput(shape, "float32"));
     const offset = (t: tf.TensorInfo) => heapOffset(backend, t);
-    run(backend.wasm.HEAPU8.buffer as ArrayBuffer, [...inputs, ...outs].map(offset), inputs, args.attrs ?? {});
+    run(
+      backend.wasm.HEAPU8.buffer as ArrayBuffer,
+      [...inputs, ...outs].map(offset),
+      inputs,
+      args.attrs ?? {},
+    );
     return outs;
   };
 }
 
 /** The fused kernels' configs for tf.registerKernel. */
 export function fusedKernels(addon: BlasAddon): tf.KernelConfig[] {
-  const rows = (x: tf.TensorInfo) => [x.shape.slice(0, -1).reduce((a, b) => a * b, 1), x.shape[x.shape.length - 1]];
+  const rows = (x: tf.TensorInfo) => [
+    x.shape.slice(0, -1).reduce((a, b) => a * b, 1),
+    x.shape[x.shape.length - 1],
+  ];
   const size = (x: tf.TensorInfo) => x.shape.reduce((a, b) => a * b, 1);
   const kernels: [string, tf.KernelFunc][] = [
     [
@@ -66,20 +74,33 @@ export function fusedKernels(addon: BlasAddon): tf.KernelConfig[] {
       FUSED.layerNormGrad,
       heapKernel(
         ([dy, , , g]) => [dy.shape, g.shape, g.shape],
-        (h, [dy, xh, rs, g, dx, dg, db], [dyi]) => addon.layerNormGrad(h, rows(dyi)[0], rows(dyi)[1], dy, xh, rs, g, dx, dg, db),
+        (h, [dy, xh, rs, g, dx, dg, db], [dyi]) =>
+          addon.layerNormGrad(h, rows(dyi)[0], rows(dyi)[1], dy, xh, rs, g, dx, dg, db),
         ["dy", "xhat", "rstd", "g"],
       ),
     ],
-    [FUSED.gelu, heapKernel(([x]) => [x.shape], (h, [x, y], [xi]) => addon.gelu(h, size(xi), x, y), ["x"])],
+    [
+      FUSED.gelu,
+      heapKernel(
+        ([x]) => [x.shape],
+        (h, [x, y], [xi]) => addon.gelu(h, size(xi), x, y),
+        ["x"],
+      ),
+    ],
     [
       FUSED.geluGrad,
-      heapKernel(([dy]) => [dy.shape], (h, [dy, x, dx], [dyi]) => addon.geluGrad(h, size(dyi), dy, x, dx), ["dy", "x"]),
+      heapKernel(
+        ([dy]) => [dy.shape],
+        (h, [dy, x, dx], [dyi]) => addon.geluGrad(h, size(dyi), dy, x, dx),
+        ["dy", "x"],
+      ),
     ],
     [
       FUSED.gatherRows,
       heapKernel(
         ([t, ids]) => [[size(ids), t.shape[1]]],
-        (h, [t, ids, out], [ti, idi]) => addon.gatherRows(h, size(idi), ti.shape[0], ti.shape[1], t, ids, out),
+        (h, [t, ids, out], [ti, idi]) =>
+          addon.gatherRows(h, size(idi), ti.shape[0], ti.shape[1], t, ids, out),
         ["table", "ids"],
       ),
     ],
@@ -95,7 +116,8 @@ export function fusedKernels(addon: BlasAddon): tf.KernelConfig[] {
       FUSED.tokenLogProbsGrad,
       heapKernel(
         ([, l]) => [l.shape],
-        (h, [dy, l, lse, tg, dl], [, li]) => addon.tokenLogProbsGrad(h, li.shape[0], li.shape[1], dy, l, lse, tg, dl),
+        (h, [dy, l, lse, tg, dl], [, li]) =>
+          addon.tokenLogProbsGrad(h, li.shape[0], li.shape[1], dy, l, lse, tg, dl),
         ["dy", "logits", "lse", "targets"],
       ),
     ],
@@ -104,7 +126,18 @@ export function fusedKernels(addon: BlasAddon): tf.KernelConfig[] {
       heapKernel(
         ([p]) => [p.shape, p.shape, p.shape],
         (h, [p, g, m, v, po, mo, vo], [pi], a) =>
-          addon.adamw(h, size(pi), p, g, m, v, po, mo, vo, ...(["b1", "b2", "eps", "lr", "decay", "c1", "c2"].map((k) => a[k] as number) as Seven)),
+          addon.adamw(
+            h,
+            size(pi),
+            p,
+            g,
+            m,
+            v,
+            po,
+            mo,
+            vo,
+            ...(["b1", "b2", "eps", "lr", "decay", "c1", "c2"].map((k) => a[k] as number) as Seven),
+          ),
         ["p", "g", "m", "v"],
       ),
     ],
@@ -123,7 +156,8 @@ export function fusedKernels(addon: BlasAddon): tf.KernelConfig[] {
       FUSED.attnSoftmaxGrad,
       heapKernel(
         ([dy]) => [dy.shape],
-        (h, [dy, y, ds], [dyi], attrs) => addon.attnSoftmaxGrad(h, rows(dyi)[0], rows(dyi)[1], attrs.scale as number, dy, y, ds),
+        (h, [dy, y, ds], [dyi], attrs) =>
+          addon.attnSoftmaxGrad(h, rows(dyi)[0], rows(dyi)[1], attrs.scale as number, dy, y, ds),
         ["dy", "y"],
       ),
     ],
@@ -134,14 +168,17 @@ export function fusedKernels(addon: BlasAddon): tf.KernelConfig[] {
 /** The fused ops on the native path (src/model/ops.ts uses them when active). */
 export const fused = {
   /** LayerNorm of x [N, D] → [y, xhat, rstd [N, 1]]. */
-  layerNorm: (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.engine().runKernel(FUSED.layerNorm, { x, g, b }, {}) as tf.Tensor[],
+  layerNorm: (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+    tf.engine().runKernel(FUSED.layerNorm, { x, g, b }, {}) as tf.Tensor[],
   /** → [dx, dg, db]. */
   layerNormGrad: (dy: tf.Tensor, xhat: tf.Tensor, rstd: tf.Tensor, g: tf.Tensor) =>
     tf.engine().runKernel(FUSED.layerNormGrad, { dy, xhat, rstd, g }, {}) as tf.Tensor[],
   gelu: (x: tf.Tensor) => (tf.engine().runKernel(FUSED.gelu, { x }, {}) as tf.Tensor[])[0],
-  geluGrad: (dy: tf.Tensor, x: tf.Tensor) => (tf.engine().runKernel(FUSED.geluGrad, { dy, x }, {}) as tf.Tensor[])[0],
+  geluGrad: (dy: tf.Tensor, x: tf.Tensor) =>
+    (tf.engine().runKernel(FUSED.geluGrad, { dy, x }, {}) as tf.Tensor[])[0],
   /** Rows of table [V, D] at int32 ids [n] → [n, D]. */
-  gatherRows: (table: tf.Tensor, ids: tf.Tensor) => (tf.engine().runKernel(FUSED.gatherRows, { table, ids }, {}) as tf.Tensor[])[0],
+  gatherRows: (table: tf.Tensor, ids: tf.Tensor) =>
+    (tf.engine().runKernel(FUSED.gatherRows, { table, ids }, {}) as tf.Tensor[])[0],
   /** log softmax(logits)[target] per row → [lp [N], lse [N]]. */
   tokenLogProbs: (logits: tf.Tensor, targets: tf.Tensor) =>
     tf.engine().runKernel(FUSED.tokenLogProbs, { logits, targets }, {}) as tf.Tensor[],
@@ -149,8 +186,13 @@ export const fused = {
   tokenLogProbsGrad: (dy: tf.Tensor, logits: tf.Tensor, lse: tf.Tensor, targets: tf.Tensor) =>
     (tf.engine().runKernel(FUSED.tokenLogProbsGrad, { dy, logits, lse, targets }, {}) as tf.Tensor[])[0],
   /** One AdamW update → [p', m', v'] (attrs: b1, b2, eps, lr, decay, c1, c2; see native/tl_blas.c). */
-  adamw: (p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, attrs: Record<"b1" | "b2" | "eps" | "lr" | "decay" | "c1" | "c2", number>) =>
-    tf.engine().runKernel(FUSED.adamw, { p, g, m, v }, attrs) as tf.Tensor[],
+  adamw: (
+    p: tf.Tensor,
+    g: tf.Tensor,
+    m: tf.Tensor,
+    v: tf.Tensor,
+    attrs: Record<"b1" | "b2" | "eps" | "lr" | "decay" | "c1" | "c2", number>,
+  ) => tf.engine().runKernel(FUSED.adamw, { p, g, m, v }, attrs) as tf.Tensor[],
   /** softmax(scale · scores + bias) over the last axis: scores [B, H, T, Tk], bias [1|B, 1, T, Tk]. */
   attnSoftmax: (scores: tf.Tensor, bias: tf.Tensor, scale: number) =>
     (tf.engine().runKernel(FUSED.attnSoftmax, { scores, bias }, { scale }) as tf.Tensor[])[0],
@@ -158,4 +200,3 @@ export const fused = {
   attnSoftmaxGrad: (dy: tf.Tensor, y: tf.Tensor, scale: number) =>
     (tf.engine().runKernel(FUSED.attnSoftmaxGrad, { dy, y }, { scale }) as tf.Tensor[])[0],
 };
-

@@ -47,6 +47,7 @@ export interface NativeState {
 const ADDON = path.join(__dirname, "..", "..", "native", "build", "Release", "tl_blas.node");
 export const ENABLE_HINT = "sudo apt-get install libopenblas-dev && npm run build:native";
 let originalKernel: tf.KernelConfig | undefined;
+let loaded: BlasAddon | undefined;
 let state: NativeState = { active: false, threads: 0, library: "", reason: "not installed yet" };
 
 /** Whether the native kernels are in use (linear layers then ask for transposed products directly). */
@@ -63,7 +64,8 @@ export function blasThreads(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.TUNING_LAB_BLAS_THREADS;
   if (raw === undefined || raw === "") return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`TUNING_LAB_BLAS_THREADS=${raw} must be a whole number ≥ 1`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`TUNING_LAB_BLAS_THREADS=${raw} must be a whole number ≥ 1`);
   return n;
 }
 
@@ -128,13 +130,32 @@ export function installNative(env: NodeJS.ProcessEnv = process.env, addonPath = 
   const threads = blasThreads(env);
   addon.setThreads(threads);
   const original = tf.getKernel(tf.BatchMatMul, "wasm");
-  if (!original) throw new Error("installNative: the wasm backend has no BatchMatMul kernel; initialise wasm first");
+  if (!original)
+    throw new Error("installNative: the wasm backend has no BatchMatMul kernel; initialise wasm first");
   originalKernel = original;
   tf.unregisterKernel(tf.BatchMatMul, "wasm");
-  tf.registerKernel({ kernelName: tf.BatchMatMul, backendName: "wasm", kernelFunc: matmulKernel(addon, original.kernelFunc) });
+  tf.registerKernel({
+    kernelName: tf.BatchMatMul,
+    backendName: "wasm",
+    kernelFunc: matmulKernel(addon, original.kernelFunc),
+  });
   for (const k of fusedKernels(addon)) if (!tf.getKernel(k.kernelName, "wasm")) tf.registerKernel(k);
+  loaded = addon;
   state = { active: true, threads: addon.threads() || threads, library: addon.config() };
   return state;
+}
+
+/**
+ * Set the BLAS thread count of this process; returns the previous one (0 when
+ * the native path is off, where it does nothing). OpenBLAS's sums depend on
+ * it, so two runs compare exactly only at the same count.
+ */
+export function setBlasThreads(n: number): number {
+  if (!state.active || !loaded) return 0;
+  const before = state.threads;
+  loaded.setThreads(n);
+  state = { ...state, threads: loaded.threads() || n };
+  return before;
 }
 
 /** Put the original wasm kernel back (tests compare the two paths in one process). */
@@ -144,4 +165,3 @@ export function uninstallNative(): void {
   tf.registerKernel(originalKernel!);
   state = { active: false, threads: 0, library: "", reason: "uninstalled" };
 }
-

@@ -23,7 +23,12 @@ export interface MatmulPlan {
  * sgemm. Outer dimensions must be equal, or one side's must all be 1 (a
  * weight matrix shared by a batch); other broadcasts return null.
  */
-export function planMatmul(aShape: readonly number[], bShape: readonly number[], transA: boolean, transB: boolean): MatmulPlan | null {
+export function planMatmul(
+  aShape: readonly number[],
+  bShape: readonly number[],
+  transA: boolean,
+  transB: boolean,
+): MatmulPlan | null {
   const ra = aShape.length;
   const rb = bShape.length;
   if (ra < 2 || rb < 2) return null;
@@ -60,7 +65,10 @@ export function matmulKernel(addon: BlasAddon, original: tf.KernelFunc): tf.Kern
   return (args) => {
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
-    const plan = a.dtype === "float32" && b.dtype === "float32" ? planMatmul(a.shape, b.shape, transposeA, transposeB) : null;
+    const plan =
+      a.dtype === "float32" && b.dtype === "float32"
+        ? planMatmul(a.shape, b.shape, transposeA, transposeB)
+        : null;
     if (!plan) return original(args);
     const backend = args.backend as unknown as WasmBackendView;
     const out = backend.makeOutput(plan.outShape, "float32");
@@ -84,4 +92,3 @@ export function matmulKernel(addon: BlasAddon, original: tf.KernelFunc): tf.Kern
     return out;
   };
 }
-

@@ -30,7 +30,9 @@ export interface ChildResult {
 
 /** saveFigure keeps its browser here; close it so no Chromium outlives the run. */
 async function closeFigureBrowser(): Promise<void> {
-  const session = (globalThis as Record<symbol, { close?: () => Promise<void> } | undefined>)[Symbol.for("tuning-lab.figures")];
+  const session = (globalThis as Record<symbol, { close?: () => Promise<void> } | undefined>)[
+    Symbol.for("tuning-lab.figures")
+  ];
   await session?.close?.().catch(() => undefined);
 }
 
@@ -61,5 +63,7 @@ function report(result: ChildResult): void {
 /** Run the job given as JSON (argv[2] of the notebook process), then exit. */
 export function main(jobJson: string | undefined): void {
   const job = JSON.parse(jobJson ?? "{}") as ChildJob;
-  run(job).then(report, (e: Error) => report({ ok: false, cellsRun: 0, seconds: 0, crash: e.stack ?? String(e) }));
+  run(job).then(report, (e: Error) =>
+    report({ ok: false, cellsRun: 0, seconds: 0, crash: e.stack ?? String(e) }),
+  );
 }

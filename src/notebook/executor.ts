@@ -66,7 +66,11 @@ class OutputSink {
       }
       return;
     }
-    const out: DisplayDataOutput = { output_type: "display_data", data: msg.data, metadata: msg.metadata ?? {} };
+    const out: DisplayDataOutput = {
+      output_type: "display_data",
+      data: msg.data,
+      metadata: msg.metadata ?? {},
+    };
     this.outputs().push(out);
     if (id) this.byDisplayId.set(id, [...(shown ?? []), out]);
   }
@@ -87,7 +91,11 @@ type Write = typeof process.stdout.write;
  */
 function capture(sink: OutputSink, onAsyncError: (what: string, e: unknown) => void): () => void {
   const jupyter = nodeRequire("tslab/dist/jupyter") as { lastWriteDisplayData: unknown };
-  const saved = { out: process.stdout.write, err: process.stderr.write, display: jupyter.lastWriteDisplayData };
+  const saved = {
+    out: process.stdout.write,
+    err: process.stderr.write,
+    display: jupyter.lastWriteDisplayData,
+  };
   const writer = (name: "stdout" | "stderr"): Write =>
     ((chunk: string | Uint8Array, ...rest: unknown[]) => {
       sink.stream(name, typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
@@ -120,9 +128,16 @@ function converters(): ConverterSet {
   let node: Converter | undefined;
   let browser: Converter | undefined;
   return {
-    get node() { return (node ??= createConverter({})); },
-    get browser() { return (browser ??= createConverter({ isBrowser: true })); },
-    close() { node?.close(); browser?.close(); },
+    get node() {
+      return (node ??= createConverter({}));
+    },
+    get browser() {
+      return (browser ??= createConverter({ isBrowser: true }));
+    },
+    close() {
+      node?.close();
+      browser?.close();
+    },
   };
 }
 
@@ -141,7 +156,10 @@ export async function executeNotebook(nb: Notebook, rootDir: string): Promise<Ex
     sink.stream("stderr", `${what}: ${util.inspect(e)}\n`);
   });
   const convs = converters();
-  const log = (name: "stdout" | "stderr") => (...args: unknown[]) => sink.stream(name, util.format(...args) + "\n");
+  const log =
+    (name: "stdout" | "stderr") =>
+    (...args: unknown[]) =>
+      sink.stream(name, util.format(...args) + "\n");
   const executor: Executor = createExecutor(rootDir, convs, { log: log("stdout"), error: log("stderr") });
   let failure: CellFailure | undefined;
   let cellsRun = 0;

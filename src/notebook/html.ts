@@ -34,16 +34,23 @@ export function outputHtml(out: Output): string {
   if (d[PLOTLY_MIME] !== undefined) return String(plotBundle(d[PLOTLY_MIME] as Figure)["text/html"]);
   if (d["image/svg+xml"] !== undefined) return `<div class="svg">${payload(d["image/svg+xml"])}</div>`;
   for (const mime of ["image/png", "image/jpeg", "image/gif"]) {
-    if (d[mime] !== undefined) return `<img src="data:${mime};base64,${payload(d[mime]).replace(/\s/g, "")}">`;
+    if (d[mime] !== undefined)
+      return `<img src="data:${mime};base64,${payload(d[mime]).replace(/\s/g, "")}">`;
   }
-  if (d["text/markdown"] !== undefined) return `<div class="markdown">${marked.parse(payload(d["text/markdown"]), { async: false })}</div>`;
-  if (d["text/plain"] !== undefined) return `<pre class="stream">${escapeHtml(stripAnsi(payload(d["text/plain"])))}</pre>`;
+  if (d["text/markdown"] !== undefined)
+    return `<div class="markdown">${marked.parse(payload(d["text/markdown"]), { async: false })}</div>`;
+  if (d["text/plain"] !== undefined)
+    return `<pre class="stream">${escapeHtml(stripAnsi(payload(d["text/plain"])))}</pre>`;
   return "";
 }
 
 /** True when some output needs plotly.js in the page. */
 export function hasPlots(nb: Notebook): boolean {
-  return nb.cells.some((c) => (c.outputs ?? []).some((o) => o.output_type !== "stream" && o.output_type !== "error" && PLOTLY_MIME in o.data));
+  return nb.cells.some((c) =>
+    (c.outputs ?? []).some(
+      (o) => o.output_type !== "stream" && o.output_type !== "error" && PLOTLY_MIME in o.data,
+    ),
+  );
 }
 
 const STYLE = `
@@ -65,7 +72,8 @@ table { border-collapse: collapse; }`;
 export function notebookHtml(nb: Notebook, title: string, plotlyJs?: string): string {
   const parts = nb.cells.map((cell) => {
     const src = joinText(cell.source);
-    if (cell.cell_type === "markdown") return `<section class="cell markdown">${marked.parse(src, { async: false })}</section>`;
+    if (cell.cell_type === "markdown")
+      return `<section class="cell markdown">${marked.parse(src, { async: false })}</section>`;
     if (cell.cell_type !== "code") return `<section class="cell raw"><pre>${escapeHtml(src)}</pre></section>`;
     const count = `<div class="count">[${cell.execution_count ?? " "}]</div>`;
     const outs = (cell.outputs ?? []).map(outputHtml).join("\n");

@@ -68,7 +68,9 @@ export function parseNotebook(json: string, file: string): Notebook {
     throw new NotebookFileError(`${file} is not a Jupyter notebook: it has no "cells" list`);
   }
   if (nb.nbformat !== 4) {
-    throw new NotebookFileError(`${file} has nbformat ${nb.nbformat}; only nbformat 4 notebooks are supported`);
+    throw new NotebookFileError(
+      `${file} has nbformat ${nb.nbformat}; only nbformat 4 notebooks are supported`,
+    );
   }
   return nb;
 }

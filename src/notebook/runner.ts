@@ -47,9 +47,18 @@ function runChild(job: ChildJob, figuresDir: string): Promise<ChildResult> {
   });
   return new Promise((resolve) => {
     let result: ChildResult | undefined;
-    child.on("message", (m) => { result = m as ChildResult; });
+    child.on("message", (m) => {
+      result = m as ChildResult;
+    });
     child.on("exit", (code, signal) => {
-      resolve(result ?? { ok: false, cellsRun: 0, seconds: 0, crash: `the notebook process exited with ${signal ?? `code ${code}`} before reporting` });
+      resolve(
+        result ?? {
+          ok: false,
+          cellsRun: 0,
+          seconds: 0,
+          crash: `the notebook process exited with ${signal ?? `code ${code}`} before reporting`,
+        },
+      );
     });
   });
 }
@@ -59,8 +68,10 @@ function failureReport(file: string, totalCells: number, r: ChildResult): string
   const { index, source, error } = r.failure;
   return [
     `${file}, cell ${index + 1} of ${totalCells} failed.`,
-    "--- cell source ---", source.trimEnd(),
-    "--- error (the cell's stderr) ---", error.trimEnd() || "(no message)",
+    "--- cell source ---",
+    source.trimEnd(),
+    "--- error (the cell's stderr) ---",
+    error.trimEnd() || "(no message)",
   ].join("\n");
 }
 
@@ -79,7 +90,12 @@ export async function runNotebooks(args: string[], opts: RunnerOptions): Promise
   let files: string[];
   const cellCounts = new Map<string, number>();
   try {
-    files = selectNotebooks(args, rootDir, opts.notebooksDir ?? path.join(rootDir, "notebooks"), opts.baseDir);
+    files = selectNotebooks(
+      args,
+      rootDir,
+      opts.notebooksDir ?? path.join(rootDir, "notebooks"),
+      opts.baseDir,
+    );
     // Parse everything first: a broken file fails fast, before minutes of training.
     for (const f of files) cellCounts.set(f, readNotebook(path.resolve(rootDir, f)).cells.length);
   } catch (e) {
@@ -89,13 +105,20 @@ export async function runNotebooks(args: string[], opts: RunnerOptions): Promise
     }
     throw e;
   }
-  log(`Running ${files.length} notebook(s) with tslab's in-process executor; outputs in ${rel(rootDir, buildDir)}/`);
+  log(
+    `Running ${files.length} notebook(s) with tslab's in-process executor; outputs in ${rel(rootDir, buildDir)}/`,
+  );
   const started = Date.now();
   const written: string[] = [];
   for (const file of files) {
     const out = outputPaths(buildDir, file);
     fs.rmSync(out.figures, { recursive: true, force: true }); // figures are exactly this run's
-    const job: ChildJob = { notebook: path.resolve(rootDir, file), rootDir, outNotebook: out.notebook, outHtml: out.html };
+    const job: ChildJob = {
+      notebook: path.resolve(rootDir, file),
+      rootDir,
+      outNotebook: out.notebook,
+      outHtml: out.html,
+    };
     const t0 = Date.now();
     const r = await runChild(job, out.figures);
     const wall = ((Date.now() - t0) / 1000).toFixed(1); // includes process and compiler start
@@ -109,8 +132,11 @@ export async function runNotebooks(args: string[], opts: RunnerOptions): Promise
     log(`  ok   ${file}  ${r.cellsRun} code cells, ${figures} figure files, ${wall} s`);
     written.push(out.notebook);
   }
-  if (opts.sign !== false && signNotebooks(written) === "failed") error("warning: could not sign the executed notebooks (they open untrusted)");
-  log(`Done: ${files.length} notebook(s) in ${((Date.now() - started) / 1000).toFixed(1)} s -> ` +
-    ["notebooks", "html", "figures"].map((d) => rel(rootDir, path.join(buildDir, d))).join(", "));
+  if (opts.sign !== false && signNotebooks(written) === "failed")
+    error("warning: could not sign the executed notebooks (they open untrusted)");
+  log(
+    `Done: ${files.length} notebook(s) in ${((Date.now() - started) / 1000).toFixed(1)} s -> ` +
+      ["notebooks", "html", "figures"].map((d) => rel(rootDir, path.join(buildDir, d))).join(", "),
+  );
   return 0;
 }

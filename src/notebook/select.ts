@@ -23,7 +23,10 @@ export function listNotebooks(dir: string, rootDir: string): string[] {
 
 /** `*` and `?` (within one path segment) as a regular expression. */
 export function globRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]");
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, "[^/]*")
+    .replace(/\?/g, "[^/]");
   return new RegExp(`^${body}$`);
 }
 
@@ -43,11 +46,17 @@ function expand(arg: string, rootDir: string, baseDir: string): string[] {
  * typed them) to notebook paths relative to `rootDir`, keeping argument order
  * and dropping repeats. No arguments means every notebook in `notebooksDir`.
  */
-export function selectNotebooks(args: string[], rootDir: string, notebooksDir: string, baseDir = rootDir): string[] {
+export function selectNotebooks(
+  args: string[],
+  rootDir: string,
+  notebooksDir: string,
+  baseDir = rootDir,
+): string[] {
   const available = listNotebooks(notebooksDir, rootDir);
   const list = (files: string[]) => (files.length ? files.map((f) => `  ${f}`).join("\n") : "  (none)");
   if (args.length === 0) {
-    if (available.length === 0) throw new SelectionError(`No notebooks in ${path.relative(rootDir, notebooksDir) || "."}/.`);
+    if (available.length === 0)
+      throw new SelectionError(`No notebooks in ${path.relative(rootDir, notebooksDir) || "."}/.`);
     return available;
   }
   const chosen: string[] = [];

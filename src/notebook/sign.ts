@@ -29,7 +29,10 @@ for p in sys.argv[1:]:
  */
 export function signNotebooks(files: string[]): "signed" | "skipped" | "failed" {
   if (files.length === 0) return "signed";
-  const r = spawnSync(jupyterPython(), ["-c", SIGN, ...files], { encoding: "utf8", env: { ...process.env, PYDEVD_DISABLE_FILE_VALIDATION: "1" } });
+  const r = spawnSync(jupyterPython(), ["-c", SIGN, ...files], {
+    encoding: "utf8",
+    env: { ...process.env, PYDEVD_DISABLE_FILE_VALIDATION: "1" },
+  });
   if (r.error || r.status === 3) return "skipped";
   return r.status === 0 ? "signed" : "failed";
 }

@@ -88,7 +88,10 @@ export interface TokenizerJson {
 }
 
 /** Builds the canonical `tokenizer.json` object; `tokens[i]` is the string of id `i`. */
-export function buildTokenizerJson(tokens: readonly string[], merges: readonly (readonly [string, string])[]): TokenizerJson {
+export function buildTokenizerJson(
+  tokens: readonly string[],
+  merges: readonly (readonly [string, string])[],
+): TokenizerJson {
   const vocab: Record<string, number> = Object.create(null);
   tokens.forEach((t, id) => (vocab[t] = id));
   return {
@@ -96,15 +99,27 @@ export function buildTokenizerJson(tokens: readonly string[], merges: readonly (
     truncation: null,
     padding: null,
     added_tokens: SPECIAL_TOKEN_NAMES.map((name, id) => ({
-      id, content: SPECIAL_TOKENS[name], single_word: false, lstrip: false, rstrip: false, normalized: false, special: true,
+      id,
+      content: SPECIAL_TOKENS[name],
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
     })),
     normalizer: null,
     pre_tokenizer: PRE_TOKENIZER,
     post_processor: null,
     decoder: DECODER,
     model: {
-      type: "BPE", dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null,
-      fuse_unk: false, byte_fallback: false, ignore_merges: false,
+      type: "BPE",
+      dropout: null,
+      unk_token: null,
+      continuing_subword_prefix: null,
+      end_of_word_suffix: null,
+      fuse_unk: false,
+      byte_fallback: false,
+      ignore_merges: false,
       vocab,
       merges: merges.map(([l, r]) => [l, r]),
     },
@@ -116,13 +131,17 @@ export function buildTokenizerJson(tokens: readonly string[], merges: readonly (
  * (token strings by id) and merges. Throws an error that starts with `source` and says what
  * is wrong.
  */
-export function parseTokenizerJson(obj: unknown, source: string): { tokens: string[]; merges: [string, string][] } {
+export function parseTokenizerJson(
+  obj: unknown,
+  source: string,
+): { tokens: string[]; merges: [string, string][] } {
   const fail = (what: string): never => {
     throw new Error(`${source}: ${what}`);
   };
   if (!isRecord(obj)) return fail("not a tokenizer.json object");
   const model = obj.model;
-  if (!isRecord(model) || model.type !== "BPE") return fail(`model.type must be "BPE", got ${show(isRecord(model) ? model.type : model)}`);
+  if (!isRecord(model) || model.type !== "BPE")
+    return fail(`model.type must be "BPE", got ${show(isRecord(model) ? model.type : model)}`);
   const vocab = model.vocab;
   if (!isRecord(vocab)) return fail("model.vocab must be an object of token → id");
 
@@ -139,19 +158,27 @@ export function parseTokenizerJson(obj: unknown, source: string): { tokens: stri
     tokens[id as number] = token;
   }
   SPECIAL_TOKEN_NAMES.forEach((name, id) => {
-    if (tokens[id] !== SPECIAL_TOKENS[name]) fail(`id ${id} must be the special token ${SPECIAL_TOKENS[name]}, got ${show(tokens[id])}`);
+    if (tokens[id] !== SPECIAL_TOKENS[name])
+      fail(`id ${id} must be the special token ${SPECIAL_TOKENS[name]}, got ${show(tokens[id])}`);
   });
   const missing = BYTE_SYMBOLS.findIndex((s) => !Object.hasOwn(vocab, s));
-  if (missing >= 0) fail(`model.vocab lacks the symbol for byte ${missing}, so some text could not be encoded`);
+  if (missing >= 0)
+    fail(`model.vocab lacks the symbol for byte ${missing}, so some text could not be encoded`);
 
   if (!Array.isArray(model.merges)) return fail("model.merges must be an array");
   const merges = model.merges.map((m, rank): [string, string] => {
     const pair = typeof m === "string" ? m.split(" ") : m;
-    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string" || typeof pair[1] !== "string") {
+    if (
+      !Array.isArray(pair) ||
+      pair.length !== 2 ||
+      typeof pair[0] !== "string" ||
+      typeof pair[1] !== "string"
+    ) {
       return fail(`model.merges[${rank}] is not a pair of tokens: ${show(m)}`);
     }
     for (const token of [pair[0], pair[1], pair[0] + pair[1]]) {
-      if (!Object.hasOwn(vocab, token)) fail(`model.merges[${rank}] uses ${show(token)}, which is not in model.vocab`);
+      if (!Object.hasOwn(vocab, token))
+        fail(`model.merges[${rank}] uses ${show(token)}, which is not in model.vocab`);
     }
     return [pair[0], pair[1]];
   });
@@ -164,22 +191,40 @@ export function parseTokenizerJson(obj: unknown, source: string): { tokens: stri
     }
   });
   if (!samePreTokenizer(obj.pre_tokenizer)) {
-    fail(`pre_tokenizer must be ${JSON.stringify(PRE_TOKENIZER)} (digits split, GPT-2 regex), got ${show(obj.pre_tokenizer)}`);
+    fail(
+      `pre_tokenizer must be ${JSON.stringify(PRE_TOKENIZER)} (digits split, GPT-2 regex), got ${show(obj.pre_tokenizer)}`,
+    );
   }
-  if (!isRecord(obj.decoder) || obj.decoder.type !== "ByteLevel") fail(`decoder must be ByteLevel, got ${show(obj.decoder)}`);
-  if (obj.normalizer != null) fail(`normalizer must be null (text is tokenized as is), got ${show(obj.normalizer)}`);
-  if (obj.post_processor != null && !(isRecord(obj.post_processor) && obj.post_processor.type === "ByteLevel")) {
+  if (!isRecord(obj.decoder) || obj.decoder.type !== "ByteLevel")
+    fail(`decoder must be ByteLevel, got ${show(obj.decoder)}`);
+  if (obj.normalizer != null)
+    fail(`normalizer must be null (text is tokenized as is), got ${show(obj.normalizer)}`);
+  if (
+    obj.post_processor != null &&
+    !(isRecord(obj.post_processor) && obj.post_processor.type === "ByteLevel")
+  ) {
     fail(`post_processor must be null (no tokens are added automatically), got ${show(obj.post_processor)}`);
   }
   return { tokens, merges };
 }
 
 function samePreTokenizer(p: unknown): boolean {
-  if (!isRecord(p) || p.type !== "Sequence" || !Array.isArray(p.pretokenizers) || p.pretokenizers.length !== 2) return false;
+  if (
+    !isRecord(p) ||
+    p.type !== "Sequence" ||
+    !Array.isArray(p.pretokenizers) ||
+    p.pretokenizers.length !== 2
+  )
+    return false;
   const [digits, byteLevel] = p.pretokenizers as unknown[];
   return (
-    isRecord(digits) && digits.type === "Digits" && digits.individual_digits === true &&
-    isRecord(byteLevel) && byteLevel.type === "ByteLevel" && !byteLevel.add_prefix_space && byteLevel.use_regex !== false
+    isRecord(digits) &&
+    digits.type === "Digits" &&
+    digits.individual_digits === true &&
+    isRecord(byteLevel) &&
+    byteLevel.type === "ByteLevel" &&
+    !byteLevel.add_prefix_space &&
+    byteLevel.use_regex !== false
   );
 }
 
@@ -191,9 +236,14 @@ export function stringifyTokenizerJson(json: TokenizerJson): string {
   const { vocab, merges, ...modelRest } = json.model;
   const ids = Object.entries(vocab).sort((a, b) => a[1] - b[1]);
   const vocabText = `{\n${ids.map(([t, id]) => `      ${JSON.stringify(t)}: ${id}`).join(",\n")}\n    }`;
-  const mergesText = merges.length === 0 ? "[]" : `[\n${merges.map((m) => `      ${JSON.stringify(m)}`).join(",\n")}\n    ]`;
+  const mergesText =
+    merges.length === 0 ? "[]" : `[\n${merges.map((m) => `      ${JSON.stringify(m)}`).join(",\n")}\n    ]`;
   const skeleton = { ...json, model: { ...modelRest, vocab: "@VOCAB@", merges: "@MERGES@" } };
-  return JSON.stringify(skeleton, null, 2).replace('"@VOCAB@"', () => vocabText).replace('"@MERGES@"', () => mergesText) + "\n";
+  return (
+    JSON.stringify(skeleton, null, 2)
+      .replace('"@VOCAB@"', () => vocabText)
+      .replace('"@MERGES@"', () => mergesText) + "\n"
+  );
 }
 
 function isRecord(x: unknown): x is Record<string, unknown> {

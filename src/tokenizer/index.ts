@@ -11,6 +11,11 @@
  */
 export { BpeTokenizer, trainBpe, type BpeTrainOptions, type DecodeOptions } from "./tokenizer";
 export {
-  BYTE_SYMBOLS, MAX_VOCAB_SIZE, MIN_VOCAB_SIZE, SPECIAL_TOKEN_NAMES, SPECIAL_TOKENS,
-  type SpecialToken, type TokenizerJson,
+  BYTE_SYMBOLS,
+  MAX_VOCAB_SIZE,
+  MIN_VOCAB_SIZE,
+  SPECIAL_TOKEN_NAMES,
+  SPECIAL_TOKENS,
+  type SpecialToken,
+  type TokenizerJson,
 } from "./format";

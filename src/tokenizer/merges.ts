@@ -43,11 +43,14 @@ export function learnMerges(
   const words: number[][] = [];
   const freqs: number[] = [];
   for (const [word, freq] of wordCounts) {
-    words.push(Array.from(word, (ch) => {
-      const id = idOf.get(ch);
-      if (id === undefined) throw new Error(`learnMerges: symbol ${JSON.stringify(ch)} is not in the alphabet`);
-      return id;
-    }));
+    words.push(
+      Array.from(word, (ch) => {
+        const id = idOf.get(ch);
+        if (id === undefined)
+          throw new Error(`learnMerges: symbol ${JSON.stringify(ch)} is not in the alphabet`);
+        return id;
+      }),
+    );
     freqs.push(freq);
   }
 

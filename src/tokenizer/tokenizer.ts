@@ -18,9 +18,16 @@ import { Tokenizer } from "@huggingface/tokenizers";
 import { learnMerges } from "./merges";
 import { preTokenize, splitSpecials } from "./pretokenize";
 import {
-  BYTE_SYMBOLS, MAX_VOCAB_SIZE, MIN_VOCAB_SIZE, SPECIAL_TOKEN_NAMES, SPECIAL_TOKENS,
-  type SpecialToken, type TokenizerJson,
-  buildTokenizerJson, parseTokenizerJson, stringifyTokenizerJson,
+  BYTE_SYMBOLS,
+  MAX_VOCAB_SIZE,
+  MIN_VOCAB_SIZE,
+  SPECIAL_TOKEN_NAMES,
+  SPECIAL_TOKENS,
+  type SpecialToken,
+  type TokenizerJson,
+  buildTokenizerJson,
+  parseTokenizerJson,
+  stringifyTokenizerJson,
 } from "./format";
 
 /** Options of {@link trainBpe}. */
@@ -67,9 +74,11 @@ export function trainBpe(texts: string | Iterable<string>, opts: BpeTrainOptions
   // Spell each distinct piece in byte symbols with the pre-tokenizer that the JSON declares.
   const wordCounts = new Map<string, number>();
   for (const [piece, count] of pieceCounts) {
-    for (const word of preTokenizer.pre_tokenize(piece)) wordCounts.set(word, (wordCounts.get(word) ?? 0) + count);
+    for (const word of preTokenizer.pre_tokenize(piece))
+      wordCounts.set(word, (wordCounts.get(word) ?? 0) + count);
   }
-  if (wordCounts.size === 0) throw new Error("trainBpe: the training text is empty (nothing left once special tokens are removed)");
+  if (wordCounts.size === 0)
+    throw new Error("trainBpe: the training text is empty (nothing left once special tokens are removed)");
 
   const wanted = vocabSize - MIN_VOCAB_SIZE;
   const { merges, newSymbols } = learnMerges(wordCounts, BYTE_SYMBOLS, wanted, minFrequency);
@@ -85,7 +94,8 @@ export function trainBpe(texts: string | Iterable<string>, opts: BpeTrainOptions
 
 function resolveTrainOptions(opts: BpeTrainOptions): Required<BpeTrainOptions> {
   const unknown = Object.keys(opts).filter((k) => k !== "vocabSize" && k !== "minFrequency");
-  if (unknown.length > 0) throw new Error(`trainBpe: unknown option(s) ${unknown.join(", ")}; known: vocabSize, minFrequency`);
+  if (unknown.length > 0)
+    throw new Error(`trainBpe: unknown option(s) ${unknown.join(", ")}; known: vocabSize, minFrequency`);
   const { vocabSize, minFrequency = 2 } = opts;
   if (!Number.isInteger(vocabSize) || vocabSize < MIN_VOCAB_SIZE || vocabSize > MAX_VOCAB_SIZE) {
     throw new Error(
@@ -124,7 +134,9 @@ export class BpeTokenizer {
     this.tokens = tokens;
     this.merges = merges;
     this.vocabSize = tokens.length;
-    this.special = Object.freeze(Object.fromEntries(SPECIAL_TOKEN_NAMES.map((n, id) => [n, id])) as Record<SpecialToken, number>);
+    this.special = Object.freeze(
+      Object.fromEntries(SPECIAL_TOKEN_NAMES.map((n, id) => [n, id])) as Record<SpecialToken, number>,
+    );
     // clean_up_tokenization_spaces would turn " ." into "." when decoding: not lossless.
     this.hf = new Tokenizer(buildTokenizerJson(tokens, merges), { clean_up_tokenization_spaces: false });
   }
@@ -168,7 +180,10 @@ export class BpeTokenizer {
   decode(ids: readonly number[], opts: DecodeOptions = {}): string {
     for (const id of ids) this.checkId(id, "decode");
     if (ids.length === 0) return ""; // the library throws on an empty list
-    return this.hf.decode(ids.slice(), { skip_special_tokens: opts.skipSpecial ?? false, clean_up_tokenization_spaces: false });
+    return this.hf.decode(ids.slice(), {
+      skip_special_tokens: opts.skipSpecial ?? false,
+      clean_up_tokenization_spaces: false,
+    });
   }
 
   /**
@@ -183,7 +198,9 @@ export class BpeTokenizer {
     try {
       return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
     } catch {
-      return Array.from(bytes, (b) => (b < 0x80 ? String.fromCharCode(b) : `<0x${b.toString(16).toUpperCase()}>`)).join("");
+      return Array.from(bytes, (b) =>
+        b < 0x80 ? String.fromCharCode(b) : `<0x${b.toString(16).toUpperCase()}>`,
+      ).join("");
     }
   }
 
@@ -228,7 +245,11 @@ export class BpeTokenizer {
       text = fs.readFileSync(file, "utf8");
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new Error(code === "ENOENT" ? `Tokenizer file not found: ${file}` : `Cannot read tokenizer file ${file}: ${(e as Error).message}`);
+      throw new Error(
+        code === "ENOENT"
+          ? `Tokenizer file not found: ${file}`
+          : `Cannot read tokenizer file ${file}: ${(e as Error).message}`,
+      );
     }
     let obj: unknown;
     try {

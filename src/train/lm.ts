@@ -40,4 +40,3 @@ export function evalLoss(model: GPT, batches: LMBatch[]): number {
   if (n === 0) throw new Error("evalLoss: the batches have no weighted tokens");
   return nll / n;
 }
-

@@ -62,9 +62,22 @@ export interface LoopConfig {
 }
 
 export const LOOP_DEFAULTS: Readonly<LoopConfig> = Object.freeze({
-  steps: 100, batchSize: 16, microBatchSize: 16, lr: 1e-3, warmupSteps: 10, minLrRatio: 0.1, weightDecay: 0.01,
-  beta1: 0.9, beta2: 0.95, eps: 1e-8, gradClip: 1.0, seed: 0,
-  logEvery: 10, evalEvery: 0, evalAtStart: false, checkpointEvery: 0,
+  steps: 100,
+  batchSize: 16,
+  microBatchSize: 16,
+  lr: 1e-3,
+  warmupSteps: 10,
+  minLrRatio: 0.1,
+  weightDecay: 0.01,
+  beta1: 0.9,
+  beta2: 0.95,
+  eps: 1e-8,
+  gradClip: 1.0,
+  seed: 0,
+  logEvery: 10,
+  evalEvery: 0,
+  evalAtStart: false,
+  checkpointEvery: 0,
 });
 
 export const LOOP_SPEC: ConfigSpec<LoopConfig> = {
@@ -73,7 +86,12 @@ export const LOOP_SPEC: ConfigSpec<LoopConfig> = {
   microBatchSize: { doc: "examples per forward pass, divides batchSize", integer: true, min: 1 },
   lr: { doc: "peak learning rate, e.g. 1e-3", min: 0, max: 1 },
   warmupSteps: { doc: "linear warmup steps", integer: true, min: 0 },
-  decaySteps: { doc: "step where the cosine decay ends (default: steps)", integer: true, min: 1, optional: true },
+  decaySteps: {
+    doc: "step where the cosine decay ends (default: steps)",
+    integer: true,
+    min: 1,
+    optional: true,
+  },
   minLrRatio: { doc: "final lr / peak lr", min: 0, max: 1 },
   weightDecay: { doc: "AdamW decoupled weight decay", min: 0, max: 1 },
   beta1: { doc: "Adam first-moment decay", min: 0, max: 0.9999 },
@@ -93,9 +111,17 @@ export const LOOP_SPEC: ConfigSpec<LoopConfig> = {
  * written out. It defaults to `steps`; a base config whose decay ended at its
  * last step keeps that when the overrides change `steps`.
  */
-export function resolveLoopConfig<T extends LoopConfig>(name: string, base: Readonly<T>, spec: ConfigSpec<T>, overrides: Partial<T> = {}): Readonly<T> {
+export function resolveLoopConfig<T extends LoopConfig>(
+  name: string,
+  base: Readonly<T>,
+  spec: ConfigSpec<T>,
+  overrides: Partial<T> = {},
+): Readonly<T> {
   const c = resolveConfig(name, base, spec, overrides);
-  if (c.batchSize % c.microBatchSize !== 0) throw new Error(`${name}: batchSize ${c.batchSize} is not a multiple of microBatchSize ${c.microBatchSize}`);
+  if (c.batchSize % c.microBatchSize !== 0)
+    throw new Error(
+      `${name}: batchSize ${c.batchSize} is not a multiple of microBatchSize ${c.microBatchSize}`,
+    );
   const follows = base.decaySteps === undefined || base.decaySteps === base.steps;
   const decaySteps = overrides.decaySteps ?? (follows ? c.steps : base.decaySteps!);
   return Object.freeze({ ...c, decaySteps });
@@ -117,13 +143,19 @@ export function scheduleChanges(previous: Partial<LoopConfig>, next: Partial<Loo
 }
 
 /** The error a resume with a changed schedule gives (CLIs check before their slow setup). */
-export function checkScheduleUnchanged(previous: Partial<LoopConfig>, next: Partial<LoopConfig>, source: string): void {
+export function checkScheduleUnchanged(
+  previous: Partial<LoopConfig>,
+  next: Partial<LoopConfig>,
+  source: string,
+): void {
   const changes = scheduleChanges(previous, next);
   if (!changes.length) return;
   const decay = previous.decaySteps ?? previous.steps;
-  throw new Error(`${source}: resuming would change the learning-rate schedule the run was trained with (${changes.join(", ")}), ` +
-    `a warm restart its record would not describe. To train longer on the same schedule keep decaySteps ${decay} ` +
-    `(--decay-steps ${decay}: the lr then stays at its minimum), or allow the change explicitly (--allow-schedule-change; allowScheduleChange in code).`);
+  throw new Error(
+    `${source}: resuming would change the learning-rate schedule the run was trained with (${changes.join(", ")}), ` +
+      `a warm restart its record would not describe. To train longer on the same schedule keep decaySteps ${decay} ` +
+      `(--decay-steps ${decay}: the lr then stays at its minimum), or allow the change explicitly (--allow-schedule-change; allowScheduleChange in code).`,
+  );
 }
 
 /** What a rollout hook returns: samples for the step's batches, and metrics to log with the step. */
@@ -191,10 +223,20 @@ export interface TrainArgs<M, C extends LoopConfig, N = Record<string, unknown>,
  * Gradients of the summed micro-batch losses, keyed by parameter name.
  * Exposed for tests (accumulation parity) and for trainers with custom steps.
  */
-export function accumulateGradients<M>(model: GPT, objective: Objective<M>, micros: M[]): { loss: number; parts: MetricRow; grads: Map<string, tf.Tensor> } {
-  if (micros.length === 0) throw new Error("the step has no micro-batches: the training set is empty (check the dataset path and filters)");
+export function accumulateGradients<M>(
+  model: GPT,
+  objective: Objective<M>,
+  micros: M[],
+): { loss: number; parts: MetricRow; grads: Map<string, tf.Tensor> } {
+  if (micros.length === 0)
+    throw new Error(
+      "the step has no micro-batches: the training set is empty (check the dataset path and filters)",
+    );
   const norm = objective.normalizer(micros);
-  if (!(norm > 0)) throw new Error(`this step has nothing to learn from (normaliser ${norm}): every loss weight in its batch is 0; check the loss masks`);
+  if (!(norm > 0))
+    throw new Error(
+      `this step has nothing to learn from (normaliser ${norm}): every loss weight in its batch is 0; check the loss masks`,
+    );
   const vars = model.trainableVariables();
   const nameOf = new Map([...model.params].map(([name, v]) => [v.name, name]));
   let loss = 0;
@@ -210,7 +252,10 @@ export function accumulateGradients<M>(model: GPT, objective: Objective<M>, micr
       parts[name] = (parts[name] ?? 0) + v;
     }
     const named = new Map(Object.entries(grads).map(([k, g]) => [nameOf.get(k)!, g] as [string, tf.Tensor]));
-    if (!acc) { acc = named; continue; }
+    if (!acc) {
+      acc = named;
+      continue;
+    }
     for (const [k, g] of named) {
       const sum = tf.add(acc.get(k)!, g);
       tf.dispose([acc.get(k)!, g]);
@@ -221,15 +266,25 @@ export function accumulateGradients<M>(model: GPT, objective: Objective<M>, micr
 }
 
 /** Run the loop; returns the run record (also saved as run.json in the checkpoint). */
-export async function trainLoop<M, C extends LoopConfig, N = Record<string, unknown>, R = undefined>(args: TrainArgs<M, C, N, R>): Promise<RunRecord<C, N>> {
+export async function trainLoop<M, C extends LoopConfig, N = Record<string, unknown>, R = undefined>(
+  args: TrainArgs<M, C, N, R>,
+): Promise<RunRecord<C, N>> {
   const backend = backendInfo() ?? (await initBackend());
   const { model, objective } = args;
   const c: C = { ...args.config, decaySteps: args.config.decaySteps ?? args.config.steps };
   const opt = new AdamW(model.params, c);
   const run: RunRecord<C, N> = {
-    method: args.method, config: c, model: { ...model.config }, seed: c.seed, backend,
-    versions: versions(backend.tfjsVersion), startedAt: new Date().toISOString(), durationS: 0,
-    metrics: [], evals: [], notes: args.notes ?? ({} as N),
+    method: args.method,
+    config: c,
+    model: { ...model.config },
+    seed: c.seed,
+    backend,
+    versions: versions(backend.tfjsVersion),
+    startedAt: new Date().toISOString(),
+    durationS: 0,
+    metrics: [],
+    evals: [],
+    notes: args.notes ?? ({} as N),
   };
   let start = 0;
   if (args.resumeFrom) start = resume(args.resumeFrom, model, opt, run, args.allowScheduleChange ?? false);
@@ -248,7 +303,9 @@ export async function trainLoop<M, C extends LoopConfig, N = Record<string, unkn
     const { loss, parts, gradNorm } = tf.tidy(() => {
       const { loss, parts, grads } = accumulateGradients(model, objective, micros);
       if (!Number.isFinite(loss)) {
-        throw new Error(`loss is ${loss} at step ${step} (lr ${lr.toExponential(2)}); stopped before updating. Last good checkpoint: ${lastCheckpoint ?? "none (set checkpointEvery and checkpointDir)"}`);
+        throw new Error(
+          `loss is ${loss} at step ${step} (lr ${lr.toExponential(2)}); stopped before updating. Last good checkpoint: ${lastCheckpoint ?? "none (set checkpointEvery and checkpointDir)"}`,
+        );
       }
       const clipped = clipByGlobalNorm(grads, c.gradClip);
       opt.apply(clipped.grads, lr);
@@ -259,7 +316,17 @@ export async function trainLoop<M, C extends LoopConfig, N = Record<string, unkn
     const last = step === c.steps - 1;
     if ((step + 1) % c.logEvery === 0 || last) {
       const now = Date.now();
-      run.metrics.push({ step: step + 1, loss, ...parts, ...rollout?.metrics, lr, grad_norm: gradNorm, tokens_seen: tokensSeen, tokens_per_s: (inputTokens * 1000) / Math.max(1, now - tLog), elapsed_s: (now - t0) / 1000 });
+      run.metrics.push({
+        step: step + 1,
+        loss,
+        ...parts,
+        ...rollout?.metrics,
+        lr,
+        grad_norm: gradNorm,
+        tokens_seen: tokensSeen,
+        tokens_per_s: (inputTokens * 1000) / Math.max(1, now - tLog),
+        elapsed_s: (now - t0) / 1000,
+      });
       tLog = now;
       inputTokens = 0;
     }
@@ -278,17 +345,34 @@ export async function trainLoop<M, C extends LoopConfig, N = Record<string, unkn
   return run;
 }
 
-async function checkpoint<M, C extends LoopConfig, N, R>(args: TrainArgs<M, C, N, R>, opt: AdamW, run: RunRecord<C, N>, step: number): Promise<string> {
+async function checkpoint<M, C extends LoopConfig, N, R>(
+  args: TrainArgs<M, C, N, R>,
+  opt: AdamW,
+  run: RunRecord<C, N>,
+  step: number,
+): Promise<string> {
   const state = opt.state();
   try {
-    return await saveCheckpoint(args.checkpointDir!, { model: args.model, tokenizer: args.tokenizer, optimizer: state, run, step });
+    return await saveCheckpoint(args.checkpointDir!, {
+      model: args.model,
+      tokenizer: args.tokenizer,
+      optimizer: state,
+      run,
+      step,
+    });
   } finally {
     tf.dispose([...state.m.values(), ...state.v.values()]);
   }
 }
 
 /** Load weights, optimizer state and the log so far; returns the step to continue from. */
-function resume<C extends LoopConfig, N>(dir: string, model: GPT, opt: AdamW, run: RunRecord<C, N>, allowScheduleChange: boolean): number {
+function resume<C extends LoopConfig, N>(
+  dir: string,
+  model: GPT,
+  opt: AdamW,
+  run: RunRecord<C, N>,
+  allowScheduleChange: boolean,
+): number {
   const ck = loadCheckpoint(dir, model.config);
   if (ck.run && !allowScheduleChange) {
     try {
@@ -301,7 +385,10 @@ function resume<C extends LoopConfig, N>(dir: string, model: GPT, opt: AdamW, ru
   }
   for (const [name, v] of model.params) v.assign(ck.model.params.get(name)!);
   ck.model.dispose();
-  if (!ck.optimizer) throw new Error(`${dir}: has no optimizer state (optimizer.json), so training cannot resume exactly; start a new run from it instead`);
+  if (!ck.optimizer)
+    throw new Error(
+      `${dir}: has no optimizer state (optimizer.json), so training cannot resume exactly; start a new run from it instead`,
+    );
   opt.load(ck.optimizer, `${dir}/optimizer.json`);
   tf.dispose([...ck.optimizer.m.values(), ...ck.optimizer.v.values()]);
   if (ck.run) {

@@ -31,7 +31,10 @@ export class AdamW {
   private readonly m = new Map<string, tf.Variable>();
   private readonly v = new Map<string, tf.Variable>();
 
-  constructor(readonly params: Map<string, tf.Variable>, readonly opts: AdamWOptions) {
+  constructor(
+    readonly params: Map<string, tf.Variable>,
+    readonly opts: AdamWOptions,
+  ) {
     for (const [name, p] of params) {
       if (!p.trainable) continue;
       this.m.set(name, tf.variable(tf.zerosLike(p), false));
@@ -70,18 +73,24 @@ export class AdamW {
 
   /** A copy of the state (the caller disposes the tensors). */
   state(): AdamWState {
-    const copy = (src: Map<string, tf.Variable>) => new Map([...src].map(([k, t]) => [k, t.clone()] as [string, tf.Tensor]));
+    const copy = (src: Map<string, tf.Variable>) =>
+      new Map([...src].map(([k, t]) => [k, t.clone()] as [string, tf.Tensor]));
     return { step: this.step, m: copy(this.m), v: copy(this.v) };
   }
 
   /** Restore a state saved by `state()`; names and shapes must match. */
   load(state: AdamWState, source = "optimizer state"): void {
-    for (const [kind, src, dst] of [["m", state.m, this.m], ["v", state.v, this.v]] as const) {
+    for (const [kind, src, dst] of [
+      ["m", state.m, this.m],
+      ["v", state.v, this.v],
+    ] as const) {
       for (const [name, t] of dst) {
         const s = src.get(name);
         if (!s) throw new Error(`${source}: no ${kind} moment for parameter "${name}"`);
         if (s.shape.join() !== t.shape.join()) {
-          throw new Error(`${source}: ${kind} moment of "${name}" has shape [${s.shape}], model needs [${t.shape}]`);
+          throw new Error(
+            `${source}: ${kind} moment of "${name}" has shape [${s.shape}], model needs [${t.shape}]`,
+          );
         }
         t.assign(s);
       }
@@ -121,7 +130,10 @@ export function learningRate(step: number, o: ScheduleOptions): number {
  * Scale gradients so their global L2 norm is at most `maxNorm` (no-op when
  * maxNorm ≤ 0). Returns the new gradients and the norm *before* clipping.
  */
-export function clipByGlobalNorm(grads: Map<string, tf.Tensor>, maxNorm: number): { grads: Map<string, tf.Tensor>; norm: number } {
+export function clipByGlobalNorm(
+  grads: Map<string, tf.Tensor>,
+  maxNorm: number,
+): { grads: Map<string, tf.Tensor>; norm: number } {
   const sq = tf.tidy(() => tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g)))));
   const norm = Math.sqrt(sq.dataSync()[0]);
   sq.dispose();

@@ -27,17 +27,39 @@ const SPEC: ConfigSpec<PretrainConfig> = {
 /** The base model's recipe: ~4.5 M tokens, about 40 minutes on two CPU cores. */
 export const PRETRAIN_FULL: Readonly<PretrainConfig> = Object.freeze({
   ...LOOP_DEFAULTS,
-  steps: 1100, lr: 2e-3, warmupSteps: 100, minLrRatio: 0.1, weightDecay: 0.01, beta1: 0.9, beta2: 0.95,
-  batchSize: 32, microBatchSize: 32, evalBatches: 8, logEvery: 10, evalEvery: 100, checkpointEvery: 100,
+  steps: 1100,
+  lr: 2e-3,
+  warmupSteps: 100,
+  minLrRatio: 0.1,
+  weightDecay: 0.01,
+  beta1: 0.9,
+  beta2: 0.95,
+  batchSize: 32,
+  microBatchSize: 32,
+  evalBatches: 8,
+  logEvery: 10,
+  evalEvery: 100,
+  checkpointEvery: 100,
 });
 
 /** A seconds-long run for tests and smoke checks. */
 export const PRETRAIN_QUICK: Readonly<PretrainConfig> = Object.freeze({
-  ...PRETRAIN_FULL, steps: 30, warmupSteps: 5, batchSize: 8, microBatchSize: 8, evalBatches: 2, logEvery: 5, evalEvery: 15, checkpointEvery: 0,
+  ...PRETRAIN_FULL,
+  steps: 30,
+  warmupSteps: 5,
+  batchSize: 8,
+  microBatchSize: 8,
+  evalBatches: 2,
+  logEvery: 5,
+  evalEvery: 15,
+  checkpointEvery: 0,
 });
 
 /** Validate a pretraining config (defaults: PRETRAIN_FULL). */
-export function pretrainConfig(overrides: Partial<PretrainConfig> = {}, base: Readonly<PretrainConfig> = PRETRAIN_FULL): Readonly<PretrainConfig> {
+export function pretrainConfig(
+  overrides: Partial<PretrainConfig> = {},
+  base: Readonly<PretrainConfig> = PRETRAIN_FULL,
+): Readonly<PretrainConfig> {
   return resolveLoopConfig("PretrainConfig", base, SPEC, overrides);
 }
 
@@ -47,7 +69,10 @@ export function tokenStream(tok: BpeTokenizer, docs: readonly string[]): Int32Ar
   const parts: number[][] = docs.map((d) => [...tok.encode(d), tok.special.eos]);
   const out = new Int32Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }
 
@@ -81,13 +106,21 @@ export async function pretrain(a: PretrainArgs): Promise<RunRecord<PretrainConfi
   const micro = c.microBatchSize;
   const valBatches = sequentialWindows(a.val, c.batchSize, T, c.evalBatches);
   return trainLoop<LMBatch, PretrainConfig, PretrainNotes>({
-    method: "pretrain", model: a.model, config: c, objective: lmObjective(a.model),
-    batches: (step, rng) => Array.from({ length: c.batchSize / micro }, () => randomWindows(a.train, micro, T, rng)),
+    method: "pretrain",
+    model: a.model,
+    config: c,
+    objective: lmObjective(a.model),
+    batches: (step, rng) =>
+      Array.from({ length: c.batchSize / micro }, () => randomWindows(a.train, micro, T, rng)),
     evaluate: (step) => {
       const loss = evalLoss(a.model, valBatches);
       return { "val/loss": loss, "val/perplexity": Math.exp(loss), ...(a.probe ? a.probe(step) : {}) };
     },
-    checkpointDir: a.checkpointDir, resumeFrom: a.resumeFrom, allowScheduleChange: a.allowScheduleChange, tokenizer: a.tokenizer, progress: a.progress,
+    checkpointDir: a.checkpointDir,
+    resumeFrom: a.resumeFrom,
+    allowScheduleChange: a.allowScheduleChange,
+    tokenizer: a.tokenizer,
+    progress: a.progress,
     notes: { trainTokens: a.train.length, valTokens: a.val.length },
   });
 }

@@ -19,7 +19,15 @@ import type { ConfigSpec } from "../config";
 import { Example, sortedMicroBatches, stepBatches } from "../data/sft-batches";
 import type { GPT } from "../model/gpt";
 import type { BpeTokenizer } from "../tokenizer/index";
-import { LOOP_DEFAULTS, LOOP_SPEC, LoopConfig, Objective, ProgressSink, resolveLoopConfig, trainLoop } from "./loop";
+import {
+  LOOP_DEFAULTS,
+  LOOP_SPEC,
+  LoopConfig,
+  Objective,
+  ProgressSink,
+  resolveLoopConfig,
+  trainLoop,
+} from "./loop";
 import { LMBatch, randomWindows, weightSum } from "../data/lm-batches";
 import type { EvalSetName } from "../data/tasks/eval-sets";
 import type { RateSummary } from "../eval/evaluate";
@@ -53,19 +61,44 @@ const SPEC: ConfigSpec<SftConfig> = {
  */
 export const SFT_FULL: Readonly<SftConfig> = Object.freeze({
   ...LOOP_DEFAULTS,
-  steps: 1000, lr: 5e-4, warmupSteps: 20, minLrRatio: 0.1, weightDecay: 0.0,
-  batchSize: 16, microBatchSize: 4, replayBatchSize: 8, replayLength: 64, replayWeight: 1, logEvery: 10, evalEvery: 50,
+  steps: 1000,
+  lr: 5e-4,
+  warmupSteps: 20,
+  minLrRatio: 0.1,
+  weightDecay: 0.0,
+  batchSize: 16,
+  microBatchSize: 4,
+  replayBatchSize: 8,
+  replayLength: 64,
+  replayWeight: 1,
+  logEvery: 10,
+  evalEvery: 50,
 });
 
 /** A seconds-long run for tests and smoke checks. */
-export const SFT_QUICK: Readonly<SftConfig> = Object.freeze({ ...SFT_FULL, steps: 20, warmupSteps: 2, batchSize: 8, microBatchSize: 4, replayBatchSize: 4, evalEvery: 10, logEvery: 5 });
+export const SFT_QUICK: Readonly<SftConfig> = Object.freeze({
+  ...SFT_FULL,
+  steps: 20,
+  warmupSteps: 2,
+  batchSize: 8,
+  microBatchSize: 4,
+  replayBatchSize: 4,
+  evalEvery: 10,
+  logEvery: 5,
+});
 
-export function sftConfig(overrides: Partial<SftConfig> = {}, base: Readonly<SftConfig> = SFT_FULL): Readonly<SftConfig> {
+export function sftConfig(
+  overrides: Partial<SftConfig> = {},
+  base: Readonly<SftConfig> = SFT_FULL,
+): Readonly<SftConfig> {
   return resolveLoopConfig("SftConfig", base, SPEC, overrides);
 }
 
 /** A micro-batch of either kind; replay weights are pre-scaled (see `sftObjective`). */
-interface SftMicro { kind: "sft" | "replay"; batch: LMBatch }
+interface SftMicro {
+  kind: "sft" | "replay";
+  batch: LMBatch;
+}
 
 /**
  * The step normaliser is the answer-token count; replay batches' weights are
@@ -75,7 +108,8 @@ interface SftMicro { kind: "sft" | "replay"; batch: LMBatch }
 function sftObjective(model: GPT): Objective<SftMicro> {
   return {
     loss: (m, norm) => weightedNll(model, m.batch).div(norm),
-    normalizer: (micros) => micros.filter((m) => m.kind === "sft").reduce((n, m) => n + weightSum(m.batch), 0),
+    normalizer: (micros) =>
+      micros.filter((m) => m.kind === "sft").reduce((n, m) => n + weightSum(m.batch), 0),
     tokens: (m) => m.batch.B * m.batch.T,
     part: (m) => m.kind,
   };
@@ -125,25 +159,64 @@ export interface SftArgs {
 export async function trainSft(a: SftArgs): Promise<RunRecord<SftConfig, SftNotes>> {
   const c = a.config;
   const empty = a.train.filter((e) => !e.mask.some((m, i) => i > 0 && m > 0));
-  if (empty.length) throw new Error(`SFT: ${empty.length} of ${a.train.length} training examples have no loss-bearing token (${empty.slice(0, 3).map((e) => e.source).join(", ")}${empty.length > 3 ? ", …" : ""}); render them with renderExample, which rejects such examples, or drop them`);
-  if (a.train.length < c.batchSize) throw new Error(`SFT: ${a.train.length} training examples, fewer than one batch of ${c.batchSize}; add data or lower batchSize`);
-  if (c.replayBatchSize > 0 && !a.replay) throw new Error("SFT: replayBatchSize > 0 needs the raw pretraining tokens (args.replay); pass them or set replayBatchSize: 0");
+  if (empty.length)
+    throw new Error(
+      `SFT: ${empty.length} of ${a.train.length} training examples have no loss-bearing token (${empty
+        .slice(0, 3)
+        .map((e) => e.source)
+        .join(
+          ", ",
+        )}${empty.length > 3 ? ", …" : ""}); render them with renderExample, which rejects such examples, or drop them`,
+    );
+  if (a.train.length < c.batchSize)
+    throw new Error(
+      `SFT: ${a.train.length} training examples, fewer than one batch of ${c.batchSize}; add data or lower batchSize`,
+    );
+  if (c.replayBatchSize > 0 && !a.replay)
+    throw new Error(
+      "SFT: replayBatchSize > 0 needs the raw pretraining tokens (args.replay); pass them or set replayBatchSize: 0",
+    );
   const pad = a.tokenizer.special.pad;
-  if (c.replayBatchSize > 0 && c.replayLength > a.model.config.contextLength) throw new Error(`SFT: replayLength ${c.replayLength} is longer than the model's context of ${a.model.config.contextLength}`);
+  if (c.replayBatchSize > 0 && c.replayLength > a.model.config.contextLength)
+    throw new Error(
+      `SFT: replayLength ${c.replayLength} is longer than the model's context of ${a.model.config.contextLength}`,
+    );
   const valBatches = sortedMicroBatches(a.val ?? [], c.microBatchSize, pad);
-  const evaluate = valBatches.length || a.evaluate
-    ? (step: number): MetricRow => ({ ...(valBatches.length ? { "val/sft_loss": evalLoss(a.model, valBatches) } : {}), ...(a.evaluate?.(step) ?? {}) })
-    : undefined;
+  const evaluate =
+    valBatches.length || a.evaluate
+      ? (step: number): MetricRow => ({
+          ...(valBatches.length ? { "val/sft_loss": evalLoss(a.model, valBatches) } : {}),
+          ...(a.evaluate?.(step) ?? {}),
+        })
+      : undefined;
   return trainLoop<SftMicro, SftConfig, SftNotes>({
-    method: "sft", model: a.model, config: c, objective: sftObjective(a.model),
+    method: "sft",
+    model: a.model,
+    config: c,
+    objective: sftObjective(a.model),
     batches: (step, rng) => {
-      const sft: SftMicro[] = stepBatches(a.train, step, c.batchSize, c.microBatchSize, c.seed, pad).map((batch) => ({ kind: "sft", batch }));
+      const sft: SftMicro[] = stepBatches(a.train, step, c.batchSize, c.microBatchSize, c.seed, pad).map(
+        (batch) => ({ kind: "sft", batch }),
+      );
       if (c.replayBatchSize === 0) return sft;
       const replay = randomWindows(a.replay!, c.replayBatchSize, c.replayLength, rng);
       const scale = (c.replayWeight * sft.reduce((n, m) => n + weightSum(m.batch), 0)) / weightSum(replay);
-      return [...sft, { kind: "replay", batch: { ...replay, weights: replay.weights.map((w) => w * scale) } }];
+      return [
+        ...sft,
+        { kind: "replay", batch: { ...replay, weights: replay.weights.map((w) => w * scale) } },
+      ];
     },
-    evaluate, checkpointDir: a.checkpointDir, resumeFrom: a.resumeFrom, allowScheduleChange: a.allowScheduleChange, tokenizer: a.tokenizer, progress: a.progress,
-    notes: { ...a.notes, trainExamples: a.train.length, mask: [...new Set(a.train.map((e) => e.maskMode))].join(","), valExamples: a.val?.length ?? 0 },
+    evaluate,
+    checkpointDir: a.checkpointDir,
+    resumeFrom: a.resumeFrom,
+    allowScheduleChange: a.allowScheduleChange,
+    tokenizer: a.tokenizer,
+    progress: a.progress,
+    notes: {
+      ...a.notes,
+      trainExamples: a.train.length,
+      mask: [...new Set(a.train.map((e) => e.maskMode))].join(","),
+      valExamples: a.val?.length ?? 0,
+    },
   });
 }

@@ -2,7 +2,10 @@ import * as assert from "assert";
 import { renderChat, renderPrompt, renderRaw, Message } from "../../src/chat/template";
 import { trainBpe, BpeTokenizer } from "../../src/tokenizer/index";
 
-const TEXT = Array.from({ length: 200 }, (_, i) => `The opposite of hot is cold. What is the opposite of wet? Answer ${i}: dry. You are terse.`).join("\n");
+const TEXT = Array.from(
+  { length: 200 },
+  (_, i) => `The opposite of hot is cold. What is the opposite of wet? Answer ${i}: dry. You are terse.`,
+).join("\n");
 let tok: BpeTokenizer;
 const conv: Message[] = [
   { role: "system", content: "You are terse." },
@@ -11,11 +14,16 @@ const conv: Message[] = [
 ];
 
 describe("chat/template", () => {
-  before(() => { tok = trainBpe(TEXT, { vocabSize: 300 }); });
+  before(() => {
+    tok = trainBpe(TEXT, { vocabSize: 300 });
+  });
 
   it("renders role markers, contents with a leading space, and an end token after the answer", () => {
     const r = renderChat(tok, conv);
-    assert.strictEqual(tok.decode(r.ids), "<|system|> You are terse.<|user|> What is the opposite of hot?<|assistant|> cold<|eos|>");
+    assert.strictEqual(
+      tok.decode(r.ids),
+      "<|system|> You are terse.<|user|> What is the opposite of hot?<|assistant|> cold<|eos|>",
+    );
   });
 
   it("trains only the answer and its end token by default", () => {
@@ -33,7 +41,10 @@ describe("chat/template", () => {
 
   it("widens the loss to the prompt, or to everything, when asked", () => {
     const pa = renderChat(tok, conv, { mask: "prompt-and-answer" });
-    assert.strictEqual(tok.decode(pa.ids.filter((_, i) => pa.mask[i])), " What is the opposite of hot? cold<|eos|>");
+    assert.strictEqual(
+      tok.decode(pa.ids.filter((_, i) => pa.mask[i])),
+      " What is the opposite of hot? cold<|eos|>",
+    );
     const all = renderChat(tok, conv, { mask: "all" });
     assert.ok(all.mask.every((m) => m === 1));
   });
@@ -60,14 +71,30 @@ describe("chat/template", () => {
   });
 
   it("renders raw prompts as plain text after a document boundary", () => {
-    assert.strictEqual(tok.decode(renderRaw(tok, conv.slice(0, 2))), "<|eos|>You are terse.\n\nWhat is the opposite of hot?");
+    assert.strictEqual(
+      tok.decode(renderRaw(tok, conv.slice(0, 2))),
+      "<|eos|>You are terse.\n\nWhat is the opposite of hot?",
+    );
   });
 
   it("rejects unknown roles, empty content, misplaced system turns and special tokens in text", () => {
     assert.throws(() => renderChat(tok, [{ role: "bot" as never, content: "hi" }]), /unknown role "bot"/);
-    assert.throws(() => renderChat(tok, [{ role: "user", content: "  " }]), /message 0 \(user\) has empty content/);
-    assert.throws(() => renderChat(tok, [{ role: "user", content: "hi" }, { role: "system", content: "x" }]), /system message must come first/);
-    assert.throws(() => renderChat(tok, [{ role: "user", content: "hi <|eos|>" }]), /contains the special token <\|eos\|>/);
+    assert.throws(
+      () => renderChat(tok, [{ role: "user", content: "  " }]),
+      /message 0 \(user\) has empty content/,
+    );
+    assert.throws(
+      () =>
+        renderChat(tok, [
+          { role: "user", content: "hi" },
+          { role: "system", content: "x" },
+        ]),
+      /system message must come first/,
+    );
+    assert.throws(
+      () => renderChat(tok, [{ role: "user", content: "hi <|eos|>" }]),
+      /contains the special token <\|eos\|>/,
+    );
     assert.throws(() => renderPrompt(tok, conv), /already ends with an assistant turn/);
   });
 });

@@ -4,7 +4,11 @@ import * as fs from "fs";
 import * as path from "path";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const pretrain = (args: string[]) => spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "src/cli/pretrain.ts"), ...args], { encoding: "utf8", cwd: ROOT });
+const pretrain = (args: string[]) =>
+  spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "src/cli/pretrain.ts"), ...args], {
+    encoding: "utf8",
+    cwd: ROOT,
+  });
 
 describe("npm run pretrain (CLI) bad input", function () {
   this.timeout(60000);
@@ -12,7 +16,10 @@ describe("npm run pretrain (CLI) bad input", function () {
   it("names an unknown option and lists the options", () => {
     const r = pretrain(["--stpes", "3"]);
     assert.strictEqual(r.status, 1);
-    assert.match(r.stderr, /unknown option --stpes; options: --quick, --resume, --steps N, --seed N, --out DIR/);
+    assert.match(
+      r.stderr,
+      /unknown option --stpes; options: --quick, --resume, --steps N, --seed N, --out DIR/,
+    );
   });
 
   it("rejects a step count that is not a whole number", () => {

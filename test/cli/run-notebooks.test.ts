@@ -31,17 +31,24 @@ describe("npm start (notebook runner)", function () {
   after(() => t.cleanup());
 
   it("runs a notebook in its own process and writes the executed notebook and an HTML page", async () => {
-    const file = writeFile(nbDir, "01_ok.ipynb", tinyNotebook(
-      'import { plot, show } from "./src/display/index";\nimport * as aq from "arquero";',
-      'show(aq.table({ a: [1, 2] }));\nplot({ data: [{ x: [1, 2], y: [3, 4] }] });\nconsole.log("cwd", process.cwd());',
-    ));
+    const file = writeFile(
+      nbDir,
+      "01_ok.ipynb",
+      tinyNotebook(
+        'import { plot, show } from "./src/display/index";\nimport * as aq from "arquero";',
+        'show(aq.table({ a: [1, 2] }));\nplot({ data: [{ x: [1, 2], y: [3, 4] }] });\nconsole.log("cwd", process.cwd());',
+      ),
+    );
     const r = await runIn(t.dir, [file]);
     assert.equal(r.code, 0, r.error);
     assert.match(r.log, /ok {3}.*01_ok\.ipynb {2}2 code cells, 0 figure files, [\d.]+ s/);
     const nb = JSON.parse(fs.readFileSync(path.join(t.dir, "build/notebooks/01_ok.ipynb"), "utf8"));
     const outputs = nb.cells[2].outputs;
     assert.ok(outputs.some((o: { data?: object }) => o.data && "application/vnd.plotly.v1+json" in o.data));
-    assert.ok(outputs.some((o: { text?: string }) => o.text === `cwd ${ROOT}\n`), "cells run in the project root");
+    assert.ok(
+      outputs.some((o: { text?: string }) => o.text === `cwd ${ROOT}\n`),
+      "cells run in the project root",
+    );
     const html = fs.readFileSync(path.join(t.dir, "build/html/01_ok.html"), "utf8");
     assert.match(html, /<table/);
     assert.match(html, /tuning-lab-plot/);
@@ -49,7 +56,11 @@ describe("npm start (notebook runner)", function () {
   });
 
   it("stops at a failing cell with exit code 1, printing the notebook, cell, source and TypeScript error", async () => {
-    const file = writeFile(nbDir, "02_bad.ipynb", tinyNotebook('const ok = "fine";', "const n: number = ok;", "console.log(1);"));
+    const file = writeFile(
+      nbDir,
+      "02_bad.ipynb",
+      tinyNotebook('const ok = "fine";', "const n: number = ok;", "console.log(1);"),
+    );
     const r = await runIn(t.dir, [file]);
     assert.equal(r.code, 1);
     assert.match(r.log, /FAIL .*02_bad\.ipynb/);
@@ -68,10 +79,19 @@ describe("npm start (notebook runner)", function () {
 
   it("lists the available notebooks when a path matches none (through the real command line)", () => {
     const cli = path.join(ROOT, "src/cli/run-notebooks.ts");
-    const r = spawnSync(process.execPath, ["--require", require.resolve("tsx/cjs"), cli, "notebooks/99_nothing*.ipynb"], {
-      cwd: ROOT, encoding: "utf8", env: { ...process.env, INIT_CWD: ROOT },
-    });
+    const r = spawnSync(
+      process.execPath,
+      ["--require", require.resolve("tsx/cjs"), cli, "notebooks/99_nothing*.ipynb"],
+      {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, INIT_CWD: ROOT },
+      },
+    );
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /No notebook matches ".*99_nothing\*\.ipynb"\. Available notebooks:\n {2}notebooks\/00_workbench\.ipynb/);
+    assert.match(
+      r.stderr,
+      /No notebook matches ".*99_nothing\*\.ipynb"\. Available notebooks:\n {2}notebooks\/00_workbench\.ipynb/,
+    );
   });
 });

@@ -3,10 +3,22 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import {
-  CORPUS_FILES, DEFAULT_MIXTURE, DocKind, buildCorpus, iterateCorpus, readCorpus, writeCorpus,
+  CORPUS_FILES,
+  DEFAULT_MIXTURE,
+  DocKind,
+  buildCorpus,
+  iterateCorpus,
+  readCorpus,
+  writeCorpus,
 } from "../../src/data/corpus";
 import {
-  QuestionTemplate, RELATIONS, RELATION_PHRASING, SKILLS, SKILL_PHRASING, allFacts, render,
+  QuestionTemplate,
+  RELATIONS,
+  RELATION_PHRASING,
+  SKILLS,
+  SKILL_PHRASING,
+  allFacts,
+  render,
 } from "../../src/data/facts";
 import { readFactsFile } from "../../src/data/facts-file";
 
@@ -16,7 +28,10 @@ const facts = allFacts(headwords);
 /** A regex matching any rendering of a template (placeholders as wildcards). */
 function templateRegex(t: string, anchored: boolean): RegExp {
   const esc = t.replace(/[.*+?^$()|[\]\\]/g, "\\$&");
-  const body = esc.replace(/\{(word|answer)\}/g, "[a-z]+").replace(/\{(a|b)\}/g, "\\d+").replace(/\{words\}/g, "[a-z]+(?:, [a-z]+)+");
+  const body = esc
+    .replace(/\{(word|answer)\}/g, "[a-z]+")
+    .replace(/\{(a|b)\}/g, "\\d+")
+    .replace(/\{words\}/g, "[a-z]+(?:, [a-z]+)+");
   return new RegExp(anchored ? `^${body}$` : body);
 }
 
@@ -24,7 +39,9 @@ const allQuestions: QuestionTemplate[] = [
   ...RELATIONS.flatMap((r) => RELATION_PHRASING[r].questions),
   ...SKILLS.flatMap((s) => SKILL_PHRASING[s].questions),
 ];
-const corpusQuestionRes = allQuestions.filter((t) => t.use === "corpus").map((t) => templateRegex(t.text, true));
+const corpusQuestionRes = allQuestions
+  .filter((t) => t.use === "corpus")
+  .map((t) => templateRegex(t.text, true));
 
 describe("data/corpus", () => {
   const docs = Array.from(iterateCorpus(headwords, { seed: 1, documents: 4000 }));
@@ -41,7 +58,11 @@ describe("data/corpus", () => {
       const got = byKind(k as DocKind).length / docs.length;
       assert.ok(Math.abs(got - share) < 0.025, `${k}: ${got} vs ${share}`);
     }
-    const onlyQuiz = buildCorpus(headwords, { seed: 1, documents: 50, mixture: { ...zeroMixture(), quiz: 1 } });
+    const onlyQuiz = buildCorpus(headwords, {
+      seed: 1,
+      documents: 50,
+      mixture: { ...zeroMixture(), quiz: 1 },
+    });
     assert.ok(onlyQuiz.every((d) => /^\d+\. /m.test(d)));
   });
 
@@ -61,7 +82,10 @@ describe("data/corpus", () => {
       assert.ok(numbered.length >= 4);
       for (const l of numbered) {
         const text = l.replace(/^\d+\. /, "");
-        assert.ok(corpusQuestionRes.some((re) => re.test(text)), `not a bare question: ${l}`);
+        assert.ok(
+          corpusQuestionRes.some((re) => re.test(text)),
+          `not a bare question: ${l}`,
+        );
       }
       assert.ok(!/^A:/m.test(q));
     }
@@ -84,14 +108,24 @@ describe("data/corpus", () => {
   it("states every fact in prose, with the answer after a space", () => {
     const prose = byKind("factProse").join("\n");
     for (const f of facts) {
-      const forms = RELATION_PHRASING[f.relation].statements.map((s) => render(s, { word: f.word, answer: f.answer }));
-      assert.ok(forms.some((s) => prose.includes(s)), `${f.word} ${f.relation} ${f.answer}`);
+      const forms = RELATION_PHRASING[f.relation].statements.map((s) =>
+        render(s, { word: f.word, answer: f.answer }),
+      );
+      assert.ok(
+        forms.some((s) => prose.includes(s)),
+        `${f.word} ${f.relation} ${f.answer}`,
+      );
     }
   });
 
   it("writes JSONL train/val with different documents, a sample and stats", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "corpus-"));
-    const stats = writeCorpus(dir, headwords, { seed: 3, trainChars: 100_000, valChars: 10_000, sampleDocs: 5 });
+    const stats = writeCorpus(dir, headwords, {
+      seed: 3,
+      trainChars: 100_000,
+      valChars: 10_000,
+      sampleDocs: 5,
+    });
     const train = readCorpus(path.join(dir, CORPUS_FILES.train));
     const val = readCorpus(path.join(dir, CORPUS_FILES.val));
     assert.equal(train.length, stats.train.documents);

@@ -3,8 +3,17 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import {
-  HEADWORD_PATTERN, Headword, RELATIONS, RELATION_PHRASING, addReverseAccepted, allFacts, clozeItems,
-  questionsFor, render, selectHeadwords, signature,
+  HEADWORD_PATTERN,
+  Headword,
+  RELATIONS,
+  RELATION_PHRASING,
+  addReverseAccepted,
+  allFacts,
+  clozeItems,
+  questionsFor,
+  render,
+  selectHeadwords,
+  signature,
 } from "../../src/data/facts";
 import { readFactsFile, validateFactsFile } from "../../src/data/facts-file";
 import { readWordNet } from "../../src/data/wordnet";
@@ -16,13 +25,20 @@ describe("data/facts selection (fixture WordNet)", () => {
   it("keeps lowercase ascii 3–10 letter lemmas with ≥2 relations, by tag count", () => {
     // internationalism: too long; x-ray: not letters; may: capitalised in its synset; run: one relation.
     const hw = selectHeadwords(wn, { words: 10 });
-    assert.deepEqual(hw.map((h) => h.word), ["man", "hot", "dog", "woman", "cold"]);
-    assert.deepEqual(selectHeadwords(wn, { words: 2 }).map((h) => h.word), ["man", "hot"]);
+    assert.deepEqual(
+      hw.map((h) => h.word),
+      ["man", "hot", "dog", "woman", "cold"],
+    );
+    assert.deepEqual(
+      selectHeadwords(wn, { words: 2 }).map((h) => h.word),
+      ["man", "hot"],
+    );
   });
 
   it("takes antonym, synonym and category from the first sense", () => {
     const hw = selectHeadwords(wn, { words: 10 });
-    const get = (w: string) => Object.fromEntries(hw.find((h) => h.word === w)!.facts.map((f) => [f.relation, f.answer]));
+    const get = (w: string) =>
+      Object.fromEntries(hw.find((h) => h.word === w)!.facts.map((f) => [f.relation, f.answer]));
     assert.deepEqual(get("man"), { antonym: "woman", category: "male" });
     assert.deepEqual(get("hot"), { antonym: "cold", synonym: "warm" }); // similar-to satellite
     assert.deepEqual(get("dog"), { synonym: "pooch", category: "canine" }); // domestic_dog is two words
@@ -32,12 +48,19 @@ describe("data/facts selection (fixture WordNet)", () => {
   });
 
   it("is deterministic", () => {
-    assert.deepEqual(selectHeadwords(wn, { words: 10, seed: 3 }), selectHeadwords(wn, { words: 10, seed: 3 }));
+    assert.deepEqual(
+      selectHeadwords(wn, { words: 10, seed: 3 }),
+      selectHeadwords(wn, { words: 10, seed: 3 }),
+    );
   });
 
   it("accepts antonyms and synonyms in both directions", () => {
     const mk = (word: string, answer: string): Headword => ({
-      word, pos: "adj", gloss: "g", tagCount: 1, split: "train",
+      word,
+      pos: "adj",
+      gloss: "g",
+      tagCount: 1,
+      split: "train",
       facts: [{ word, relation: "antonym", answer, accepted: [answer], pos: "adj", split: "train" }],
     });
     const hw = [mk("hot", "cold"), mk("cold", "warm")];
@@ -81,7 +104,10 @@ describe("data/facts.json (committed)", () => {
     for (const [i, c] of items.entries()) {
       const f = facts[i];
       assert.equal(c.answer, " " + f.answer);
-      assert.equal(c.prompt + c.answer + ".", render(RELATION_PHRASING[f.relation].statements[0], { word: f.word, answer: f.answer }));
+      assert.equal(
+        c.prompt + c.answer + ".",
+        render(RELATION_PHRASING[f.relation].statements[0], { word: f.word, answer: f.answer }),
+      );
     }
     const hot = items.find((c) => c.prompt === "The opposite of hot is");
     if (hot) assert.equal(hot.answer, " cold");
@@ -98,10 +124,16 @@ describe("data/facts.json (committed)", () => {
   it("names the file and field of a malformed facts file", () => {
     const bad = JSON.parse(JSON.stringify(data));
     bad.headwords[3].facts[1].relation = "meronym";
-    assert.throws(() => validateFactsFile(bad, "x/facts.json"), /x\/facts\.json: field headwords\[3\]\.facts\[1\]\.relation/);
+    assert.throws(
+      () => validateFactsFile(bad, "x/facts.json"),
+      /x\/facts\.json: field headwords\[3\]\.facts\[1\]\.relation/,
+    );
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "facts-")), "facts.json");
     fs.writeFileSync(file, "{ not json");
-    assert.throws(() => readFactsFile(file), (e: Error) => e.message.startsWith(file) && /not valid JSON/.test(e.message));
+    assert.throws(
+      () => readFactsFile(file),
+      (e: Error) => e.message.startsWith(file) && /not valid JSON/.test(e.message),
+    );
     delete bad.headwords;
     assert.throws(() => validateFactsFile(bad, "y.json"), /y\.json: field headwords: expected an array/);
   });

@@ -1,6 +1,13 @@
 import { strict as assert } from "assert";
 import {
-  RougeIndex, histogram, lcsLength, nearestNeighbourRougeL, pairwiseRougeL, rougeL, rougeTokens, topPairs,
+  RougeIndex,
+  histogram,
+  lcsLength,
+  nearestNeighbourRougeL,
+  pairwiseRougeL,
+  rougeL,
+  rougeTokens,
+  topPairs,
 } from "../../src/data/rouge";
 import { readSeedTasks } from "../../src/data/self-instruct";
 import { Rng } from "../../src/random";
@@ -9,17 +16,20 @@ import { Rng } from "../../src/random";
 function naiveLcs(a: string[], b: string[]): number {
   const t = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
   for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) t[i][j] = a[i - 1] === b[j - 1] ? t[i - 1][j - 1] + 1 : Math.max(t[i - 1][j], t[i][j - 1]);
+    for (let j = 1; j <= b.length; j++)
+      t[i][j] = a[i - 1] === b[j - 1] ? t[i - 1][j - 1] + 1 : Math.max(t[i - 1][j], t[i][j - 1]);
   }
   return t[a.length][b.length];
 }
 
 function naiveRougeL(x: string, y: string): number {
-  const a = rougeTokens(x), b = rougeTokens(y);
+  const a = rougeTokens(x),
+    b = rougeTokens(y);
   if (a.length === 0 || b.length === 0) return 0;
   const lcs = naiveLcs(a, b);
   if (lcs === 0) return 0;
-  const p = lcs / b.length, r = lcs / a.length;
+  const p = lcs / b.length,
+    r = lcs / a.length;
   return (2 * p * r) / (p + r);
 }
 
@@ -50,7 +60,8 @@ describe("data/rouge", () => {
     const rng = new Rng(7);
     const vocab = ["a", "b", "c", "d", "e", "the", "of"];
     for (let k = 0; k < 300; k++) {
-      const x = randomText(rng, vocab, 12), y = randomText(rng, vocab, 12);
+      const x = randomText(rng, vocab, 12),
+        y = randomText(rng, vocab, 12);
       const s = rougeL(x, y);
       assert.ok(Math.abs(s - naiveRougeL(x, y)) < 1e-12, `${x} | ${y}`);
       assert.equal(s, rougeL(y, x));
@@ -81,8 +92,15 @@ describe("data/rouge", () => {
     const s = pairwiseRougeL(texts);
     assert.equal(s.length, 6);
     let k = 0;
-    for (let i = 0; i < texts.length; i++) for (let j = i + 1; j < texts.length; j++) assert.equal(s[k++], rougeL(texts[i], texts[j]));
-    assert.deepEqual(topPairs(s, texts.length, 2).map((p) => [p.i, p.j, p.score]), [[0, 3, 1], [0, 1, 2 / 3]]);
+    for (let i = 0; i < texts.length; i++)
+      for (let j = i + 1; j < texts.length; j++) assert.equal(s[k++], rougeL(texts[i], texts[j]));
+    assert.deepEqual(
+      topPairs(s, texts.length, 2).map((p) => [p.i, p.j, p.score]),
+      [
+        [0, 3, 1],
+        [0, 1, 2 / 3],
+      ],
+    );
     assert.throws(() => topPairs(s, 5, 1), /n\(n-1\)\/2/);
     assert.deepEqual(Array.from(nearestNeighbourRougeL(texts)), [1, 2 / 3, 1 / 3, 1]);
   });

@@ -3,13 +3,31 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import {
-  FILTER_REASONS, OTHER, SEED_TASKS_PATH, filterCandidates, filterReport, lengthStats, duplicateKey, parseSeedTasks,
-  readSeedTasks, rootVerb, templateCandidates, verbCounts,
+  FILTER_REASONS,
+  OTHER,
+  SEED_TASKS_PATH,
+  filterCandidates,
+  filterReport,
+  lengthStats,
+  duplicateKey,
+  parseSeedTasks,
+  readSeedTasks,
+  rootVerb,
+  templateCandidates,
+  verbCounts,
 } from "../../src/data/self-instruct";
 import { rougeL } from "../../src/data/rouge";
 import { Rng } from "../../src/random";
 
-const SHARED = path.resolve(__dirname, "..", "..", "..", "shared", "datasets", "self_instruct_seed_tasks.jsonl");
+const SHARED = path.resolve(
+  __dirname,
+  "..",
+  "..",
+  "..",
+  "shared",
+  "datasets",
+  "self_instruct_seed_tasks.jsonl",
+);
 
 describe("data/self-instruct seed tasks", () => {
   it("reads the 175 committed seed tasks, with their licence", () => {
@@ -25,18 +43,46 @@ describe("data/self-instruct seed tasks", () => {
     const dir = path.dirname(SEED_TASKS_PATH);
     assert.match(fs.readFileSync(path.join(dir, "LICENSE"), "utf8"), /Apache License\s+Version 2\.0/);
     assert.match(fs.readFileSync(path.join(dir, "README.md"), "utf8"), /yizhongw\/self-instruct/);
-    if (fs.existsSync(SHARED)) assert.ok(fs.readFileSync(SHARED).equals(fs.readFileSync(SEED_TASKS_PATH)), "copy differs from shared/");
+    if (fs.existsSync(SHARED))
+      assert.ok(
+        fs.readFileSync(SHARED).equals(fs.readFileSync(SEED_TASKS_PATH)),
+        "copy differs from shared/",
+      );
   });
 
   it("names file:line for every bad line, and the fix", () => {
-    const good = (id: string) => JSON.stringify({ id, name: "n", instruction: "Do it.", instances: [{ input: "", output: "ok" }], is_classification: false });
+    const good = (id: string) =>
+      JSON.stringify({
+        id,
+        name: "n",
+        instruction: "Do it.",
+        instances: [{ input: "", output: "ok" }],
+        is_classification: false,
+      });
     const lines = [
       good("a"),
       "{not json",
-      JSON.stringify({ id: "b", name: "n", instances: [{ input: "", output: "" }], is_classification: false }),
-      JSON.stringify({ id: "c", name: "n", instruction: "x", instances: [{ input: 1, output: "" }], is_classification: false }),
+      JSON.stringify({
+        id: "b",
+        name: "n",
+        instances: [{ input: "", output: "" }],
+        is_classification: false,
+      }),
+      JSON.stringify({
+        id: "c",
+        name: "n",
+        instruction: "x",
+        instances: [{ input: 1, output: "" }],
+        is_classification: false,
+      }),
       JSON.stringify({ id: "d", name: "n", instruction: "x", instances: [], is_classification: false }),
-      JSON.stringify({ id: "e", name: "n", instruction: "x", instances: [{ input: "", output: "" }], is_classification: "no" }),
+      JSON.stringify({
+        id: "e",
+        name: "n",
+        instruction: "x",
+        instances: [{ input: "", output: "" }],
+        is_classification: "no",
+      }),
       "",
       good("a"),
       "[1, 2]",
@@ -60,7 +106,10 @@ describe("data/self-instruct seed tasks", () => {
     assert.ok(msg.includes(`${file}:9: expected a JSON object`), msg);
     assert.ok(!msg.includes(`${file}:1:`), msg);
     assert.match(msg, /fix or delete the lines named/);
-    assert.throws(() => readSeedTasks(path.join(path.dirname(file), "missing.jsonl")), /not found\. Copy it with `cp shared\/datasets/);
+    assert.throws(
+      () => readSeedTasks(path.join(path.dirname(file), "missing.jsonl")),
+      /not found\. Restore the committed copy with `git checkout -- /,
+    );
     assert.throws(() => parseSeedTasks("", "empty.jsonl"), /empty\.jsonl: no seed tasks/);
     assert.equal(parseSeedTasks(good("z"), "one.jsonl").length, 1); // no final newline is fine
   });
@@ -88,16 +137,24 @@ describe("data/self-instruct diversity", () => {
   it("counts verbs and lengths on the seeds", () => {
     const ins = readSeedTasks().map((t) => t.instruction);
     const counts = verbCounts(ins);
-    assert.equal(counts.reduce((a, c) => a + c.count, 0), 175);
+    assert.equal(
+      counts.reduce((a, c) => a + c.count, 0),
+      175,
+    );
     assert.equal(counts[0].verb, "write");
     for (let i = 1; i < counts.length; i++) assert.ok(counts[i - 1].count >= counts[i].count);
     const other = counts.find((c) => c.verb === OTHER)?.count ?? 0;
     assert.ok(other < 0.1 * 175, `${other} instructions without a recognised root`);
     const ls = lengthStats(ins);
     assert.equal(ls.count, 175);
-    assert.ok(ls.min >= 2 && ls.max <= 100 && ls.mean > 8 && ls.mean < 20, JSON.stringify({ ...ls, lengths: 0 }));
-    assert.deepEqual({ ...lengthStats(["a b", "a b c d", "a", "a b c"]), lengths: [] },
-      { count: 4, min: 1, max: 4, mean: 2.5, median: 2.5, p10: 1, p90: 4, lengths: [] });
+    assert.ok(
+      ls.min >= 2 && ls.max <= 100 && ls.mean > 8 && ls.mean < 20,
+      JSON.stringify({ ...ls, lengths: 0 }),
+    );
+    assert.deepEqual(
+      { ...lengthStats(["a b", "a b c d", "a", "a b c"]), lengths: [] },
+      { count: 4, min: 1, max: 4, mean: 2.5, median: 2.5, p10: 1, p90: 4, lengths: [] },
+    );
     assert.throws(() => lengthStats([]), /no instructions/);
   });
 });
@@ -122,9 +179,24 @@ describe("data/self-instruct filter", () => {
       "Name three mapping tools for hikers.", // 12 kept: "mapping" is not the whole word "map"
     ];
     const r = filterCandidates(pool, cands);
-    assert.deepEqual(r.decisions.map((d) => d.reason ?? "kept"), [
-      "rouge", "too-short", "too-long", "keyword", "prefix", "punctuation", "non-ascii", "duplicate", "kept", "rouge", "duplicate", "keyword", "kept",
-    ]);
+    assert.deepEqual(
+      r.decisions.map((d) => d.reason ?? "kept"),
+      [
+        "rouge",
+        "too-short",
+        "too-long",
+        "keyword",
+        "prefix",
+        "punctuation",
+        "non-ascii",
+        "duplicate",
+        "kept",
+        "rouge",
+        "duplicate",
+        "keyword",
+        "kept",
+      ],
+    );
     assert.equal(r.decisions[3].detail, "image");
     assert.equal(r.decisions[11].detail, "go to");
     assert.ok(Math.abs(r.decisions[0].rougeL - rougeL(cands[0], pool[0])) < 1e-12);
@@ -133,7 +205,17 @@ describe("data/self-instruct filter", () => {
     assert.ok(Number.isNaN(r.decisions[1].rougeL));
     assert.deepEqual(r.accepted, [cands[8], cands[12]]);
     assert.deepEqual(r.pool, [...pool, cands[8], cands[12]]);
-    assert.deepEqual(r.counts, { kept: 2, "too-short": 1, "too-long": 1, keyword: 2, prefix: 1, punctuation: 1, "non-ascii": 1, duplicate: 2, rouge: 2 });
+    assert.deepEqual(r.counts, {
+      kept: 2,
+      "too-short": 1,
+      "too-long": 1,
+      keyword: 2,
+      prefix: 1,
+      punctuation: 1,
+      "non-ascii": 1,
+      duplicate: 2,
+      rouge: 2,
+    });
     assert.deepEqual(r.poolSizeAfter, [2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 4]);
     const report = filterReport(r);
     for (const k of ["kept", ...FILTER_REASONS]) assert.match(report, new RegExp(`^${k} +\\d+`, "m"));
@@ -143,8 +225,14 @@ describe("data/self-instruct filter", () => {
     const c = ["Write a short poem about the ocean."];
     assert.equal(filterCandidates(pool, c, { threshold: 0.9 }).counts.kept, 1);
     assert.equal(filterCandidates(pool, ["Summarize it."], { minWords: 2 }).counts.kept, 1);
-    assert.equal(filterCandidates(pool, ["Describe the image in one sentence."], { blacklist: [] }).counts.kept, 1);
-    assert.equal(filterCandidates(pool, ["Write a program that sorts a list."], { prefixes: [] }).counts.kept, 1);
+    assert.equal(
+      filterCandidates(pool, ["Describe the image in one sentence."], { blacklist: [] }).counts.kept,
+      1,
+    );
+    assert.equal(
+      filterCandidates(pool, ["Write a program that sorts a list."], { prefixes: [] }).counts.kept,
+      1,
+    );
     assert.equal(filterCandidates([], ["Explain the rules of chess."]).counts.kept, 1); // empty pool
     assert.equal(duplicateKey("  Hello   World?! "), "hello world");
   });
@@ -157,23 +245,41 @@ describe("data/self-instruct filter", () => {
     for (const c of a) assert.ok(!/[{}]/.test(c.text), c.text);
     const seeds = readSeedTasks().map((t) => t.instruction);
     const t0 = performance.now();
-    const r = filterCandidates(seeds, a.map((c) => c.text));
+    const r = filterCandidates(
+      seeds,
+      a.map((c) => c.text),
+    );
     const ms = performance.now() - t0;
-    console.log(`      2000 template candidates filtered in ${ms.toFixed(0)} ms; pool ${seeds.length} → ${r.pool.length}\n` +
-      filterReport(r).replace(/^/gm, "        "));
+    console.log(
+      `      2000 template candidates filtered in ${ms.toFixed(0)} ms; pool ${seeds.length} → ${r.pool.length}\n` +
+        filterReport(r).replace(/^/gm, "        "),
+    );
     const total = Object.values(r.counts).reduce((x, y) => x + y, 0);
     assert.equal(total, a.length);
     assert.equal(r.poolSizeAfter.length, a.length);
-    for (let i = 1; i < r.poolSizeAfter.length; i++) assert.ok(r.poolSizeAfter[i] - r.poolSizeAfter[i - 1] in { 0: 1, 1: 1 });
+    for (let i = 1; i < r.poolSizeAfter.length; i++)
+      assert.ok(r.poolSizeAfter[i] - r.poolSizeAfter[i - 1] in { 0: 1, 1: 1 });
     assert.equal(r.poolSizeAfter[r.poolSizeAfter.length - 1], r.pool.length);
     assert.equal(r.pool.length, seeds.length + r.counts.kept);
-    assert.ok(r.counts.rouge + r.counts.duplicate > r.counts.kept, "templates should mostly be near-duplicates");
-    assert.deepEqual(filterCandidates(seeds, a.map((c) => c.text)).counts, r.counts);
+    assert.ok(
+      r.counts.rouge + r.counts.duplicate > r.counts.kept,
+      "templates should mostly be near-duplicates",
+    );
+    assert.deepEqual(
+      filterCandidates(
+        seeds,
+        a.map((c) => c.text),
+      ).counts,
+      r.counts,
+    );
     // Every kept candidate is below the threshold against everything before it in the pool.
     const kept = r.decisions.filter((d) => d.kept).slice(0, 30);
     for (const d of kept) {
       const before = r.pool.slice(0, r.pool.indexOf(d.text));
-      assert.ok(before.every((p) => rougeL(d.text, p) < 0.7), d.text);
+      assert.ok(
+        before.every((p) => rougeL(d.text, p) < 0.7),
+        d.text,
+      );
     }
     assert.ok(ms < 10_000);
   });

@@ -2,7 +2,18 @@ import * as assert from "assert";
 import { readFactsFile } from "../../src/data/facts-file";
 import { RELATION_PHRASING } from "../../src/data/phrasing";
 import {
-  CLUSTERS, TASKS, TaskInstance, caesar, fewShot, getTask, normalise, pigLatin, requestText, taskTable, templatesFor, zeroShot,
+  CLUSTERS,
+  TASKS,
+  TaskInstance,
+  caesar,
+  fewShot,
+  getTask,
+  normalise,
+  pigLatin,
+  requestText,
+  taskTable,
+  templatesFor,
+  zeroShot,
 } from "../../src/data/tasks/index";
 import { Rng } from "../../src/random";
 
@@ -27,7 +38,9 @@ describe("data/tasks registry", () => {
       assert.ok(["knowledge", "format", "unlikely"].includes(r.learnable), r.task);
       assert.ok(r.why.length > 10, `${r.task} needs a why`);
     }
-    assert.ok(TASKS.some((t) => t.learnable === "knowledge") && TASKS.some((t) => t.learnable === "unlikely"));
+    assert.ok(
+      TASKS.some((t) => t.learnable === "knowledge") && TASKS.some((t) => t.learnable === "unlikely"),
+    );
   });
 
   it("accepts every task's own reference answer, for many instances", () => {
@@ -55,7 +68,11 @@ describe("data/tasks registry", () => {
       const inst = insts[0];
       const other = insts.find((o) => !refs(inst).includes(normalise(o.answer)) && o.answer !== inst.answer);
       assert.ok(other, `${t.name}: no differing instance in 20 draws`);
-      assert.strictEqual(t.check(other!.answer, inst).correct, false, `${t.name} accepted "${other!.answer}" for "${inst.answer}"`);
+      assert.strictEqual(
+        t.check(other!.answer, inst).correct,
+        false,
+        `${t.name} accepted "${other!.answer}" for "${inst.answer}"`,
+      );
     }
   });
 
@@ -63,7 +80,9 @@ describe("data/tasks registry", () => {
     for (const t of TASKS) {
       assert.deepStrictEqual(draw(t.name, 7, 10), draw(t.name, 7, 10), t.name);
     }
-    const differs = TASKS.filter((t) => JSON.stringify(draw(t.name, 7, 10)) !== JSON.stringify(draw(t.name, 8, 10)));
+    const differs = TASKS.filter(
+      (t) => JSON.stringify(draw(t.name, 7, 10)) !== JSON.stringify(draw(t.name, 8, 10)),
+    );
     assert.strictEqual(differs.length, TASKS.length);
   });
 
@@ -71,7 +90,10 @@ describe("data/tasks registry", () => {
     for (const t of TASKS) {
       const heldIn = templatesFor(t, "corpus").map((x) => x.template);
       assert.ok(heldIn.length >= 3, `${t.name}: ${heldIn.length} held-in templates`);
-      assert.ok(heldIn.some((x) => x.form !== "imperative"), `${t.name}: only imperatives`);
+      assert.ok(
+        heldIn.some((x) => x.form !== "imperative"),
+        `${t.name}: only imperatives`,
+      );
       assert.ok(templatesFor(t, "heldout").length >= 1, `${t.name}: no held-out phrasing`);
     }
   });
@@ -79,28 +101,40 @@ describe("data/tasks registry", () => {
   it("fills every placeholder of every template from the instance", () => {
     for (const t of TASKS) {
       const [inst] = draw(t.name, 4);
-      t.templates.forEach((_, k) => assert.doesNotMatch(requestText(t, inst, k), /\{\w+\}/, `${t.name} template ${k}`));
+      t.templates.forEach((_, k) =>
+        assert.doesNotMatch(requestText(t, inst, k), /\{\w+\}/, `${t.name} template ${k}`),
+      );
     }
   });
 
   it("reuses the phrasing tables for relation questions, keeping corpus vs heldout marks", () => {
     for (const rel of ["antonym", "synonym", "category"] as const) {
       const t = getTask(rel);
-      assert.deepStrictEqual(t.templates.map((x) => [x.text, x.use]), RELATION_PHRASING[rel].questions.map((q) => [q.text, q.use]));
+      assert.deepStrictEqual(
+        t.templates.map((x) => [x.text, x.use]),
+        RELATION_PHRASING[rel].questions.map((q) => [q.text, q.use]),
+      );
     }
   });
 
   it("asks knowledge questions about pool words and accepts the facts' alternatives", () => {
     const train = new Set(ctx.headwords.map((h) => h.word));
     for (const name of ["antonym", "synonym", "category", "definition", "pair_relation"]) {
-      for (const inst of draw(name, 5, 30)) assert.ok(inst.word && train.has(inst.word), `${name}: ${inst.word}`);
+      for (const inst of draw(name, 5, 30))
+        assert.ok(inst.word && train.has(inst.word), `${name}: ${inst.word}`);
     }
     const [a] = draw("antonym", 6);
     for (const alt of a.accepted ?? []) assert.ok(getTask("antonym").check(` ${alt}.`, a).correct);
   });
 
   it("computes pig latin and the Caesar shift by their stated rules", () => {
-    assert.deepStrictEqual(["string", "apple", "hot", "rhythm", "yes"].map(pigLatin), ["ingstray", "appleway", "othay", "ythmrhay", "esyay"]);
+    assert.deepStrictEqual(["string", "apple", "hot", "rhythm", "yes"].map(pigLatin), [
+      "ingstray",
+      "appleway",
+      "othay",
+      "ythmrhay",
+      "esyay",
+    ]);
     assert.strictEqual(caesar("zebra"), "afcsb");
   });
 
@@ -111,7 +145,10 @@ describe("data/tasks registry", () => {
     const words = list.answer.split("\n").map((l) => l.slice(2));
     assert.ok(getTask("bullet_list").check(words.map((w) => `* ${w}`).join("\n"), list).correct);
     assert.strictEqual(getTask("bullet_list").check(words.join(", "), list).correct, false);
-    const json: TaskInstance = { input: { pairs: "name = Tom and age = 7" }, answer: '{"name": "Tom", "age": 7}' };
+    const json: TaskInstance = {
+      input: { pairs: "name = Tom and age = 7" },
+      answer: '{"name": "Tom", "age": 7}',
+    };
     const j = getTask("json_object");
     assert.ok(j.check('Here: {"age":7,"name":"Tom"}', json).correct);
     assert.match(j.check('{"name": "Tom", "age": "7"}', json).reason, /1 of 2 fields right/);
@@ -122,7 +159,10 @@ describe("data/tasks registry", () => {
     const t = getTask("antonym");
     const [q, d1, d2] = draw("antonym", 9, 3);
     const turns = fewShot(t, [d1, d2], q, 0, "turns", "Answer briefly.");
-    assert.deepStrictEqual(turns.map((m) => m.role), ["system", "user", "assistant", "user", "assistant", "user"]);
+    assert.deepStrictEqual(
+      turns.map((m) => m.role),
+      ["system", "user", "assistant", "user", "assistant", "user"],
+    );
     assert.strictEqual(turns[2].content, d1.answer);
     const inline = fewShot(t, [d1, d2], q, 0, "inline");
     assert.strictEqual(inline.length, 1);
@@ -132,7 +172,8 @@ describe("data/tasks registry", () => {
 });
 
 describe("data/tasks constraint checkers", () => {
-  const check = (task: string, input: TaskInstance["input"], response: string) => getTask(task).check(response, { input, answer: "" });
+  const check = (task: string, input: TaskInstance["input"], response: string) =>
+    getTask(task).check(response, { input, answer: "" });
 
   it("counts words exactly for 'in N words'", () => {
     assert.ok(check("n_words", { word: "hot", n: 6 }, "The opposite of hot is cold.").correct);

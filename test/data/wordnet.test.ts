@@ -3,16 +3,27 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import {
-  parseCntlist, parseDataFile, parseDataLine, parseIndexFile, readWordNet, senseKey, splitGloss,
+  parseCntlist,
+  parseDataFile,
+  parseDataLine,
+  parseIndexFile,
+  readWordNet,
+  senseKey,
+  splitGloss,
 } from "../../src/data/wordnet";
 import { FIXTURE, writeFixtureDir } from "./fixture";
 
 describe("data/wordnet parser", () => {
   it("reads a synset: lemmas, lexical and semantic pointers, gloss", () => {
-    const s = parseDataLine('00001000 00 a 02 hot(a) 0 red-hot 1 002 ! 00002000 a 0101 & 00003000 s 0000 | used of heat; "hot stove"  ');
+    const s = parseDataLine(
+      '00001000 00 a 02 hot(a) 0 red-hot 1 002 ! 00002000 a 0101 & 00003000 s 0000 | used of heat; "hot stove"  ',
+    );
     assert.equal(s.offset, "00001000");
     assert.equal(s.type, "a");
-    assert.deepEqual(s.words, [{ lemma: "hot", lexId: 0 }, { lemma: "red-hot", lexId: 1 }]);
+    assert.deepEqual(s.words, [
+      { lemma: "hot", lexId: 0 },
+      { lemma: "red-hot", lexId: 1 },
+    ]);
     assert.deepEqual(s.pointers[0], { symbol: "!", offset: "00002000", type: "a", source: 1, target: 1 });
     assert.deepEqual(s.pointers[1], { symbol: "&", offset: "00003000", type: "s", source: 0, target: 0 });
     assert.equal(s.gloss, 'used of heat; "hot stove"');
@@ -21,7 +32,10 @@ describe("data/wordnet parser", () => {
   it("skips licence lines and verb frames", () => {
     const verbs = parseDataFile(FIXTURE["data.verb"]);
     assert.equal(verbs.size, 2);
-    assert.deepEqual(verbs.get("00004000")!.pointers.map((p) => p.symbol), ["@"]);
+    assert.deepEqual(
+      verbs.get("00004000")!.pointers.map((p) => p.symbol),
+      ["@"],
+    );
     assert.equal(parseDataFile(FIXTURE["data.noun"]).size, 8);
   });
 
@@ -41,14 +55,18 @@ describe("data/wordnet parser", () => {
 
   it("splits a gloss into definition and examples", () => {
     assert.deepEqual(splitGloss('used of heat; "hot stove"; "a hot day"'), {
-      definition: "used of heat", examples: ["hot stove", "a hot day"],
+      definition: "used of heat",
+      examples: ["hot stove", "a hot day"],
     });
     assert.deepEqual(splitGloss("a young dog"), { definition: "a young dog", examples: [] });
   });
 
   it("says how to install WordNet when the directory is missing", () => {
     const dir = path.join(os.tmpdir(), "no-wordnet-here");
-    assert.throws(() => readWordNet(dir), (e: Error) => /apt-get install wordnet-base/.test(e.message) && e.message.includes(dir));
+    assert.throws(
+      () => readWordNet(dir),
+      (e: Error) => /apt-get install wordnet-base/.test(e.message) && e.message.includes(dir),
+    );
   });
 
   it("names the missing file when only part of the database is there", () => {

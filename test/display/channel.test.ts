@@ -6,7 +6,9 @@ type Msg = { data: Record<string, unknown>; transient: { display_id?: string } }
 describe("display channel", () => {
   const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData: unknown };
   let sent: { msg: Msg; update: boolean }[];
-  afterEach(() => { jupyter.lastWriteDisplayData = null; });
+  afterEach(() => {
+    jupyter.lastWriteDisplayData = null;
+  });
 
   /** Pretend to be inside tslab: install a display writer like its kernel does. */
   function enterNotebook() {
@@ -33,7 +35,10 @@ describe("display channel", () => {
     const live = new LiveDisplay();
     live.update({ "text/plain": "1" });
     live.update({ "text/plain": "2" });
-    assert.deepEqual(sent.map((s) => s.update), [false, true]);
+    assert.deepEqual(
+      sent.map((s) => s.update),
+      [false, true],
+    );
     assert.ok(sent[0].msg.transient.display_id);
     assert.equal(sent[0].msg.transient.display_id, sent[1].msg.transient.display_id);
   });

@@ -3,7 +3,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import {
-  checkFigureName, closeFigureBrowser, CHROMIUM_ARGS, figuresDir, findChromium, saveFigure,
+  checkFigureName,
+  closeFigureBrowser,
+  CHROMIUM_ARGS,
+  figuresDir,
+  findChromium,
+  saveFigure,
 } from "../../src/display/figures";
 import { captureConsoleAsync } from "./helpers";
 
@@ -25,7 +30,9 @@ async function withEnv<T>(name: string, value: string, fn: () => Promise<T>): Pr
 describe("saveFigure", function () {
   this.timeout(60000); // the first export starts Chromium and loads plotly
   let dir: string;
-  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), "tl-figures-")); });
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "tl-figures-"));
+  });
   after(async () => {
     await closeFigureBrowser();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -48,7 +55,11 @@ describe("saveFigure", function () {
   it("writes nothing and says so once when export is switched off", async () => {
     await closeFigureBrowser();
     const r = await withEnv("TUNING_LAB_CHROMIUM", "none", () =>
-      captureConsoleAsync(async () => [await saveFigure(figure, "off", { dir }), await saveFigure(figure, "off2", { dir })]));
+      captureConsoleAsync(async () => [
+        await saveFigure(figure, "off", { dir }),
+        await saveFigure(figure, "off2", { dir }),
+      ]),
+    );
     await closeFigureBrowser();
     assert.deepEqual(r.value, [[], []]);
     assert.equal(r.warn.match(/figure export is off/g)?.length, 1);
@@ -61,8 +72,13 @@ describe("saveFigure", function () {
 
   it("launches Chromium with exactly the documented flags", () => {
     assert.deepEqual(CHROMIUM_ARGS, [
-      "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--no-first-run",
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
     ]);
   });
 
@@ -77,7 +93,10 @@ describe("saveFigure", function () {
       this.skip();
     }
     const files = await saveFigure(figure, "bars", { dir, width: 400, height: 300 });
-    assert.deepEqual(files.map((f) => path.basename(f)), ["bars.png", "bars.svg"]);
+    assert.deepEqual(
+      files.map((f) => path.basename(f)),
+      ["bars.png", "bars.svg"],
+    );
     const png = fs.readFileSync(path.join(dir, "bars.png"));
     assert.ok(png.subarray(0, 8).equals(PNG_MAGIC), "PNG signature");
     assert.equal(png.readUInt32BE(16), 800, "width 400 at scale 2"); // IHDR width

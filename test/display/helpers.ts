@@ -4,8 +4,12 @@
 export function captureConsole(fn: () => void): { log: string; warn: string } {
   const out = { log: "", warn: "" };
   const saved = { log: console.log, warn: console.warn };
-  console.log = (...a: unknown[]) => { out.log += a.join(" ") + "\n"; };
-  console.warn = (...a: unknown[]) => { out.warn += a.join(" ") + "\n"; };
+  console.log = (...a: unknown[]) => {
+    out.log += a.join(" ") + "\n";
+  };
+  console.warn = (...a: unknown[]) => {
+    out.warn += a.join(" ") + "\n";
+  };
   try {
     fn();
   } finally {
@@ -16,11 +20,17 @@ export function captureConsole(fn: () => void): { log: string; warn: string } {
 }
 
 /** Async variant of captureConsole. */
-export async function captureConsoleAsync<T>(fn: () => Promise<T>): Promise<{ value: T; log: string; warn: string }> {
+export async function captureConsoleAsync<T>(
+  fn: () => Promise<T>,
+): Promise<{ value: T; log: string; warn: string }> {
   const out = { log: "", warn: "" };
   const saved = { log: console.log, warn: console.warn };
-  console.log = (...a: unknown[]) => { out.log += a.join(" ") + "\n"; };
-  console.warn = (...a: unknown[]) => { out.warn += a.join(" ") + "\n"; };
+  console.log = (...a: unknown[]) => {
+    out.log += a.join(" ") + "\n";
+  };
+  console.warn = (...a: unknown[]) => {
+    out.warn += a.join(" ") + "\n";
+  };
   try {
     return { value: await fn(), ...out };
   } finally {

@@ -1,17 +1,38 @@
 import { strict as assert } from "assert";
 import {
-  formatDuration, formatMetrics, formatRate, progress, progressHtml, progressText, ProgressState, secondsLeft, track,
+  formatDuration,
+  formatMetrics,
+  formatRate,
+  progress,
+  progressHtml,
+  progressText,
+  ProgressState,
+  secondsLeft,
+  track,
 } from "../../src/display/progress";
 
 const state = (over: Partial<ProgressState> = {}): ProgressState => ({
-  label: "train", count: 25, total: 100, elapsed: 5, metrics: {}, done: false, ...over,
+  label: "train",
+  count: 25,
+  total: 100,
+  elapsed: 5,
+  metrics: {},
+  done: false,
+  ...over,
 });
 
 /** A fake terminal or log file plus a clock the test moves. */
 function fakeStream(isTTY: boolean) {
   const lines: string[] = [];
   let t = 0;
-  return { stream: { isTTY, write: (s: string) => lines.push(s) }, lines, now: () => t, advance: (ms: number) => { t += ms; } };
+  return {
+    stream: { isTTY, write: (s: string) => lines.push(s) },
+    lines,
+    now: () => t,
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
 }
 
 describe("progress formatting", () => {
@@ -30,7 +51,10 @@ describe("progress formatting", () => {
   });
 
   it("formats metrics to 4 significant digits", () => {
-    assert.equal(formatMetrics({ loss: 0.123456, lr: 0.001, phase: "warmup" }), "loss=0.1235 lr=0.001 phase=warmup");
+    assert.equal(
+      formatMetrics({ loss: 0.123456, lr: 0.001, phase: "warmup" }),
+      "loss=0.1235 lr=0.001 phase=warmup",
+    );
   });
 
   it("estimates time left from the average rate", () => {

@@ -3,7 +3,10 @@ import * as aq from "arquero";
 import { moreRowsNote, show, tableHtml, tableText } from "../../src/display/table";
 import { captureConsole } from "./helpers";
 
-const table = aq.table({ step: Array.from({ length: 25 }, (_, i) => i), loss: Array.from({ length: 25 }, (_, i) => 1 / (i + 1)) });
+const table = aq.table({
+  step: Array.from({ length: 25 }, (_, i) => i),
+  loss: Array.from({ length: 25 }, (_, i) => 1 / (i + 1)),
+});
 
 describe("show", () => {
   it("renders an arquero table as an HTML table cut to the row limit", () => {

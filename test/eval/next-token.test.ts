@@ -24,7 +24,13 @@ describe("eval/next-token", () => {
     const tok = testTokenizer();
     const m = tinyModel(1, { vocabSize: 300 });
     const [o] = nextTokenOdds(m, tok, [tok.encode("What is the opposite of hot?")]);
-    assert.ok(o.pEnd >= 0 && o.pEnd <= 1 && o.pNewQuestion >= 0 && o.pNewQuestion <= 1 && o.pEnd + o.pNewQuestion <= 1 + 1e-6);
+    assert.ok(
+      o.pEnd >= 0 &&
+        o.pEnd <= 1 &&
+        o.pNewQuestion >= 0 &&
+        o.pNewQuestion <= 1 &&
+        o.pEnd + o.pNewQuestion <= 1 + 1e-6,
+    );
     assert.ok(newQuestionTokens(tok).every((id) => !Object.values(tok.special).includes(id)));
     assert.strictEqual(tf.memory().numTensors > 0, true);
     m.dispose();

@@ -16,17 +16,27 @@ describe("eval/prompts", () => {
   const { headwords } = readFactsFile();
 
   it("reads the chat format with optional answer, accepted and task, and system turns", () => {
-    const f = tmpFile('{"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hi?"}],"answer":"hello","task":"greet"}\n\n{"messages":[{"role":"user","content":"Yo"}]}\n');
+    const f = tmpFile(
+      '{"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hi?"}],"answer":"hello","task":"greet"}\n\n{"messages":[{"role":"user","content":"Yo"}]}\n',
+    );
     const items = readPrompts(f);
     assert.strictEqual(items.length, 2);
     assert.strictEqual(items[0].answer, "hello");
   });
 
   it("lists every bad line with its number and what is wrong", () => {
-    const f = tmpFile('{"messages":[{"role":"user","content":"ok"}]}\nnot json\n{"messages":[{"role":"robot","content":"x"}]}\n{"messages":[{"role":"user","content":""}]}\n{"messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b"}]}\n');
-    assert.throws(() => readPrompts(f), (e: Error) =>
-      /4 bad line\(s\)/.test(e.message) && e.message.includes(`${f}:2:`) && /:3: messages\[0\]\.role must be one of system, user, assistant, got "robot"/.test(e.message) &&
-      /:4: .*empty content/.test(e.message) && /:5: the last message must be the user's request/.test(e.message));
+    const f = tmpFile(
+      '{"messages":[{"role":"user","content":"ok"}]}\nnot json\n{"messages":[{"role":"robot","content":"x"}]}\n{"messages":[{"role":"user","content":""}]}\n{"messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b"}]}\n',
+    );
+    assert.throws(
+      () => readPrompts(f),
+      (e: Error) =>
+        /4 bad line\(s\)/.test(e.message) &&
+        e.message.includes(`${f}:2:`) &&
+        /:3: messages\[0\]\.role must be one of system, user, assistant, got "robot"/.test(e.message) &&
+        /:4: .*empty content/.test(e.message) &&
+        /:5: the last message must be the user's request/.test(e.message),
+    );
   });
 
   it("names a missing or empty file", () => {
@@ -50,7 +60,9 @@ describe("eval/prompts", () => {
 
   it("builds few-shot prompts from k demos of the same task, never the item itself", () => {
     const demos = factPrompts(headwords, { split: "train", use: "corpus", seed: 3 });
-    const item = factPrompts(headwords, { split: "heldout", use: "corpus", seed: 1 }).find((p) => p.task === "antonym")!;
+    const item = factPrompts(headwords, { split: "heldout", use: "corpus", seed: 1 }).find(
+      (p) => p.task === "antonym",
+    )!;
     const text = styled(item, "few-shot-3", demos).messages[0].content;
     assert.strictEqual(text.split("Q: ").length - 1, 4);
     assert.ok(text.endsWith(`Q: ${item.messages[0].content}\nA:`));

@@ -5,8 +5,15 @@ import { CLUSTER_SPLIT } from "../../src/data/tasks/split";
 import { mean, meanSd, sum } from "../../src/eval/stats";
 import { clusterOf, clusterScores, loadEvalSets, setResult, summaryRows, thin } from "../../src/eval/suite";
 
-const result = (task: string, behaviour: ItemResult["behaviour"], correct: boolean | null): ItemResult =>
-  ({ task, prompt: "p", response: "r", stopped: true, behaviour, cue: "stopped", correct });
+const result = (task: string, behaviour: ItemResult["behaviour"], correct: boolean | null): ItemResult => ({
+  task,
+  prompt: "p",
+  response: "r",
+  stopped: true,
+  behaviour,
+  cue: "stopped",
+  correct,
+});
 
 describe("eval/suite", () => {
   it("thins a set at evenly spaced positions, keeping every task's share", () => {
@@ -15,11 +22,20 @@ describe("eval/suite", () => {
     const sets = loadEvalSets({ perSet: 50 });
     assert.deepStrictEqual(Object.keys(sets), [...EVAL_SET_NAMES]);
     assert.strictEqual(sets.heldin.length, 50);
-    assert.strictEqual(new Set(sets.heldin.map((i) => i.task)).size, 25, "50 of 500 held-in items still cover all 25 tasks");
+    assert.strictEqual(
+      new Set(sets.heldin.map((i) => i.task)).size,
+      25,
+      "50 of 500 held-in items still cover all 25 tasks",
+    );
   });
 
   it("summarises results per set, per task and per cluster", () => {
-    const r = setResult("heldin", [result("antonym", "answer", true), result("synonym", "answer", false), result("add", "continuation", false), result("nope", "other", null)]);
+    const r = setResult("heldin", [
+      result("antonym", "answer", true),
+      result("synonym", "answer", false),
+      result("add", "continuation", false),
+      result("nope", "other", null),
+    ]);
     assert.strictEqual(r.summary.answer_rate, 0.5);
     assert.strictEqual(r.summary.exact_match, 1 / 3);
     assert.strictEqual(r.byCluster.knowledge.exact_match, 0.5);
@@ -41,12 +57,34 @@ describe("eval/suite", () => {
 });
 
 describe("eval/suite per-cluster scores and eval/stats", () => {
-  const res = (task: string, correct: boolean) => ({ task, prompt: "p", response: "r", stopped: true, behaviour: "answer" as const, cue: "stopped" as const, correct });
+  const res = (task: string, correct: boolean) => ({
+    task,
+    prompt: "p",
+    response: "r",
+    stopped: true,
+    behaviour: "answer" as const,
+    cue: "stopped" as const,
+    correct,
+  });
   it("scores each column per cluster of the split, counting skipped few-shot prompts per cluster", () => {
     const rows = clusterScores(
-      { zero: [res("antonym", true), res("antonym", false), res("sentiment", true)], few: [res("antonym", true)] },
-      { few: [{ task: "all", skipped: 5 }, { task: "antonym", skipped: 2 }, { task: "synonym", skipped: 1 }, { task: "sentiment", skipped: 4 }] });
-    assert.deepStrictEqual(rows.map((r) => r.cluster), [...CLUSTER_SPLIT.heldIn, ...CLUSTER_SPLIT.heldOut]);
+      {
+        zero: [res("antonym", true), res("antonym", false), res("sentiment", true)],
+        few: [res("antonym", true)],
+      },
+      {
+        few: [
+          { task: "all", skipped: 5 },
+          { task: "antonym", skipped: 2 },
+          { task: "synonym", skipped: 1 },
+          { task: "sentiment", skipped: 4 },
+        ],
+      },
+    );
+    assert.deepStrictEqual(
+      rows.map((r) => r.cluster),
+      [...CLUSTER_SPLIT.heldIn, ...CLUSTER_SPLIT.heldOut],
+    );
     const know = rows.find((r) => r.cluster === "knowledge")!;
     assert.strictEqual(know.split, "held in");
     assert.strictEqual(know.scores.zero!.exact_match, 0.5);
@@ -60,7 +98,10 @@ describe("eval/suite per-cluster scores and eval/stats", () => {
 
   it("sums and averages as a reduce does", () => {
     const xs = [0.1, 0.2, 0.3, 1e-9];
-    assert.strictEqual(sum(xs), xs.reduce((a, b) => a + b, 0));
+    assert.strictEqual(
+      sum(xs),
+      xs.reduce((a, b) => a + b, 0),
+    );
     assert.strictEqual(mean(xs), xs.reduce((a, b) => a + b, 0) / xs.length);
     assert.strictEqual(mean(Float64Array.from(xs)), mean(xs));
     assert.throws(() => mean([]), /no values/);

@@ -12,7 +12,10 @@ describe("model/generate", () => {
     const prompt = [5, 6, 7];
     const g = generate(m, [prompt], { maxNewTokens: 8, temperature: 1, seed: 3, stopTokens: [] });
     const seq = [...prompt, ...g.tokens[0]];
-    const lp = m.sequenceLogProbs(ids2d([seq])).arraySync()[0].slice(prompt.length - 1);
+    const lp = m
+      .sequenceLogProbs(ids2d([seq]))
+      .arraySync()[0]
+      .slice(prompt.length - 1);
     const reported = g.logprobs[0].reduce((a, b) => a + b, 0);
     assert.ok(Math.abs(lp.reduce((a, b) => a + b, 0) - reported) < 1e-3, `${lp} vs ${g.logprobs[0]}`);
     m.dispose();
@@ -20,7 +23,9 @@ describe("model/generate", () => {
 
   it("gives each row the same greedy output alone as in a left-padded batch", () => {
     const m = tinyModel();
-    const alone = [[5, 6, 7, 8], [9]].map((p) => generate(m, [p], { maxNewTokens: 6, stopTokens: [] }).tokens[0]);
+    const alone = [[5, 6, 7, 8], [9]].map(
+      (p) => generate(m, [p], { maxNewTokens: 6, stopTokens: [] }).tokens[0],
+    );
     const batched = generate(m, [[5, 6, 7, 8], [9]], { maxNewTokens: 6, stopTokens: [] }).tokens;
     assert.deepStrictEqual(batched, alone);
     m.dispose();
@@ -72,7 +77,8 @@ describe("model/generate", () => {
   it("top-k = 1 is greedy, and top-p keeps only the nucleus", () => {
     const row = [0, 5, 1, 4.9];
     const rng = new Rng(0);
-    for (let i = 0; i < 20; i++) assert.strictEqual(sampleToken(row, { temperature: 1, topK: 1, topP: 1 }, rng), 1);
+    for (let i = 0; i < 20; i++)
+      assert.strictEqual(sampleToken(row, { temperature: 1, topK: 1, topP: 1 }, rng), 1);
     const seen = new Set<number>();
     for (let i = 0; i < 200; i++) seen.add(sampleToken(row, { temperature: 1, topK: 0, topP: 0.9 }, rng));
     assert.deepStrictEqual([...seen].sort(), [1, 3]);

@@ -30,13 +30,15 @@ describe("in-process executor", function () {
   });
 
   it("keeps only the final state of a display updated in place", async () => {
-    const r = await run('import * as tslab from "tslab"; const d = tslab.newDisplay(); d.text("1"); d.text("2"); d.text("3");');
+    const r = await run(
+      'import * as tslab from "tslab"; const d = tslab.newDisplay(); d.text("1"); d.text("2"); d.text("3");',
+    );
     assert.equal(r.notebook.cells[1].outputs!.length, 1);
     assert.deepEqual((r.notebook.cells[1].outputs![0] as DisplayDataOutput).data, { "text/plain": "3" });
   });
 
   it("stops at a type error and reports the cell and the diagnostic", async () => {
-    const r = await run("const ok = 1;", 'const s: string = 1;', 'console.log("never")');
+    const r = await run("const ok = 1;", "const s: string = 1;", 'console.log("never")');
     assert.equal(r.failure?.index, 2);
     assert.equal(r.failure?.source, "const s: string = 1;");
     assert.match(r.failure!.error, /Type 'number' is not assignable to type 'string'/);

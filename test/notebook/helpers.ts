@@ -11,10 +11,19 @@ export function tinyNotebook(...code: string[]) {
   return {
     nbformat: 4,
     nbformat_minor: 5,
-    metadata: { kernelspec: { name: "tuning-lab", display_name: "TypeScript (Tuning Lab)", language: "typescript" } },
+    metadata: {
+      kernelspec: { name: "tuning-lab", display_name: "TypeScript (Tuning Lab)", language: "typescript" },
+    },
     cells: [
       { cell_type: "markdown", id: "intro", metadata: {}, source: "# A *tiny* notebook" },
-      ...code.map((source, i) => ({ cell_type: "code", id: `c${i}`, metadata: {}, execution_count: null, outputs: [], source })),
+      ...code.map((source, i) => ({
+        cell_type: "code",
+        id: `c${i}`,
+        metadata: {},
+        execution_count: null,
+        outputs: [],
+        source,
+      })),
     ],
   };
 }

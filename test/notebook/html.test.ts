@@ -13,7 +13,11 @@ function withOutputs(outputs: unknown[]): Notebook {
 }
 
 describe("notebook HTML export", () => {
-  const plotOut = { output_type: "display_data", metadata: {}, data: plotBundle({ data: [{ x: [1], y: [2] }] }) };
+  const plotOut = {
+    output_type: "display_data",
+    metadata: {},
+    data: plotBundle({ data: [{ x: [1], y: [2] }] }),
+  };
 
   it("renders markdown cells and escapes code", () => {
     const nb = tinyNotebook("const a = 1 < 2;");
@@ -36,14 +40,22 @@ describe("notebook HTML export", () => {
   });
 
   it("prefers HTML, then images, then plain text", () => {
-    const out = (data: Record<string, unknown>) => outputHtml({ output_type: "display_data", metadata: {}, data });
+    const out = (data: Record<string, unknown>) =>
+      outputHtml({ output_type: "display_data", metadata: {}, data });
     assert.match(out({ "text/html": "<b>h</b>", "text/plain": "p" }), /<b>h<\/b>/);
-    assert.match(out({ "image/png": "iVBOR", "text/plain": "p" }), /<img src="data:image\/png;base64,iVBOR">/);
+    assert.match(
+      out({ "image/png": "iVBOR", "text/plain": "p" }),
+      /<img src="data:image\/png;base64,iVBOR">/,
+    );
     assert.match(out({ "text/plain": "<p>" }), /&lt;p&gt;/);
   });
 
   it("draws a plotly-only output through the same HTML as plot()", () => {
-    const html = outputHtml({ output_type: "display_data", metadata: {}, data: { "application/vnd.plotly.v1+json": { data: [] } } });
+    const html = outputHtml({
+      output_type: "display_data",
+      metadata: {},
+      data: { "application/vnd.plotly.v1+json": { data: [] } },
+    });
     assert.match(html, /tuning-lab-plot/);
   });
 });

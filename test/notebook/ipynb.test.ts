@@ -1,11 +1,20 @@
 import { strict as assert } from "assert";
-import { codeCells, joinText, NotebookFileError, parseNotebook, readNotebook } from "../../src/notebook/ipynb";
+import {
+  codeCells,
+  joinText,
+  NotebookFileError,
+  parseNotebook,
+  readNotebook,
+} from "../../src/notebook/ipynb";
 import { tinyNotebook } from "./helpers";
 
 describe("ipynb", () => {
   it("names the file and the parse error for invalid JSON", () => {
-    assert.throws(() => parseNotebook("{ nope", "notebooks/bad.ipynb"), (e: Error) =>
-      e instanceof NotebookFileError && /^notebooks\/bad\.ipynb is not valid JSON: .+/.test(e.message));
+    assert.throws(
+      () => parseNotebook("{ nope", "notebooks/bad.ipynb"),
+      (e: Error) =>
+        e instanceof NotebookFileError && /^notebooks\/bad\.ipynb is not valid JSON: .+/.test(e.message),
+    );
   });
 
   it("rejects JSON that is not a notebook", () => {
@@ -27,6 +36,9 @@ describe("ipynb", () => {
 
   it("lists code cells with their index among all cells", () => {
     const nb = parseNotebook(JSON.stringify(tinyNotebook("1", "2")), "t.ipynb");
-    assert.deepEqual(codeCells(nb).map((c) => c.index), [1, 2]);
+    assert.deepEqual(
+      codeCells(nb).map((c) => c.index),
+      [1, 2],
+    );
   });
 });

@@ -17,12 +17,19 @@ function kernelAvailable(): string | undefined {
 }
 
 /** Run tools/run_notebooks.py without blocking mocha's timers. */
-function runPython(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string }> {
+function runPython(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
     const child = spawn(PYTHON, [RUNNER, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
     let out = "";
-    child.stdout.on("data", (d) => { out += d; });
-    child.stderr.on("data", (d) => { out += d; });
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    child.stderr.on("data", (d) => {
+      out += d;
+    });
     child.on("close", (code) => resolve({ code, out }));
   });
 }
@@ -43,24 +50,44 @@ describe("notebooks through the real Jupyter kernel (nbclient)", function () {
   it("runs notebooks/00_workbench.ipynb with a plot output, a saved figure and no cell error", async () => {
     const out = path.join(t.dir, "out");
     const figures = path.join(t.dir, "figures");
-    const r = await runPython(["--out", out, "--figures-dir", figures, path.join(ROOT, "notebooks/00_workbench.ipynb")]);
+    const r = await runPython([
+      "--out",
+      out,
+      "--figures-dir",
+      figures,
+      path.join(ROOT, "notebooks/00_workbench.ipynb"),
+    ]);
     assert.equal(r.code, 0, r.out);
     if (findChromium()) {
-      assert.deepEqual(fs.readdirSync(path.join(figures, "00_workbench")).sort(), ["toy-loss-curve.png", "toy-loss-curve.svg"]);
+      assert.deepEqual(fs.readdirSync(path.join(figures, "00_workbench")).sort(), [
+        "toy-loss-curve.png",
+        "toy-loss-curve.svg",
+      ]);
     }
     const nb = JSON.parse(fs.readFileSync(path.join(out, "00_workbench.ipynb"), "utf8"));
-    const mimes = nb.cells.flatMap((c: { outputs?: { data?: object }[] }) => (c.outputs ?? []).flatMap((o) => Object.keys(o.data ?? {})));
+    const mimes = nb.cells.flatMap((c: { outputs?: { data?: object }[] }) =>
+      (c.outputs ?? []).flatMap((o) => Object.keys(o.data ?? {})),
+    );
     assert.ok(mimes.includes("application/vnd.plotly.v1+json"), "the plot reached the notebook");
     assert.ok(mimes.includes("text/html"), "the table reached the notebook");
   });
 
   // Every numbered notebook, not just the workbench: the same notebooks `npm start` runs
   // in-process must also pass over Jupyter's protocol.
-  const numbered = fs.readdirSync(path.join(ROOT, "notebooks")).filter((f) => /^\d\d_.*\.ipynb$/.test(f) && f !== "00_workbench.ipynb").sort();
+  const numbered = fs
+    .readdirSync(path.join(ROOT, "notebooks"))
+    .filter((f) => /^\d\d_.*\.ipynb$/.test(f) && f !== "00_workbench.ipynb")
+    .sort();
   for (const name of numbered) {
     it(`runs notebooks/${name} with no cell error`, async function () {
       this.timeout(900000);
-      const r = await runPython(["--out", path.join(t.dir, "out"), "--figures-dir", path.join(t.dir, "figures"), path.join(ROOT, "notebooks", name)]);
+      const r = await runPython([
+        "--out",
+        path.join(t.dir, "out"),
+        "--figures-dir",
+        path.join(t.dir, "figures"),
+        path.join(ROOT, "notebooks", name),
+      ]);
       assert.equal(r.code, 0, r.out);
     });
   }

@@ -11,12 +11,17 @@ describe("notebook selection", () => {
     t = tempDir("tl-select-");
     nbDir = path.join(t.dir, "notebooks");
     fs.mkdirSync(nbDir);
-    for (const name of ["02_b.ipynb", "00_a.ipynb", "03_c.ipynb", "notes.txt"]) writeFile(nbDir, name, tinyNotebook());
+    for (const name of ["02_b.ipynb", "00_a.ipynb", "03_c.ipynb", "notes.txt"])
+      writeFile(nbDir, name, tinyNotebook());
   });
   after(() => t.cleanup());
 
   it("takes every notebook in name order when given nothing", () => {
-    assert.deepEqual(selectNotebooks([], t.dir, nbDir), ["notebooks/00_a.ipynb", "notebooks/02_b.ipynb", "notebooks/03_c.ipynb"]);
+    assert.deepEqual(selectNotebooks([], t.dir, nbDir), [
+      "notebooks/00_a.ipynb",
+      "notebooks/02_b.ipynb",
+      "notebooks/03_c.ipynb",
+    ]);
   });
 
   it("expands a glob the shell left alone", () => {
@@ -33,10 +38,14 @@ describe("notebook selection", () => {
   });
 
   it("lists the available notebooks when nothing matches", () => {
-    assert.throws(() => selectNotebooks(["notebooks/99*.ipynb"], t.dir, nbDir), (e: Error) =>
-      e instanceof SelectionError &&
-      e.message.includes('No notebook matches "notebooks/99*.ipynb"') &&
-      e.message.includes("notebooks/00_a.ipynb") && e.message.includes("notebooks/03_c.ipynb"));
+    assert.throws(
+      () => selectNotebooks(["notebooks/99*.ipynb"], t.dir, nbDir),
+      (e: Error) =>
+        e instanceof SelectionError &&
+        e.message.includes('No notebook matches "notebooks/99*.ipynb"') &&
+        e.message.includes("notebooks/00_a.ipynb") &&
+        e.message.includes("notebooks/03_c.ipynb"),
+    );
   });
 
   it("matches * and ? within one path segment only", () => {

@@ -6,13 +6,25 @@ import { tf } from "../../src/backend";
 import { loadCheckpoint } from "../../src/model/checkpoint";
 import { generate } from "../../src/model/generate";
 import type { GPT } from "../../src/model/gpt";
-import { accumulateGradients, LOOP_DEFAULTS, LOOP_SPEC, LoopConfig, Objective, resolveLoopConfig, scheduleChanges, trainLoop } from "../../src/train/loop";
+import {
+  accumulateGradients,
+  LOOP_DEFAULTS,
+  LOOP_SPEC,
+  LoopConfig,
+  Objective,
+  resolveLoopConfig,
+  scheduleChanges,
+  trainLoop,
+} from "../../src/train/loop";
 import { LMBatch, lmObjective, randomWindows, weightedNll } from "../../src/train/lm";
 import { TrainRow, unregisteredKeys } from "../../src/metrics";
 import { maxAbsDiff, setup, tinyModel } from "../helpers";
 
 // Each sentence is fully determined by its first character, so the loss floor is 0.
-const SENTENCES = Array.from({ length: 20 }, (_, i) => `${String.fromCharCode(97 + i)}: the ${["cat", "dog", "owl", "fox"][i % 4]} sat on ${i} mats.`);
+const SENTENCES = Array.from(
+  { length: 20 },
+  (_, i) => `${String.fromCharCode(97 + i)}: the ${["cat", "dog", "owl", "fox"][i % 4]} sat on ${i} mats.`,
+);
 /** Bytes + 6 as token ids (the tokenizer's byte block starts after 6 specials). */
 const encode = (s: string) => Array.from(Buffer.from(s)).map((b) => b + 6);
 const T = 32;
@@ -30,7 +42,14 @@ function sentenceBatch(rows: string[]): LMBatch {
 }
 
 const stream = new Int32Array(SENTENCES.flatMap(encode));
-const cfg = (over: Partial<LoopConfig> = {}): LoopConfig => ({ ...LOOP_DEFAULTS, steps: 10, lr: 3e-3, warmupSteps: 2, logEvery: 1, ...over });
+const cfg = (over: Partial<LoopConfig> = {}): LoopConfig => ({
+  ...LOOP_DEFAULTS,
+  steps: 10,
+  lr: 3e-3,
+  warmupSteps: 2,
+  logEvery: 1,
+  ...over,
+});
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "tl-loop-"));
 
 describe("train/loop", () => {
@@ -39,8 +58,13 @@ describe("train/loop", () => {
   it("overfits 20 sentences to near-zero loss", async function () {
     this.timeout(120000);
     const m = tinyModel(1, { dModel: 64, nHeads: 4 });
-    const run = await trainLoop({ method: "test", model: m, config: cfg({ steps: 150, lr: 1e-2, warmupSteps: 10, weightDecay: 0, logEvery: 25 }),
-      objective: lmObjective(m), batches: () => [sentenceBatch(SENTENCES)] });
+    const run = await trainLoop({
+      method: "test",
+      model: m,
+      config: cfg({ steps: 150, lr: 1e-2, warmupSteps: 10, weightDecay: 0, logEvery: 25 }),
+      objective: lmObjective(m),
+      batches: () => [sentenceBatch(SENTENCES)],
+    });
     const last = run.metrics[run.metrics.length - 1].loss;
     assert.ok(last < 0.1, `final loss ${last}`);
     m.dispose();
@@ -49,8 +73,15 @@ describe("train/loop", () => {
   it("moves every parameter and lowers the loss, logging only registered metric names", async () => {
     const m = tinyModel();
     const before = new Map([...m.params].map(([k, v]) => [k, v.dataSync().slice()]));
-    const run = await trainLoop({ method: "test", model: m, config: cfg(), objective: lmObjective(m), batches: (s, rng) => [randomWindows(stream, 4, T, rng)] });
-    for (const [k, v] of m.params) assert.ok(maxAbsDiff(before.get(k)!, v.dataSync()) > 0, `${k} did not move`);
+    const run = await trainLoop({
+      method: "test",
+      model: m,
+      config: cfg(),
+      objective: lmObjective(m),
+      batches: (s, rng) => [randomWindows(stream, 4, T, rng)],
+    });
+    for (const [k, v] of m.params)
+      assert.ok(maxAbsDiff(before.get(k)!, v.dataSync()) > 0, `${k} did not move`);
     assert.ok(run.metrics[9].loss < run.metrics[0].loss);
     for (const row of run.metrics) assert.deepStrictEqual(unregisteredKeys(row), []);
     m.dispose();
@@ -63,7 +94,8 @@ describe("train/loop", () => {
     const one = accumulateGradients(m, lmObjective(m), [big]);
     const four = accumulateGradients(m, lmObjective(m), micros);
     assert.ok(Math.abs(one.loss - four.loss) < 1e-5);
-    for (const [k, g] of one.grads) assert.ok(maxAbsDiff(g.dataSync(), four.grads.get(k)!.dataSync()) < 1e-5, k);
+    for (const [k, g] of one.grads)
+      assert.ok(maxAbsDiff(g.dataSync(), four.grads.get(k)!.dataSync()) < 1e-5, k);
     tf.dispose([...one.grads.values(), ...four.grads.values()]);
     m.dispose();
   });
@@ -71,8 +103,19 @@ describe("train/loop", () => {
   it("leaks no tensors: the count after step 10 equals the count after step 2", async () => {
     const m = tinyModel();
     const counts: number[] = [];
-    await trainLoop({ method: "test", model: m, config: cfg(), objective: lmObjective(m), batches: (s, rng) => [randomWindows(stream, 4, T, rng)],
-      progress: { tick: () => { counts.push(tf.memory().numTensors); }, done: () => {} } });
+    await trainLoop({
+      method: "test",
+      model: m,
+      config: cfg(),
+      objective: lmObjective(m),
+      batches: (s, rng) => [randomWindows(stream, 4, T, rng)],
+      progress: {
+        tick: () => {
+          counts.push(tf.memory().numTensors);
+        },
+        done: () => {},
+      },
+    });
     assert.strictEqual(counts[9], counts[1]);
     m.dispose();
   });
@@ -80,7 +123,13 @@ describe("train/loop", () => {
   it("gives identical losses for the same seed", async () => {
     const losses = async () => {
       const m = tinyModel();
-      const run = await trainLoop({ method: "test", model: m, config: cfg({ seed: 5 }), objective: lmObjective(m), batches: (s, rng) => [randomWindows(stream, 4, T, rng)] });
+      const run = await trainLoop({
+        method: "test",
+        model: m,
+        config: cfg({ seed: 5 }),
+        objective: lmObjective(m),
+        batches: (s, rng) => [randomWindows(stream, 4, T, rng)],
+      });
       m.dispose();
       return run.metrics.map((r) => r.loss);
     };
@@ -91,15 +140,48 @@ describe("train/loop", () => {
     const dir = tmp();
     const batches = (s: number, rng: import("../../src/random").Rng) => [randomWindows(stream, 4, T, rng)];
     const a = tinyModel();
-    const straight = await trainLoop({ method: "test", model: a, config: cfg(), objective: lmObjective(a), batches });
+    const straight = await trainLoop({
+      method: "test",
+      model: a,
+      config: cfg(),
+      objective: lmObjective(a),
+      batches,
+    });
     const b = tinyModel();
     let ticks = 0;
-    await trainLoop({ method: "test", model: b, config: cfg({ steps: 10, checkpointEvery: 5 }), objective: lmObjective(b), batches, checkpointDir: path.join(dir, "ck"),
-      progress: { tick: () => { if (++ticks === 6) throw new Error("interrupted"); }, done: () => {} } }).catch((e) => assert.match(String(e), /interrupted/));
+    await trainLoop({
+      method: "test",
+      model: b,
+      config: cfg({ steps: 10, checkpointEvery: 5 }),
+      objective: lmObjective(b),
+      batches,
+      checkpointDir: path.join(dir, "ck"),
+      progress: {
+        tick: () => {
+          if (++ticks === 6) throw new Error("interrupted");
+        },
+        done: () => {},
+      },
+    }).catch((e) => assert.match(String(e), /interrupted/));
     const c = tinyModel(99); // different init: everything must come from the checkpoint
-    const resumed = await trainLoop({ method: "test", model: c, config: cfg(), objective: lmObjective(c), batches, resumeFrom: path.join(dir, "ck") });
-    assert.deepStrictEqual(resumed.metrics.map((r) => r.step), straight.metrics.map((r) => r.step));
-    assert.ok(maxAbsDiff(resumed.metrics.map((r) => r.loss), straight.metrics.map((r) => r.loss)) < 1e-5);
+    const resumed = await trainLoop({
+      method: "test",
+      model: c,
+      config: cfg(),
+      objective: lmObjective(c),
+      batches,
+      resumeFrom: path.join(dir, "ck"),
+    });
+    assert.deepStrictEqual(
+      resumed.metrics.map((r) => r.step),
+      straight.metrics.map((r) => r.step),
+    );
+    assert.ok(
+      maxAbsDiff(
+        resumed.metrics.map((r) => r.loss),
+        straight.metrics.map((r) => r.loss),
+      ) < 1e-5,
+    );
     [a, b, c].forEach((m) => m.dispose());
   });
 
@@ -107,11 +189,21 @@ describe("train/loop", () => {
     const dir = tmp();
     const m = tinyModel();
     const lm = lmObjective(m);
-    const poisoned: Objective<LMBatch & { nan: boolean }> = { ...lm, loss: (b, n) => (b.nan ? tf.mul(lm.loss(b, n), NaN) : lm.loss(b, n)) };
+    const poisoned: Objective<LMBatch & { nan: boolean }> = {
+      ...lm,
+      loss: (b, n) => (b.nan ? tf.mul(lm.loss(b, n), NaN) : lm.loss(b, n)),
+    };
     await assert.rejects(
-      trainLoop({ method: "test", model: m, config: cfg({ checkpointEvery: 3 }), objective: poisoned, checkpointDir: path.join(dir, "ck"),
-        batches: (s, rng) => [{ ...randomWindows(stream, 2, T, rng), nan: s === 4 }] }),
-      (e: Error) => /loss is NaN at step 4/.test(e.message) && e.message.includes(path.join(dir, "ck")));
+      trainLoop({
+        method: "test",
+        model: m,
+        config: cfg({ checkpointEvery: 3 }),
+        objective: poisoned,
+        checkpointDir: path.join(dir, "ck"),
+        batches: (s, rng) => [{ ...randomWindows(stream, 2, T, rng), nan: s === 4 }],
+      }),
+      (e: Error) => /loss is NaN at step 4/.test(e.message) && e.message.includes(path.join(dir, "ck")),
+    );
     m.dispose();
   });
 
@@ -127,12 +219,20 @@ describe("train/loop", () => {
   it("writes a loadable final checkpoint with the run record", async () => {
     const dir = path.join(tmp(), "ck");
     const m = tinyModel();
-    const run = await trainLoop({ method: "test", model: m, config: cfg({ steps: 3 }), objective: lmObjective(m), batches: (s, rng) => [randomWindows(stream, 2, T, rng)], checkpointDir: dir });
+    const run = await trainLoop({
+      method: "test",
+      model: m,
+      config: cfg({ steps: 3 }),
+      objective: lmObjective(m),
+      batches: (s, rng) => [randomWindows(stream, 2, T, rng)],
+      checkpointDir: dir,
+    });
     const ck = loadCheckpoint(dir);
     assert.strictEqual(ck.step, 3);
     assert.strictEqual(ck.run!.metrics.length, run.metrics.length);
     assert.strictEqual(run.checkpoint, dir);
-    ck.model.dispose(); m.dispose();
+    ck.model.dispose();
+    m.dispose();
   });
 });
 
@@ -147,25 +247,81 @@ describe("train/loop: schedule on resume, evalAtStart, rollouts", () => {
     assert.strictEqual(resolveLoopConfig("C", base, spec, { steps: 120 }).decaySteps, 120);
     const fixed = resolveLoopConfig("C", base, spec, { decaySteps: 50 });
     assert.strictEqual(resolveLoopConfig("C", fixed, spec, { steps: 120 }).decaySteps, 50);
-    assert.throws(() => resolveLoopConfig("C", LOOP_DEFAULTS, spec, { batchSize: 10, microBatchSize: 4 }), /C: batchSize 10 is not a multiple of microBatchSize 4/);
-    assert.deepStrictEqual(scheduleChanges({ steps: 1100, lr: 2e-3, warmupSteps: 100, minLrRatio: 0.1 }, { steps: 1600, decaySteps: 1100, lr: 2e-3, warmupSteps: 100, minLrRatio: 0.1 }), []);
-    assert.deepStrictEqual(scheduleChanges({ steps: 1100, lr: 2e-3 }, { steps: 1600, decaySteps: 1600, lr: 1e-3 }), ["lr 0.002 → 0.001", "decaySteps 1100 → 1600"]);
+    assert.throws(
+      () => resolveLoopConfig("C", LOOP_DEFAULTS, spec, { batchSize: 10, microBatchSize: 4 }),
+      /C: batchSize 10 is not a multiple of microBatchSize 4/,
+    );
+    assert.deepStrictEqual(
+      scheduleChanges(
+        { steps: 1100, lr: 2e-3, warmupSteps: 100, minLrRatio: 0.1 },
+        { steps: 1600, decaySteps: 1100, lr: 2e-3, warmupSteps: 100, minLrRatio: 0.1 },
+      ),
+      [],
+    );
+    assert.deepStrictEqual(
+      scheduleChanges({ steps: 1100, lr: 2e-3 }, { steps: 1600, decaySteps: 1600, lr: 1e-3 }),
+      ["lr 0.002 → 0.001", "decaySteps 1100 → 1600"],
+    );
   });
 
   it("refuses to resume with a changed schedule unless allowed, and resumes a longer run on the same schedule", async () => {
     const dir = tmp();
     const ck = path.join(dir, "ck");
     const a = tinyModel();
-    await trainLoop({ method: "test", model: a, config: cfg({ steps: 6, checkpointEvery: 3 }), objective: lmObjective(a), batches, checkpointDir: ck });
+    await trainLoop({
+      method: "test",
+      model: a,
+      config: cfg({ steps: 6, checkpointEvery: 3 }),
+      objective: lmObjective(a),
+      batches,
+      checkpointDir: ck,
+    });
     const b = tinyModel();
-    await assert.rejects(trainLoop({ method: "test", model: b, config: cfg({ steps: 8 }), objective: lmObjective(b), batches, resumeFrom: ck }),
-      /run\.json: resuming would change the learning-rate schedule .*\(decaySteps 6 → 8\).*--decay-steps 6.*--allow-schedule-change/);
-    await assert.rejects(trainLoop({ method: "test", model: b, config: cfg({ steps: 6, lr: 1e-3 }), objective: lmObjective(b), batches, resumeFrom: ck }), /lr 0\.003 → 0\.001/);
-    const same = await trainLoop({ method: "test", model: b, config: cfg({ steps: 8, decaySteps: 6 }), objective: lmObjective(b), batches, resumeFrom: ck });
-    assert.deepStrictEqual(same.metrics.slice(6).map((r) => r.lr), [cfg().lr * cfg().minLrRatio, cfg().lr * cfg().minLrRatio]);
+    await assert.rejects(
+      trainLoop({
+        method: "test",
+        model: b,
+        config: cfg({ steps: 8 }),
+        objective: lmObjective(b),
+        batches,
+        resumeFrom: ck,
+      }),
+      /run\.json: resuming would change the learning-rate schedule .*\(decaySteps 6 → 8\).*--decay-steps 6.*--allow-schedule-change/,
+    );
+    await assert.rejects(
+      trainLoop({
+        method: "test",
+        model: b,
+        config: cfg({ steps: 6, lr: 1e-3 }),
+        objective: lmObjective(b),
+        batches,
+        resumeFrom: ck,
+      }),
+      /lr 0\.003 → 0\.001/,
+    );
+    const same = await trainLoop({
+      method: "test",
+      model: b,
+      config: cfg({ steps: 8, decaySteps: 6 }),
+      objective: lmObjective(b),
+      batches,
+      resumeFrom: ck,
+    });
+    assert.deepStrictEqual(
+      same.metrics.slice(6).map((r) => r.lr),
+      [cfg().lr * cfg().minLrRatio, cfg().lr * cfg().minLrRatio],
+    );
     assert.strictEqual(same.config.decaySteps, 6);
     const c = tinyModel();
-    const restarted = await trainLoop({ method: "test", model: c, config: cfg({ steps: 8 }), objective: lmObjective(c), batches, resumeFrom: ck, allowScheduleChange: true });
+    const restarted = await trainLoop({
+      method: "test",
+      model: c,
+      config: cfg({ steps: 8 }),
+      objective: lmObjective(c),
+      batches,
+      resumeFrom: ck,
+      allowScheduleChange: true,
+    });
     assert.strictEqual(restarted.config.decaySteps, 8);
     [a, b, c].forEach((m) => m.dispose());
   });
@@ -174,11 +330,36 @@ describe("train/loop: schedule on resume, evalAtStart, rollouts", () => {
     const dir = tmp();
     const m = tinyModel();
     const seen: number[] = [];
-    const evaluate = (step: number) => { seen.push(step); return { "val/loss": step }; };
-    const run = await trainLoop({ method: "test", model: m, config: cfg({ steps: 4, evalAtStart: true, checkpointEvery: 2 }), objective: lmObjective(m), batches, evaluate, checkpointDir: path.join(dir, "ck") });
-    assert.deepStrictEqual(run.evals.map((r) => r.step), [0, 4]);
-    const resumed = await trainLoop({ method: "test", model: m, config: cfg({ steps: 4, evalAtStart: true }), objective: lmObjective(m), batches, evaluate, resumeFrom: path.join(dir, "ck") });
-    assert.deepStrictEqual(resumed.evals.map((r) => r.step), [0, 4]);
+    const evaluate = (step: number) => {
+      seen.push(step);
+      return { "val/loss": step };
+    };
+    const run = await trainLoop({
+      method: "test",
+      model: m,
+      config: cfg({ steps: 4, evalAtStart: true, checkpointEvery: 2 }),
+      objective: lmObjective(m),
+      batches,
+      evaluate,
+      checkpointDir: path.join(dir, "ck"),
+    });
+    assert.deepStrictEqual(
+      run.evals.map((r) => r.step),
+      [0, 4],
+    );
+    const resumed = await trainLoop({
+      method: "test",
+      model: m,
+      config: cfg({ steps: 4, evalAtStart: true }),
+      objective: lmObjective(m),
+      batches,
+      evaluate,
+      resumeFrom: path.join(dir, "ck"),
+    });
+    assert.deepStrictEqual(
+      resumed.evals.map((r) => r.step),
+      [0, 4],
+    );
     assert.deepStrictEqual(seen, [0, 4]);
     m.dispose();
   });
@@ -188,10 +369,17 @@ describe("train/loop: schedule on resume, evalAtStart, rollouts", () => {
     // REINFORCE: loss = −Σ (r − mean r) log π(token) / n, the weights of an LMBatch.
     const N = 16;
     const rollout = (step: number, rng: import("../../src/random").Rng, model: GPT) => {
-      const g = generate(model, Array.from({ length: N }, () => [1]), { maxNewTokens: 1, temperature: 1, seed: rng.uint32(), stopTokens: [] });
+      const g = generate(
+        model,
+        Array.from({ length: N }, () => [1]),
+        { maxNewTokens: 1, temperature: 1, seed: rng.uint32(), stopTokens: [] },
+      );
       const tokens = g.tokens.map((t) => t[0]);
       const rewards: number[] = tokens.map((t) => (t % 2 === 0 ? 1 : 0));
-      return { samples: { tokens, rewards }, metrics: { "objective/scores": rewards.reduce((a, b) => a + b, 0) / N } };
+      return {
+        samples: { tokens, rewards },
+        metrics: { "objective/scores": rewards.reduce((a, b) => a + b, 0) / N },
+      };
     };
     const onPolicy: Objective<LMBatch> = {
       loss: (b, n) => tf.tidy(() => tf.div(weightedNll(lmModel!, b), n) as tf.Scalar),
@@ -201,25 +389,67 @@ describe("train/loop: schedule on resume, evalAtStart, rollouts", () => {
     let lmModel: GPT | undefined;
     const toBatch = (_s: number, _rng: unknown, r: { tokens: number[]; rewards: number[] }): LMBatch[] => {
       const mean = r.rewards.reduce((a, b) => a + b, 0) / N;
-      return [{ tokens: Int32Array.from(r.tokens.flatMap((t) => [1, t])), weights: Float32Array.from(r.rewards.map((x) => x - mean)), B: N, T: 2 }];
+      return [
+        {
+          tokens: Int32Array.from(r.tokens.flatMap((t) => [1, t])),
+          weights: Float32Array.from(r.rewards.map((x) => x - mean)),
+          B: N,
+          T: 2,
+        },
+      ];
     };
     const config = cfg({ steps: 12, lr: 1e-2, warmupSteps: 1, checkpointEvery: 4 });
     const view = (rows: readonly TrainRow[]) => rows.map(({ tokens_per_s: _t, elapsed_s: _e, ...r }) => r);
     const a = tinyModel();
     lmModel = a;
-    const straight = await trainLoop({ method: "test", model: a, config, objective: onPolicy, rollout, batches: toBatch });
+    const straight = await trainLoop({
+      method: "test",
+      model: a,
+      config,
+      objective: onPolicy,
+      rollout,
+      batches: toBatch,
+    });
     const dir = tmp();
     const b = tinyModel();
     lmModel = b;
     let ticks = 0;
-    await trainLoop({ method: "test", model: b, config, objective: onPolicy, rollout, batches: toBatch, checkpointDir: path.join(dir, "ck"),
-      progress: { tick: () => { if (++ticks === 7) throw new Error("interrupted"); }, done: () => {} } }).catch((e) => assert.match(String(e), /interrupted/));
+    await trainLoop({
+      method: "test",
+      model: b,
+      config,
+      objective: onPolicy,
+      rollout,
+      batches: toBatch,
+      checkpointDir: path.join(dir, "ck"),
+      progress: {
+        tick: () => {
+          if (++ticks === 7) throw new Error("interrupted");
+        },
+        done: () => {},
+      },
+    }).catch((e) => assert.match(String(e), /interrupted/));
     const c = tinyModel(99);
     lmModel = c;
-    const resumed = await trainLoop({ method: "test", model: c, config, objective: onPolicy, rollout, batches: toBatch, resumeFrom: path.join(dir, "ck") });
-    assert.deepStrictEqual(view(resumed.metrics), view(straight.metrics), "the resumed run's metrics equal the uninterrupted run's");
+    const resumed = await trainLoop({
+      method: "test",
+      model: c,
+      config,
+      objective: onPolicy,
+      rollout,
+      batches: toBatch,
+      resumeFrom: path.join(dir, "ck"),
+    });
+    assert.deepStrictEqual(
+      view(resumed.metrics),
+      view(straight.metrics),
+      "the resumed run's metrics equal the uninterrupted run's",
+    );
     const scores = straight.metrics.map((r) => r["objective/scores"]!);
-    assert.ok(scores.every((s) => s >= 0 && s <= 1) && new Set(scores).size > 1, "rollouts are logged and differ between steps");
+    assert.ok(
+      scores.every((s) => s >= 0 && s <= 1) && new Set(scores).size > 1,
+      "rollouts are logged and differ between steps",
+    );
     for (const row of straight.metrics) assert.deepStrictEqual(unregisteredKeys(row), []);
     [a, b, c].forEach((m) => m.dispose());
   });

@@ -6,10 +6,19 @@ import { trainBpe } from "../../src/tokenizer/index";
 import { PRETRAIN_QUICK, pretrain, pretrainConfig, tokenStream } from "../../src/train/pretrain";
 import { setup } from "../helpers";
 
-const FACTS: [string, string][] = [["hot", "cold"], ["up", "down"], ["wet", "dry"], ["big", "small"], ["fast", "slow"], ["old", "new"]];
+const FACTS: [string, string][] = [
+  ["hot", "cold"],
+  ["up", "down"],
+  ["wet", "dry"],
+  ["big", "small"],
+  ["fast", "slow"],
+  ["old", "new"],
+];
 const docs = Array.from({ length: 300 }, (_, i) => {
   const [w, a] = FACTS[i % FACTS.length];
-  return i % 2 ? `The opposite of ${w} is ${a}.` : `${w} and ${a} are antonyms. The opposite of ${w} is ${a}.`;
+  return i % 2
+    ? `The opposite of ${w} is ${a}.`
+    : `${w} and ${a} are antonyms. The opposite of ${w} is ${a}.`;
 });
 
 describe("train/pretrain", () => {
@@ -26,9 +35,22 @@ describe("train/pretrain", () => {
     const tok = trainBpe(docs, { vocabSize: 300 });
     const stream = tokenStream(tok, docs);
     const model = GPT.create({ ...PRESETS.A, vocabSize: 300, dModel: 64, nLayers: 2, contextLength: 32 }, 0);
-    const items = FACTS.map(([w, a]) => ({ prompt: `The opposite of ${w} is`, answer: ` ${a}`, accepted: [a], relation: "antonym" as const, word: w, split: "train" as const }));
+    const items = FACTS.map(([w, a]) => ({
+      prompt: `The opposite of ${w} is`,
+      answer: ` ${a}`,
+      accepted: [a],
+      relation: "antonym" as const,
+      word: w,
+      split: "train" as const,
+    }));
     const before = clozeProbe(model, tok, items).accuracy;
-    const run = await pretrain({ model, tokenizer: tok, train: stream, val: stream, config: pretrainConfig({ steps: 120, lr: 3e-3, warmupSteps: 10, evalEvery: 60 }, PRETRAIN_QUICK) });
+    const run = await pretrain({
+      model,
+      tokenizer: tok,
+      train: stream,
+      val: stream,
+      config: pretrainConfig({ steps: 120, lr: 3e-3, warmupSteps: 10, evalEvery: 60 }, PRETRAIN_QUICK),
+    });
     const after = clozeProbe(model, tok, items).accuracy;
     assert.ok(before < 0.5, `untrained model already knows ${before}`);
     assert.ok(after >= 5 / 6, `after pretraining the probe is ${after}`);
@@ -38,7 +60,13 @@ describe("train/pretrain", () => {
   });
 
   it("rejects a batch that is not a multiple of the micro-batch, and unknown keys", () => {
-    assert.throws(() => pretrainConfig({ batchSize: 10, microBatchSize: 4 }), /batchSize 10 is not a multiple of microBatchSize 4/);
-    assert.throws(() => pretrainConfig({ stepz: 3 } as never), /unknown key "stepz" \(did you mean "steps"\?\)/);
+    assert.throws(
+      () => pretrainConfig({ batchSize: 10, microBatchSize: 4 }),
+      /batchSize 10 is not a multiple of microBatchSize 4/,
+    );
+    assert.throws(
+      () => pretrainConfig({ stepz: 3 } as never),
+      /unknown key "stepz" \(did you mean "steps"\?\)/,
+    );
   });
 });

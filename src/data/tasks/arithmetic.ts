@@ -14,7 +14,8 @@ const subtract: Task = {
   learnable: "unlikely",
   why: "digit arithmetic was never learned here (addition: 0 %); small results make guesses right now and then",
   generate(rng) {
-    const a = rng.int(0, 21), b = rng.int(0, a + 1);
+    const a = rng.int(0, 21),
+      b = rng.int(0, a + 1);
     const accepted = numberWords(a - b);
     return { input: { a, b }, answer: String(a - b), ...(accepted.length ? { accepted } : {}) };
   },
@@ -50,7 +51,14 @@ const compare: Task = {
 
 /** The arithmetic cluster. */
 export const ARITHMETIC_TASKS: readonly Task[] = [
-  skillTask("add", "add", "arithmetic", "Add two numbers 0–99.", [T.inv("{a} + {b}\nWhat is the total?")], exactCheck),
+  skillTask(
+    "add",
+    "add",
+    "arithmetic",
+    "Add two numbers 0–99.",
+    [T.inv("{a} + {b}\nWhat is the total?")],
+    exactCheck,
+  ),
   subtract,
   compare,
 ];

@@ -10,12 +10,21 @@ import type { CheckResult, TaskInstance } from "./types";
  * spaces. Exact match (`matchesExactly`) compares normalised strings.
  */
 export function normalise(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9 ]+/g, " ").replace(/\s+/g, " ").trim();
+  return s
+    .toLowerCase()
+    .replace(/[^a-z0-9 ]+/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 /** The first line that carries text: a model's answer, without what it rambles on with. */
 export function firstLine(response: string): string {
-  return response.split("\n").map((l) => l.trim()).find((l) => l.length > 0) ?? "";
+  return (
+    response
+      .split("\n")
+      .map((l) => l.trim())
+      .find((l) => l.length > 0) ?? ""
+  );
 }
 
 /**
@@ -38,16 +47,21 @@ const wrong = (score: number, reason: string): CheckResult => ({ correct: false,
 
 /** Word-level F1 of two normalised strings (SQuAD-style partial credit). */
 export function wordF1(a: string, b: string): number {
-  const x = normalise(a).split(" ").filter(Boolean), y = normalise(b).split(" ").filter(Boolean);
+  const x = normalise(a).split(" ").filter(Boolean),
+    y = normalise(b).split(" ").filter(Boolean);
   if (x.length === 0 || y.length === 0) return 0;
   const pool = y.slice();
   let common = 0;
   for (const w of x) {
     const i = pool.indexOf(w);
-    if (i >= 0) { common++; pool.splice(i, 1); }
+    if (i >= 0) {
+      common++;
+      pool.splice(i, 1);
+    }
   }
   if (common === 0) return 0;
-  const p = common / x.length, r = common / y.length;
+  const p = common / x.length,
+    r = common / y.length;
   return (2 * p * r) / (p + r);
 }
 
@@ -79,7 +93,8 @@ export function listItems(text: string): string[] {
 
 /** Ordered list match: correct if every item is in place; score = share of positions right. */
 export function listCheck(response: string, inst: TaskInstance, text = firstLine(response)): CheckResult {
-  const got = listItems(text), want = listItems(inst.answer);
+  const got = listItems(text),
+    want = listItems(inst.answer);
   if (got.length === 0) return wrong(0, "empty response");
   const right = want.filter((w, i) => got[i] === w).length;
   if (right === want.length && got.length === want.length) return ok("every item in place");
@@ -105,10 +120,19 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** Constraints, as a table of small builders. */
 export const C = {
-  usesWord: (w: string): Constraint => ({ name: `uses the word "${w}"`, test: (r) => new RegExp(`\\b${escape(w)}\\b`, "i").test(r) }),
-  startsWith: (w: string): Constraint => ({ name: `starts with "${w}"`, test: (r) => (words(r)[0] ?? "").toLowerCase() === w.toLowerCase() }),
+  usesWord: (w: string): Constraint => ({
+    name: `uses the word "${w}"`,
+    test: (r) => new RegExp(`\\b${escape(w)}\\b`, "i").test(r),
+  }),
+  startsWith: (w: string): Constraint => ({
+    name: `starts with "${w}"`,
+    test: (r) => (words(r)[0] ?? "").toLowerCase() === w.toLowerCase(),
+  }),
   exactWords: (n: number): Constraint => ({ name: `exactly ${n} words`, test: (r) => words(r).length === n }),
-  wordsBetween: (lo: number, hi: number): Constraint => ({ name: `${lo}–${hi} words`, test: (r) => words(r).length >= lo && words(r).length <= hi }),
+  wordsBetween: (lo: number, hi: number): Constraint => ({
+    name: `${lo}–${hi} words`,
+    test: (r) => words(r).length >= lo && words(r).length <= hi,
+  }),
   endsWithPeriod: (): Constraint => ({ name: "ends with a period", test: (r) => r.trim().endsWith(".") }),
   lowercase: (): Constraint => ({ name: "no capital letters", test: (r) => !/[A-Z]/.test(r) }),
   oneLine: (): Constraint => ({ name: "one line", test: (r) => !r.trim().includes("\n") }),

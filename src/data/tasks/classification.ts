@@ -26,7 +26,10 @@ const sentiment: Task = {
   generate(rng) {
     const label = rng.random() < 0.5 ? "positive" : "negative";
     const [a, b] = pickDistinct(rng, SENTIMENT_LEXICON[label], 2);
-    return { input: { sentence: `The ${rng.pick(THINGS)} was ${a} and ${b}.`, lexicon: LEXICON_TEXT }, answer: label };
+    return {
+      input: { sentence: `The ${rng.pick(THINGS)} was ${a} and ${b}.`, lexicon: LEXICON_TEXT },
+      answer: label,
+    };
   },
   templates: [
     T.imp("{lexicon}\nLabel this sentence: {sentence}"),
@@ -46,12 +49,18 @@ export const TOPIC_KEYWORDS = {
 } as const;
 type Topic = keyof typeof TOPIC_KEYWORDS;
 const TOPICS = Object.keys(TOPIC_KEYWORDS) as Topic[];
-const FRAMES = ["We talked about the {kw} all day.", "I read a story about the {kw}.", "There was news about the {kw}.", "She drew a picture of the {kw}."];
+const FRAMES = [
+  "We talked about the {kw} all day.",
+  "I read a story about the {kw}.",
+  "There was news about the {kw}.",
+  "She drew a picture of the {kw}.",
+];
 
 const topic: Task = {
   name: "topic",
   cluster: "classification",
-  description: "Say which of four topics (animals, food, weather, sport) a sentence with one keyword is about.",
+  description:
+    "Say which of four topics (animals, food, weather, sport) a sentence with one keyword is about.",
   learnable: "format",
   why: "24 keywords map to four labels named in the prompt",
   generate(rng) {

@@ -28,7 +28,8 @@ const PASSAGE_TEMPLATES: readonly Template[] = [
 const fact: Task = {
   name: "passage_fact",
   cluster: "closed_qa",
-  description: "Three facts stated in corpus phrasings; a question about one of them. The answer is a span of the passage.",
+  description:
+    "Three facts stated in corpus phrasings; a question about one of them. The answer is a span of the passage.",
   learnable: "format",
   why: "the answer is copied from the prompt, and the base model knows the fact too",
   generate(rng, ctx) {
@@ -37,7 +38,9 @@ const fact: Task = {
     const question = render(questionsFor(target.relation, "corpus")[0].text, { word: target.word });
     return {
       input: { passage: facts.map((f) => randomStatement(rng, f)).join(" "), question },
-      answer: target.answer, accepted: target.accepted.slice(), word: target.word,
+      answer: target.answer,
+      accepted: target.accepted.slice(),
+      word: target.word,
     };
   },
   templates: PASSAGE_TEMPLATES,
@@ -46,14 +49,18 @@ const fact: Task = {
 
 /** Three story sentences with distinct names, colours and objects. */
 function story(rng: Rng): { name: string; color: string; object: string }[] {
-  const [names, colors, objects] = [pickDistinct(rng, STORY.names, 3), pickDistinct(rng, STORY.colors, 3), pickDistinct(rng, STORY.objects, 3)];
+  const [names, colors, objects] = [
+    pickDistinct(rng, STORY.names, 3),
+    pickDistinct(rng, STORY.colors, 3),
+    pickDistinct(rng, STORY.objects, 3),
+  ];
   return names.map((name, i) => ({ name, color: colors[i], object: objects[i] }));
 }
 
 const storyQa: Task = {
   name: "passage_story",
   cluster: "closed_qa",
-  description: "A three-sentence story (\"Tom has a blue kite.\"); asks who has an object, or its colour.",
+  description: 'A three-sentence story ("Tom has a blue kite."); asks who has an object, or its colour.',
   learnable: "format",
   why: "the answer is a word of the prompt; SFT teaches which one to copy",
   generate(rng) {
@@ -72,7 +79,8 @@ const storyQa: Task = {
 const yesNo: Task = {
   name: "passage_yes_no",
   cluster: "closed_qa",
-  description: "Two facts; does the passage say a given claim? The claim is one of them or one with the other's answer.",
+  description:
+    "Two facts; does the passage say a given claim? The claim is one of them or one with the other's answer.",
   learnable: "format",
   why: "two labels; the true claim restates a passage sentence, but matching a paraphrase is hard (chance is 50 %)",
   generate(rng, ctx) {
@@ -80,10 +88,18 @@ const yesNo: Task = {
     const [target, other] = facts;
     const truth = rng.random() < 0.5;
     const claimed = truth ? target : { ...target, answer: other.answer };
-    const claim = lowerFirst(dropPeriod(render(RELATION_PHRASING[claimed.relation].statements[0], { word: claimed.word, answer: claimed.answer })));
+    const claim = lowerFirst(
+      dropPeriod(
+        render(RELATION_PHRASING[claimed.relation].statements[0], {
+          word: claimed.word,
+          answer: claimed.answer,
+        }),
+      ),
+    );
     return {
       input: { passage: facts.map((f) => randomStatement(rng, f)).join(" "), claim },
-      answer: truth ? "yes" : "no", word: target.word,
+      answer: truth ? "yes" : "no",
+      word: target.word,
     };
   },
   templates: [

@@ -14,11 +14,17 @@ import type { GenContext, Task, TaskInstance, Template } from "./types";
 
 /** Every corpus statement of every fact about one headword. */
 function statementsAbout(facts: readonly Fact[]): string[] {
-  return facts.flatMap((f) => RELATION_PHRASING[f.relation].statements.map((s) => render(s, { word: f.word, answer: f.answer })));
+  return facts.flatMap((f) =>
+    RELATION_PHRASING[f.relation].statements.map((s) => render(s, { word: f.word, answer: f.answer })),
+  );
 }
 
 /** A headword of the pool with its statements (those passing `keep`), retrying until one has some. */
-function wordWithStatements(rng: Rng, ctx: GenContext, keep: (s: string, word: string) => boolean): { word: string; statements: string[] } {
+function wordWithStatements(
+  rng: Rng,
+  ctx: GenContext,
+  keep: (s: string, word: string) => boolean,
+): { word: string; statements: string[] } {
   for (const h of rng.shuffle(ctx.headwords)) {
     const statements = statementsAbout(h.facts).filter((s) => keep(s, h.word));
     if (statements.length > 0) return { word: h.word, statements };
@@ -28,19 +34,35 @@ function wordWithStatements(rng: Rng, ctx: GenContext, keep: (s: string, word: s
 
 /** A constrained task: constraints are rebuilt from the instance's input, so any stored instance can be re-checked. */
 function constrainedTask(
-  name: string, description: string, learnable: Task["learnable"], why: string,
+  name: string,
+  description: string,
+  learnable: Task["learnable"],
+  why: string,
   constraints: (input: TaskInstance["input"]) => Constraint[],
   generate: (rng: Rng, ctx: GenContext) => TaskInstance,
   templates: Template[],
 ): Task {
-  return { name, cluster: "constrained", description, learnable, why, generate, templates, check: (r, inst) => constraintCheck(r, constraints(inst.input)) };
+  return {
+    name,
+    cluster: "constrained",
+    description,
+    learnable,
+    why,
+    generate,
+    templates,
+    check: (r, inst) => constraintCheck(r, constraints(inst.input)),
+  };
 }
 
 const str = (v: string | number | undefined) => String(v ?? "");
-const FACT_SENTENCE = "a statement of a fact about the word, as pretraining wrote thousands, meets the constraints";
+const FACT_SENTENCE =
+  "a statement of a fact about the word, as pretraining wrote thousands, meets the constraints";
 
 const useWord = constrainedTask(
-  "use_word", "Write one sentence of 3–15 words that uses a given word and ends with a period.", "format", FACT_SENTENCE,
+  "use_word",
+  "Write one sentence of 3–15 words that uses a given word and ends with a period.",
+  "format",
+  FACT_SENTENCE,
   (i) => [C.usesWord(str(i.word)), C.wordsBetween(3, 15), C.endsWithPeriod(), C.oneLine()],
   (rng, ctx) => {
     const { word, statements } = wordWithStatements(rng, ctx, () => true);
@@ -55,7 +77,10 @@ const useWord = constrainedTask(
 );
 
 const startWith = constrainedTask(
-  "start_with", "Write one sentence of 3–15 words whose first word is a given word.", "format", FACT_SENTENCE,
+  "start_with",
+  "Write one sentence of 3–15 words whose first word is a given word.",
+  "format",
+  FACT_SENTENCE,
   (i) => [C.startsWith(str(i.word)), C.wordsBetween(3, 15), C.oneLine()],
   (rng, ctx) => {
     const { word, statements } = wordWithStatements(rng, ctx, (s, w) => s.startsWith(w + " "));
@@ -70,7 +95,9 @@ const startWith = constrainedTask(
 );
 
 const nWords = constrainedTask(
-  "n_words", "Write a sentence about a word in exactly N words (N is 5 or 6).", "unlikely",
+  "n_words",
+  "Write a sentence about a word in exactly N words (N is 5 or 6).",
+  "unlikely",
   "needs counting words as it writes; a fact sentence has 5 or 6 words, so luck is high",
   (i) => [C.exactWords(Number(i.n)), C.usesWord(str(i.word)), C.oneLine()],
   (rng, ctx) => {
@@ -87,7 +114,9 @@ const nWords = constrainedTask(
 );
 
 const lowercase = constrainedTask(
-  "lowercase_only", "Write one sentence of 3–15 words about a word, with no capital letters.", "format",
+  "lowercase_only",
+  "Write one sentence of 3–15 words about a word, with no capital letters.",
+  "format",
   "the corpus writes headwords lowercase even at the start of a sentence, so its statements qualify",
   (i) => [C.lowercase(), C.usesWord(str(i.word)), C.wordsBetween(3, 15), C.oneLine()],
   (rng, ctx) => {

@@ -34,7 +34,12 @@ export interface EvalItem extends PromptItem {
 }
 
 /** The evaluation sets; files are data/sft/eval_<name>.jsonl. */
-export const EVAL_SET_NAMES = ["heldin", "new_phrasings", "heldout_clusters", "knowledge_heldout_words"] as const;
+export const EVAL_SET_NAMES = [
+  "heldin",
+  "new_phrasings",
+  "heldout_clusters",
+  "knowledge_heldout_words",
+] as const;
 export type EvalSetName = (typeof EVAL_SET_NAMES)[number];
 
 /** How many items, from which seed, under which cluster split. */
@@ -49,13 +54,25 @@ export interface EvalOptions {
 export function evalItem(task: Task, inst: TaskInstance, rng: Rng, use: TemplateUse): EvalItem {
   const { index } = rng.pick(templatesFor(task, use));
   return {
-    messages: zeroShot(task, inst, index), answer: inst.answer, ...(inst.accepted?.length ? { accepted: inst.accepted } : {}),
-    task: task.name, cluster: task.cluster, template: index, input: inst.input, ...(inst.word ? { word: inst.word } : {}),
+    messages: zeroShot(task, inst, index),
+    answer: inst.answer,
+    ...(inst.accepted?.length ? { accepted: inst.accepted } : {}),
+    task: task.name,
+    cluster: task.cluster,
+    template: index,
+    input: inst.input,
+    ...(inst.word ? { word: inst.word } : {}),
   };
 }
 
 /** `perTask` items of each task in `clusters`, from held-out words, phrased with `use` templates. */
-function sampled(headwords: readonly Headword[], clusters: readonly Cluster[], use: TemplateUse, o: EvalOptions, label: string): EvalItem[] {
+function sampled(
+  headwords: readonly Headword[],
+  clusters: readonly Cluster[],
+  use: TemplateUse,
+  o: EvalOptions,
+  label: string,
+): EvalItem[] {
   const ctx = { headwords: headwords.filter((h) => h.split === "heldout") };
   return tasksIn(clusters).flatMap((task) => {
     const rng = new Rng(o.seed).fork(`eval/${label}/${task.name}`);
@@ -68,7 +85,12 @@ function sampled(headwords: readonly Headword[], clusters: readonly Cluster[], u
  * each named task from the "train" half of the words (never an eval word),
  * held-in templates.
  */
-export function demoItems(headwords: readonly Headword[], tasks: readonly string[], perTask: number, seed: number): EvalItem[] {
+export function demoItems(
+  headwords: readonly Headword[],
+  tasks: readonly string[],
+  perTask: number,
+  seed: number,
+): EvalItem[] {
   const ctx = { headwords: headwords.filter((h) => h.split === "train") };
   return [...new Set(tasks)].flatMap((name) => {
     const task = getTask(name);
@@ -81,13 +103,20 @@ export function demoItems(headwords: readonly Headword[], tasks: readonly string
 function knowledgeItems(headwords: readonly Headword[], seed: number): EvalItem[] {
   const rng = new Rng(seed).fork("eval/knowledge_heldout_words");
   const heldout = headwords.filter((h) => h.split === "heldout");
-  const facts = heldout.flatMap((h) => h.facts).map((f) => evalItem(getTask(f.relation), factInstance(f), rng, "corpus"));
-  const glosses = heldout.filter(definable).map((h) => evalItem(getTask("definition"), definitionInstance(h, headwords), rng, "corpus"));
+  const facts = heldout
+    .flatMap((h) => h.facts)
+    .map((f) => evalItem(getTask(f.relation), factInstance(f), rng, "corpus"));
+  const glosses = heldout
+    .filter(definable)
+    .map((h) => evalItem(getTask("definition"), definitionInstance(h, headwords), rng, "corpus"));
   return [...facts, ...glosses];
 }
 
 /** The four evaluation sets (see module doc), deterministic per seed. */
-export function buildEvalSets(headwords: readonly Headword[], o: EvalOptions): Record<EvalSetName, EvalItem[]> {
+export function buildEvalSets(
+  headwords: readonly Headword[],
+  o: EvalOptions,
+): Record<EvalSetName, EvalItem[]> {
   const split = o.split ?? CLUSTER_SPLIT;
   return {
     heldin: sampled(headwords, split.heldIn, "corpus", o, "heldin"),
@@ -108,12 +137,19 @@ export function writeEvalJsonl(file: string, items: readonly EvalItem[]): void {
  */
 export function readEvalJsonl(file: string): EvalItem[] {
   const items = readPrompts(file);
-  const raw = fs.readFileSync(file, "utf8").split("\n").map((l, i) => ({ l, n: i + 1 })).filter(({ l }) => l.trim() !== "");
+  const raw = fs
+    .readFileSync(file, "utf8")
+    .split("\n")
+    .map((l, i) => ({ l, n: i + 1 }))
+    .filter(({ l }) => l.trim() !== "");
   const bad: string[] = [];
   const out = items.map((item, i) => {
     const o = JSON.parse(raw[i].l) as Record<string, unknown>;
     const missing = ["answer", "task", "cluster", "template", "input"].filter((k) => o[k] === undefined);
-    if (missing.length) bad.push(`${file}:${raw[i].n}: missing ${missing.join(", ")}; rebuild it with npx tsx src/cli/build-sft.ts`);
+    if (missing.length)
+      bad.push(
+        `${file}:${raw[i].n}: missing ${missing.join(", ")}; rebuild it with npx tsx src/cli/build-sft.ts`,
+      );
     return { ...item, ...o, messages: item.messages } as EvalItem;
   });
   if (bad.length) throw new Error(`${bad.length} bad line(s) in ${file}:\n${bad.join("\n")}`);
@@ -122,6 +158,11 @@ export function readEvalJsonl(file: string): EvalItem[] {
 
 /** Scores a response to an eval item with its task's checker. */
 export function checkEvalItem(item: EvalItem, response: string): CheckResult {
-  const inst: TaskInstance = { input: item.input, answer: item.answer, ...(item.accepted ? { accepted: item.accepted } : {}), ...(item.word ? { word: item.word } : {}) };
+  const inst: TaskInstance = {
+    input: item.input,
+    answer: item.answer,
+    ...(item.accepted ? { accepted: item.accepted } : {}),
+    ...(item.word ? { word: item.word } : {}),
+  };
   return getTask(item.task).check(response, inst);
 }

@@ -9,7 +9,11 @@ import type { CheckResult, Task, TaskInstance } from "./types";
 
 /** Bullet lists: every line a "-" item, the words in the given order. */
 function bulletCheck(response: string, inst: TaskInstance): CheckResult {
-  const lines = response.trim().split("\n").map((l) => l.trim()).filter(Boolean);
+  const lines = response
+    .trim()
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   const result = listCheck(response, inst, lines.join("\n"));
   if (result.correct && !lines.every((l) => /^[-*•]\s+\S/.test(l))) {
     return { correct: false, score: 0.5, reason: "right words, but not every line is a bullet" };
@@ -20,7 +24,7 @@ function bulletCheck(response: string, inst: TaskInstance): CheckResult {
 const bullets: Task = {
   name: "bullet_list",
   cluster: "formatting",
-  description: "Write three given words as a bullet list, one \"- word\" per line, in the given order.",
+  description: 'Write three given words as a bullet list, one "- word" per line, in the given order.',
   learnable: "format",
   why: "copy the words and lay them out; no knowledge needed",
   generate(rng, ctx) {
@@ -51,7 +55,9 @@ function parseObject(response: string): Record<string, unknown> | undefined {
   const m = response.match(/\{[\s\S]*\}/);
   try {
     const v: unknown = m ? JSON.parse(m[0]) : undefined;
-    return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+    return typeof v === "object" && v !== null && !Array.isArray(v)
+      ? (v as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -65,8 +71,13 @@ function jsonCheck(response: string, inst: TaskInstance): CheckResult {
   const keys = Object.keys(want);
   const right = keys.filter((k) => got[k] === want[k]).length;
   const extra = Object.keys(got).filter((k) => !(k in want)).length;
-  if (right === keys.length && extra === 0) return { correct: true, score: 1, reason: "same keys and values" };
-  return { correct: false, score: right / (keys.length + extra), reason: `${right} of ${keys.length} fields right${extra ? `, ${extra} extra` : ""}` };
+  if (right === keys.length && extra === 0)
+    return { correct: true, score: 1, reason: "same keys and values" };
+  return {
+    correct: false,
+    score: right / (keys.length + extra),
+    reason: `${right} of ${keys.length} fields right${extra ? `, ${extra} extra` : ""}`,
+  };
 }
 
 const json: Task = {
@@ -77,8 +88,13 @@ const json: Task = {
   why: "copy two keys and values into a fixed layout of braces, quotes and a colon",
   generate(rng) {
     const [k1, k2] = pickDistinct(rng, KEYS, 2);
-    const obj = { [k1]: rng.pick<string | number>(JSON_FIELDS[k1]), [k2]: rng.pick<string | number>(JSON_FIELDS[k2]) };
-    const pairs = Object.entries(obj).map(([k, v]) => `${k} = ${v}`).join(" and ");
+    const obj = {
+      [k1]: rng.pick<string | number>(JSON_FIELDS[k1]),
+      [k2]: rng.pick<string | number>(JSON_FIELDS[k2]),
+    };
+    const pairs = Object.entries(obj)
+      .map(([k, v]) => `${k} = ${v}`)
+      .join(" and ");
     return { input: { pairs }, answer: JSON.stringify(obj).replace(/,"/g, ', "').replace(/":/g, '": ') };
   },
   templates: [
@@ -92,7 +108,14 @@ const json: Task = {
 
 /** The formatting cluster. */
 export const FORMATTING_TASKS: readonly Task[] = [
-  skillTask("upper", "uppercase", "formatting", "Write a word in capital letters.", [T.inv("{word}\nWrite this word in capitals.")], caseSensitiveCheck),
+  skillTask(
+    "upper",
+    "uppercase",
+    "formatting",
+    "Write a word in capital letters.",
+    [T.inv("{word}\nWrite this word in capitals.")],
+    caseSensitiveCheck,
+  ),
   bullets,
   json,
 ];

@@ -9,16 +9,21 @@ import type { GenContext, Template } from "./types";
 
 /** Facts of the pool, optionally of some relations; throws if there are none to draw from. */
 export function poolFacts(ctx: GenContext, relations?: readonly Relation[]): Fact[] {
-  const facts = ctx.headwords.flatMap((h) => h.facts).filter((f) => !relations || relations.includes(f.relation));
+  const facts = ctx.headwords
+    .flatMap((h) => h.facts)
+    .filter((f) => !relations || relations.includes(f.relation));
   if (facts.length === 0) {
-    throw new Error(`no ${relations ? relations.join("/") + " " : ""}facts in the word pool (${ctx.headwords.length} headwords); pass more headwords`);
+    throw new Error(
+      `no ${relations ? relations.join("/") + " " : ""}facts in the word pool (${ctx.headwords.length} headwords); pass more headwords`,
+    );
   }
   return facts;
 }
 
 /** The pool's headwords as plain words. */
 export function poolWords(ctx: GenContext): string[] {
-  if (ctx.headwords.length === 0) throw new Error("the word pool is empty; pass headwords (readFactsFile().headwords)");
+  if (ctx.headwords.length === 0)
+    throw new Error("the word pool is empty; pass headwords (readFactsFile().headwords)");
   return ctx.headwords.map((h) => h.word);
 }
 

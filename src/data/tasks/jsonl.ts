@@ -14,37 +14,49 @@ import { checkMessages, Message, ROLES } from "../../chat/template";
  * saying what is wrong and how to fix it). Throws one error listing every bad
  * line; `what` names the records in messages ("SFT examples").
  */
-export function readJsonl<T>(file: string, what: string, parse: (o: Record<string, unknown>, source: string) => T): T[] {
+export function readJsonl<T>(
+  file: string,
+  what: string,
+  parse: (o: Record<string, unknown>, source: string) => T,
+): T[] {
   if (!fs.existsSync(file)) throw new Error(`${what} file not found: ${file}`);
   const out: T[] = [];
   const bad: string[] = [];
-  fs.readFileSync(file, "utf8").split("\n").forEach((line, i) => {
-    if (line.trim() === "") return;
-    const source = `${file}:${i + 1}`;
-    try {
-      let o: unknown;
+  fs.readFileSync(file, "utf8")
+    .split("\n")
+    .forEach((line, i) => {
+      if (line.trim() === "") return;
+      const source = `${file}:${i + 1}`;
       try {
-        o = JSON.parse(line);
+        let o: unknown;
+        try {
+          o = JSON.parse(line);
+        } catch (e) {
+          throw new Error(`not valid JSON (${(e as Error).message}); each line must be one JSON object`);
+        }
+        if (typeof o !== "object" || o === null || Array.isArray(o))
+          throw new Error("expected a JSON object on this line");
+        out.push(parse(o as Record<string, unknown>, source));
       } catch (e) {
-        throw new Error(`not valid JSON (${(e as Error).message}); each line must be one JSON object`);
+        bad.push(`${source}: ${(e as Error).message}`);
       }
-      if (typeof o !== "object" || o === null || Array.isArray(o)) throw new Error("expected a JSON object on this line");
-      out.push(parse(o as Record<string, unknown>, source));
-    } catch (e) {
-      bad.push(`${source}: ${(e as Error).message}`);
-    }
-  });
-  if (bad.length) throw new Error(`${bad.length} bad line(s) in ${file}; fix or remove them:\n${bad.join("\n")}`);
+    });
+  if (bad.length)
+    throw new Error(`${bad.length} bad line(s) in ${file}; fix or remove them:\n${bad.join("\n")}`);
   if (out.length === 0) throw new Error(`${file}: no ${what} (the file is empty)`);
   return out;
 }
 
 /** A list of chat messages, validated: known roles, text content, system first, no special tokens. */
 export function parseMessages(v: unknown, field: string): Message[] {
-  if (!Array.isArray(v) || v.length === 0) throw new Error(`"${field}" must be a non-empty list of {"role","content"}`);
+  if (!Array.isArray(v) || v.length === 0)
+    throw new Error(`"${field}" must be a non-empty list of {"role","content"}`);
   const messages = v.map((m, j) => {
     const mm = (typeof m === "object" && m !== null ? m : {}) as Record<string, unknown>;
-    if (!ROLES.includes(mm.role as never)) throw new Error(`${field}[${j}].role must be one of ${ROLES.join(", ")}, got ${JSON.stringify(mm.role)}`);
+    if (!ROLES.includes(mm.role as never))
+      throw new Error(
+        `${field}[${j}].role must be one of ${ROLES.join(", ")}, got ${JSON.stringify(mm.role)}`,
+      );
     if (typeof mm.content !== "string" || mm.content.trim() === "") {
       const hint = mm.role === "assistant" ? " (the answer is missing)" : "";
       throw new Error(`${field}[${j}] (${mm.role}) has empty content${hint}; give it text or drop the line`);
@@ -79,14 +91,16 @@ export function readPrompts(file: string): PromptItem[] {
   if (!fs.existsSync(file)) throw new Error(`prompts file not found: ${file}`);
   const items: PromptItem[] = [];
   const bad: string[] = [];
-  fs.readFileSync(file, "utf8").split("\n").forEach((line, i) => {
-    if (line.trim() === "") return;
-    try {
-      items.push(parsePrompt(JSON.parse(line)));
-    } catch (e) {
-      bad.push(`${file}:${i + 1}: ${(e as Error).message}`);
-    }
-  });
+  fs.readFileSync(file, "utf8")
+    .split("\n")
+    .forEach((line, i) => {
+      if (line.trim() === "") return;
+      try {
+        items.push(parsePrompt(JSON.parse(line)));
+      } catch (e) {
+        bad.push(`${file}:${i + 1}: ${(e as Error).message}`);
+      }
+    });
   if (bad.length) throw new Error(`${bad.length} bad line(s); fix or remove them:\n${bad.join("\n")}`);
   if (items.length === 0) throw new Error(`${file}: no prompts (the file is empty)`);
   return items;
@@ -98,21 +112,30 @@ function parsePrompt(o: unknown): PromptItem {
   if (!Array.isArray(r.messages)) throw new Error('missing "messages" (a list of {"role","content"})');
   const messages = r.messages.map((m, j) => {
     const mm = m as Record<string, unknown>;
-    if (!ROLES.includes(mm?.role as never)) throw new Error(`messages[${j}].role must be one of ${ROLES.join(", ")}, got ${JSON.stringify(mm?.role)}`);
+    if (!ROLES.includes(mm?.role as never))
+      throw new Error(
+        `messages[${j}].role must be one of ${ROLES.join(", ")}, got ${JSON.stringify(mm?.role)}`,
+      );
     return { role: mm.role, content: mm.content } as Message;
   });
   checkMessages(messages, "messages");
-  if (messages[messages.length - 1].role !== "user") throw new Error("the last message must be the user's request");
+  if (messages[messages.length - 1].role !== "user")
+    throw new Error("the last message must be the user's request");
   for (const k of ["answer", "task"] as const) {
     if (r[k] !== undefined && typeof r[k] !== "string") throw new Error(`"${k}" must be a string`);
   }
-  if (r.accepted !== undefined && !(Array.isArray(r.accepted) && r.accepted.every((a) => typeof a === "string"))) throw new Error('"accepted" must be a list of strings');
+  if (
+    r.accepted !== undefined &&
+    !(Array.isArray(r.accepted) && r.accepted.every((a) => typeof a === "string"))
+  )
+    throw new Error('"accepted" must be a list of strings');
   const item: PromptItem = { messages };
   if (r.answer !== undefined) item.answer = r.answer as string;
   if (r.accepted !== undefined) item.accepted = r.accepted as string[];
   if (r.task !== undefined) item.task = r.task as string;
   if (r.input !== undefined) {
-    if (typeof r.input !== "object" || r.input === null || Array.isArray(r.input)) throw new Error('"input" must be an object of task inputs');
+    if (typeof r.input !== "object" || r.input === null || Array.isArray(r.input))
+      throw new Error('"input" must be an object of task inputs');
     item.input = r.input as Record<string, string | number>;
   }
   return item;

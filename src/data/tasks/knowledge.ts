@@ -10,7 +10,8 @@ import { exactCheck } from "./check";
 import { fromPhrasing, T } from "./gen";
 import type { GenContext, Task, TaskInstance } from "./types";
 
-const WHY_FACT = "the base model holds these facts; SFT only teaches it to answer (about 70 % on unseen words after npm run sft)";
+const WHY_FACT =
+  "the base model holds these facts; SFT only teaches it to answer (about 70 % on unseen words after npm run sft)";
 
 const RELATION_DESCRIPTION: Record<Relation, string> = {
   antonym: "Give the opposite of a word.",
@@ -38,7 +39,8 @@ function relationTask(relation: Relation): Task {
     why: WHY_FACT,
     generate(rng, ctx) {
       const facts = ctx.headwords.flatMap((h) => h.facts).filter((f) => f.relation === relation);
-      if (facts.length === 0) throw new Error(`${relation}: no ${relation} facts in the word pool; pass more headwords`);
+      if (facts.length === 0)
+        throw new Error(`${relation}: no ${relation} facts in the word pool; pass more headwords`);
       return factInstance(rng.pick(facts));
     },
     templates: fromPhrasing(RELATION_PHRASING[relation].questions),
@@ -61,12 +63,14 @@ function glossAnswers(h: Headword, all: readonly Headword[]): string[] {
 const definition: Task = {
   name: "definition",
   cluster: "knowledge",
-  description: "Name the word a WordNet gloss defines (the dictionary entries of the corpus, read backwards).",
+  description:
+    "Name the word a WordNet gloss defines (the dictionary entries of the corpus, read backwards).",
   learnable: "knowledge",
   why: "dictionary entries in the corpus pair each gloss with its word, though only word-first; read gloss-first they are the reversal curse's case (Berglund et al., 2023)",
   generate(rng, ctx: GenContext) {
     const pool = ctx.headwords.filter(definable);
-    if (pool.length === 0) throw new Error("definition: no headword in the pool has a short gloss; pass more headwords");
+    if (pool.length === 0)
+      throw new Error("definition: no headword in the pool has a short gloss; pass more headwords");
     return definitionInstance(rng.pick(pool), ctx.headwords);
   },
   templates: [
@@ -81,4 +85,9 @@ const definition: Task = {
 };
 
 /** The knowledge cluster. */
-export const KNOWLEDGE_TASKS: readonly Task[] = [relationTask("antonym"), relationTask("synonym"), relationTask("category"), definition];
+export const KNOWLEDGE_TASKS: readonly Task[] = [
+  relationTask("antonym"),
+  relationTask("synonym"),
+  relationTask("category"),
+  definition,
+];

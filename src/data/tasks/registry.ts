@@ -12,8 +12,15 @@ import { CLUSTERS, Cluster, Learnable, Task } from "./types";
 
 /** Every task, cluster by cluster. */
 export const TASKS: readonly Task[] = [
-  ...CLOSED_QA_TASKS, ...KNOWLEDGE_TASKS, ...SUMMARISATION_TASKS, ...TRANSLATION_TASKS, ...CLASSIFICATION_TASKS,
-  ...STRING_TASKS, ...ARITHMETIC_TASKS, ...FORMATTING_TASKS, ...CONSTRAINED_TASKS,
+  ...CLOSED_QA_TASKS,
+  ...KNOWLEDGE_TASKS,
+  ...SUMMARISATION_TASKS,
+  ...TRANSLATION_TASKS,
+  ...CLASSIFICATION_TASKS,
+  ...STRING_TASKS,
+  ...ARITHMETIC_TASKS,
+  ...FORMATTING_TASKS,
+  ...CONSTRAINED_TASKS,
 ];
 
 /** The task called `name`; the error lists the names there are. */
@@ -26,16 +33,28 @@ export function getTask(name: string): Task {
 /** Tasks of some clusters, in registry order. */
 export function tasksIn(clusters: readonly Cluster[]): Task[] {
   const unknown = clusters.filter((c) => !CLUSTERS.includes(c));
-  if (unknown.length) throw new Error(`unknown cluster(s) ${unknown.join(", ")}; clusters are: ${CLUSTERS.join(", ")}`);
+  if (unknown.length)
+    throw new Error(`unknown cluster(s) ${unknown.join(", ")}; clusters are: ${CLUSTERS.join(", ")}`);
   return TASKS.filter((t) => clusters.includes(t.cluster));
 }
 
 /** One row per task, for the notebook's table. */
-export interface TaskRow { task: string; cluster: Cluster; learnable: Learnable; why: string; templates: number; heldoutTemplates: number; description: string }
+export interface TaskRow {
+  task: string;
+  cluster: Cluster;
+  learnable: Learnable;
+  why: string;
+  templates: number;
+  heldoutTemplates: number;
+  description: string;
+}
 
 export function taskTable(tasks: readonly Task[] = TASKS): TaskRow[] {
   return tasks.map((t) => ({
-    task: t.name, cluster: t.cluster, learnable: t.learnable, why: t.why,
+    task: t.name,
+    cluster: t.cluster,
+    learnable: t.learnable,
+    why: t.why,
     templates: t.templates.filter((x) => (x.use ?? "corpus") === "corpus").length,
     heldoutTemplates: t.templates.filter((x) => x.use === "heldout").length,
     description: t.description,

@@ -42,10 +42,20 @@ export function zeroShot(task: Task, inst: TaskInstance, templateIndex: number, 
 }
 
 /** Few-shot prompt: `demos` solved with the same template, then the request. */
-export function fewShot(task: Task, demos: readonly TaskInstance[], inst: TaskInstance, templateIndex: number, mode: FewShotMode = "turns", system?: string): Message[] {
+export function fewShot(
+  task: Task,
+  demos: readonly TaskInstance[],
+  inst: TaskInstance,
+  templateIndex: number,
+  mode: FewShotMode = "turns",
+  system?: string,
+): Message[] {
   if (mode === "inline") {
     const shots = demos.map((d) => `Q: ${requestText(task, d, templateIndex)}\nA: ${d.answer}`);
-    return [...sys(system), { role: "user", content: [...shots, `Q: ${requestText(task, inst, templateIndex)}\nA:`].join("\n\n") }];
+    return [
+      ...sys(system),
+      { role: "user", content: [...shots, `Q: ${requestText(task, inst, templateIndex)}\nA:`].join("\n\n") },
+    ];
   }
   const turns = demos.flatMap((d): Message[] => [
     { role: "user", content: requestText(task, d, templateIndex) },

@@ -11,7 +11,10 @@
 import { CLUSTERS, Cluster } from "./types";
 
 /** Clusters SFT trains on, and clusters kept for measuring transfer. */
-export interface ClusterSplit { heldIn: readonly Cluster[]; heldOut: readonly Cluster[] }
+export interface ClusterSplit {
+  heldIn: readonly Cluster[];
+  heldOut: readonly Cluster[];
+}
 
 const HELD_OUT: readonly Cluster[] = ["summarisation", "translation"];
 

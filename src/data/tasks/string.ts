@@ -8,7 +8,21 @@ import { exactCheck, listCheck } from "./check";
 import { fromPhrasing, poolWords, T } from "./gen";
 import type { CheckResult, Task, TaskInstance, Template } from "./types";
 
-const NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
+const NUMBER_WORDS = [
+  "zero",
+  "one",
+  "two",
+  "three",
+  "four",
+  "five",
+  "six",
+  "seven",
+  "eight",
+  "nine",
+  "ten",
+  "eleven",
+  "twelve",
+];
 
 /** Spelled-out numbers an answer may use instead of digits ("5" or "five"). */
 export const numberWords = (n: number): string[] => (NUMBER_WORDS[n] ? [NUMBER_WORDS[n]] : []);
@@ -23,14 +37,30 @@ const WHY_SKILL: Record<Skill, string> = {
 };
 
 /** A task over one of the corpus's skills: its generator and phrasing table, plus extra templates. */
-function skillTask(skill: Skill, name: string, cluster: Task["cluster"], description: string, extra: Template[], check: Task["check"]): Task {
+function skillTask(
+  skill: Skill,
+  name: string,
+  cluster: Task["cluster"],
+  description: string,
+  extra: Template[],
+  check: Task["check"],
+): Task {
   return {
-    name, cluster, description, learnable: "unlikely", why: WHY_SKILL[skill],
+    name,
+    cluster,
+    description,
+    learnable: "unlikely",
+    why: WHY_SKILL[skill],
     generate(rng, ctx) {
       const inst = skillInstance(skill, rng, poolWords(ctx));
       const word = typeof inst.vars.word === "string" ? inst.vars.word : undefined;
       const accepted = skill === "count" ? numberWords(Number(inst.answer)) : [];
-      return { input: { ...inst.vars }, answer: inst.answer, ...(accepted.length ? { accepted } : {}), ...(word ? { word } : {}) };
+      return {
+        input: { ...inst.vars },
+        answer: inst.answer,
+        ...(accepted.length ? { accepted } : {}),
+        ...(word ? { word } : {}),
+      };
     },
     templates: [...fromPhrasing(SKILL_PHRASING[skill].questions), ...extra],
     check,
@@ -42,7 +72,10 @@ const sortCheck = (response: string, inst: TaskInstance): CheckResult => listChe
 /** A task on one letter of a word: the first or the last. */
 function letterTask(name: string, which: "first" | "last"): Task {
   return {
-    name, cluster: "string", description: `Give the ${which} letter of a word.`, learnable: "unlikely",
+    name,
+    cluster: "string",
+    description: `Give the ${which} letter of a word.`,
+    learnable: "unlikely",
     why: "the letters of a word sit inside its BPE token; the corpus spells words only in examples it did not learn",
     generate(rng, ctx) {
       const word = rng.pick(poolWords(ctx));
@@ -60,9 +93,30 @@ function letterTask(name: string, which: "first" | "last"): Task {
 
 /** The string cluster. */
 export const STRING_TASKS: readonly Task[] = [
-  skillTask("reverse", "reverse_word", "string", "Write a word backwards.", [T.inv("{word}\nWrite this word backwards.")], exactCheck),
-  skillTask("sort", "sort_words", "string", "Sort 3–4 words alphabetically (comma-separated).", [T.inv("{words}\nPut these words in alphabetical order.")], sortCheck),
-  skillTask("count", "count_letters", "string", "Count the letters of a word.", [T.inv("{word}\nHow many letters is that?")], exactCheck),
+  skillTask(
+    "reverse",
+    "reverse_word",
+    "string",
+    "Write a word backwards.",
+    [T.inv("{word}\nWrite this word backwards.")],
+    exactCheck,
+  ),
+  skillTask(
+    "sort",
+    "sort_words",
+    "string",
+    "Sort 3–4 words alphabetically (comma-separated).",
+    [T.inv("{words}\nPut these words in alphabetical order.")],
+    sortCheck,
+  ),
+  skillTask(
+    "count",
+    "count_letters",
+    "string",
+    "Count the letters of a word.",
+    [T.inv("{word}\nHow many letters is that?")],
+    exactCheck,
+  ),
   letterTask("first_letter", "first"),
   letterTask("last_letter", "last"),
 ];

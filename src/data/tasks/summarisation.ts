@@ -16,14 +16,18 @@ export const FILLER = {
 const topic: Task = {
   name: "topic_word",
   cluster: "summarisation",
-  description: "Every fact about one headword, stated in corpus phrasings; give the one word the passage is about.",
+  description:
+    "Every fact about one headword, stated in corpus phrasings; give the one word the passage is about.",
   learnable: "format",
   why: "the answer is the word every sentence repeats; copying it needs no knowledge",
   generate(rng, ctx) {
     const withFacts = ctx.headwords.filter((h) => h.facts.length >= 2);
     if (withFacts.length === 0) throw new Error("topic_word: no headword with two facts in the pool");
     const h = rng.pick(withFacts);
-    const passage = rng.shuffle(h.facts).map((f) => randomStatement(rng, f)).join(" ");
+    const passage = rng
+      .shuffle(h.facts)
+      .map((f) => randomStatement(rng, f))
+      .join(" ");
     return { input: { passage }, answer: h.word, word: h.word };
   },
   templates: [
@@ -38,7 +42,8 @@ const topic: Task = {
 const shorten: Task = {
   name: "shorten_sentence",
   cluster: "summarisation",
-  description: "A fact padded with filler (\"As everyone knows, …, of course.\"); write the short sentence that keeps the fact.",
+  description:
+    'A fact padded with filler ("As everyone knows, …, of course."); write the short sentence that keeps the fact.',
   learnable: "format",
   why: "deleting a few fixed filler phrases and copying the rest is a layout skill",
   generate(rng, ctx) {
@@ -66,11 +71,13 @@ export const MERGE = {
 const merge: Task = {
   name: "merge_sentences",
   cluster: "summarisation",
-  description: "Three sentences that differ in one word (\"Tom saw cats. Tom saw dogs. …\"); say it in one sentence.",
+  description:
+    'Three sentences that differ in one word ("Tom saw cats. Tom saw dogs. …"); say it in one sentence.',
   learnable: "format",
   why: "copying the shared start and listing the three words is a fixed layout",
   generate(rng) {
-    const name = rng.pick(MERGE.names), verb = rng.pick(MERGE.verbs);
+    const name = rng.pick(MERGE.names),
+      verb = rng.pick(MERGE.verbs);
     const [a, b, c] = pickDistinct(rng, MERGE.things, 3);
     return {
       input: { sentences: [a, b, c].map((t) => `${name} ${verb} ${t}.`).join(" ") },

@@ -34,7 +34,8 @@ export const DICTIONARY = {
 const pig: Task = {
   name: "pig_latin",
   cluster: "translation",
-  description: "Translate one word into pig latin (leading consonants to the end, then \"ay\"; vowel-initial words add \"way\").",
+  description:
+    'Translate one word into pig latin (leading consonants to the end, then "ay"; vowel-initial words add "way").',
   learnable: "unlikely",
   why: "needs the letters inside BPE tokens and moving them; the experiment's letter tasks stayed at 0 %",
   generate(rng, ctx) {
@@ -75,14 +76,18 @@ const NOUN = Object.keys(DICTIONARY.nouns) as (keyof typeof DICTIONARY.nouns)[];
 const dictionary: Task = {
   name: "dictionary_translate",
   cluster: "translation",
-  description: "Translate a two-word phrase word for word, keeping the order, with the dictionary entries given in the prompt (one is a distractor).",
+  description:
+    "Translate a two-word phrase word for word, keeping the order, with the dictionary entries given in the prompt (one is a distractor).",
   learnable: "format",
-  why: "a lookup in the prompt: copy the word after each \"=\"",
+  why: 'a lookup in the prompt: copy the word after each "="',
   generate(rng) {
-    const adj = rng.pick(ADJ), noun = rng.pick(NOUN);
+    const adj = rng.pick(ADJ),
+      noun = rng.pick(NOUN);
     const distractor = rng.pick(NOUN.filter((n) => n !== noun));
     const entries = rng.shuffle<[string, string]>([
-      [adj, DICTIONARY.adjectives[adj]], [noun, DICTIONARY.nouns[noun]], [distractor, DICTIONARY.nouns[distractor]],
+      [adj, DICTIONARY.adjectives[adj]],
+      [noun, DICTIONARY.nouns[noun]],
+      [distractor, DICTIONARY.nouns[distractor]],
     ]);
     return {
       input: { dictionary: entries.map(([en, es]) => `${en} = ${es}`).join(", "), phrase: `${adj} ${noun}` },
@@ -91,9 +96,9 @@ const dictionary: Task = {
   },
   templates: [
     T.imp("Dictionary: {dictionary}.\nTranslate word for word: {phrase}"),
-    T.q("Using {dictionary}, what is \"{phrase}\" word for word?"),
+    T.q('Using {dictionary}, what is "{phrase}" word for word?'),
     T.inv("{phrase}\nTranslate each word with this dictionary: {dictionary}."),
-    T.held(T.imp("With the word list {dictionary}, render \"{phrase}\" one word at a time.")),
+    T.held(T.imp('With the word list {dictionary}, render "{phrase}" one word at a time.')),
   ],
   check: exactCheck,
 };

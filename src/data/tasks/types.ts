@@ -10,8 +10,15 @@ import type { Rng } from "../../random";
 
 /** The kinds of work, one cluster each (FLAN's "task clusters"). */
 export const CLUSTERS = [
-  "closed_qa", "knowledge", "summarisation", "translation", "classification",
-  "string", "arithmetic", "formatting", "constrained",
+  "closed_qa",
+  "knowledge",
+  "summarisation",
+  "translation",
+  "classification",
+  "string",
+  "arithmetic",
+  "formatting",
+  "constrained",
 ] as const;
 export type Cluster = (typeof CLUSTERS)[number];
 
