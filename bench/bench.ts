@@ -150,7 +150,12 @@ export const BENCH_CLI = {
   summary:
     "Times a training step and generation of the model-core configs on every matmul path, beside PyTorch.",
   flags: {
-    configs: { type: "string", arg: "A,B", doc: "configs to time, comma-separated", default: "A,B" },
+    configs: {
+      type: "string",
+      arg: "A,B",
+      doc: "configs to time, comma-separated (A, B, base)",
+      default: "A,B",
+    },
     repeats: { type: "int", min: 1, doc: "runs per figure (medians are reported)", default: 5 },
     json: { type: "boolean", doc: "print one JSON object and nothing else" },
     child: { type: "string", arg: "NAME", doc: "internal: time one config in this process" },
@@ -164,7 +169,9 @@ async function main(argv: string[]): Promise<void> {
   if (a.child) return child(a.child as Name, repeats);
   const json = a.json ?? false;
   const names = (a.configs ?? "A,B").split(",") as Name[];
-  for (const n of names) if (!(n in PRESETS)) throw new Error(`bench: unknown config "${n}"; use A and/or B`);
+  for (const n of names)
+    if (!(n in PRESETS))
+      throw new Error(`bench: unknown config "${n}"; use ${Object.keys(PRESETS).join(", ")}`);
   const backend = await initBackend({ quiet: true });
   // Both matmul paths when the native one is available, so one run compares them.
   const paths = backend.native ? [true, false] : [false];

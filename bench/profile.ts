@@ -1,5 +1,5 @@
 /**
- * `npm run bench:profile [-- --config A|B]`: where a training step's time goes.
+ * `npm run bench:profile [-- --config A|B|base]`: where a training step's time goes.
  * Runs one forward + backward + AdamW step of the config under tf.profile and
  * prints kernel time by kernel and by input shape. (tf.profile syncs after
  * every kernel, so its total exceeds a normal step's wall time; read it for
@@ -12,9 +12,11 @@ import { trainingStep } from "./step";
 
 export const PROFILE_CLI = {
   name: "bench:profile",
-  usage: "usage: npm run bench:profile [-- --config A|B]",
+  usage: "usage: npm run bench:profile [-- --config A|B|base]",
   summary: "Kernel time of one training step, by kernel and by input shape.",
-  flags: { config: { type: "string", arg: "NAME", choices: ["A", "B"], doc: "model config", default: "A" } },
+  flags: {
+    config: { type: "string", arg: "NAME", choices: ["A", "B", "base"], doc: "model config", default: "A" },
+  },
 } as const satisfies CliSpec<Record<string, Flag>>;
 
 async function main(argv: string[]): Promise<void> {

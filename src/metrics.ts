@@ -45,6 +45,13 @@ export const METRICS = Object.freeze({
     description: "knowledge probe: share of cloze facts completed correctly",
     unit: "0..1",
   },
+  "probe/cloze_train": { description: "knowledge probe on the words SFT may show", unit: "0..1" },
+  "probe/cloze_heldout": { description: "knowledge probe on the words SFT never shows", unit: "0..1" },
+  "probe/definition": { description: "gloss → word cloze (stated gloss-first in the corpus)", unit: "0..1" },
+  "probe/one_way_reverse": {
+    description: "reverse cloze of the one-way relation (never stated): the reversal curse",
+    unit: "0..1",
+  },
   "behaviour/answer_rate": { description: "share of responses classified as answers", unit: "0..1" },
   "behaviour/continuation_rate": { description: "share of responses that continue the prompt", unit: "0..1" },
   "behaviour/exact_match": {

@@ -1,11 +1,11 @@
 /**
  * Builds the data the lab trains on.
  *
- *   npx tsx src/cli/build-data.ts --words 200        # WordNet → data/wordnet/facts.json + LICENSE
+ *   npx tsx src/cli/build-data.ts --words 500        # WordNet → data/wordnet/facts.json + LICENSE
  *   npx tsx src/cli/build-data.ts --corpus           # facts.json → data/corpus/*.jsonl
  *
  * Options: --seed N (split and corpus seed, default 0), --wordnet DIR,
- * --train-chars N (default 16e6, about 6M BPE tokens at 2.6 chars/token),
+ * --train-chars N (default 40e6, about 14M tokens of the base model's BPE),
  * --val-chars N (default 200e3), --out DIR (default: the repository's data/),
  * --facts FILE (corpus input, default OUT/wordnet/facts.json).
  * The facts step needs `apt-get install wordnet-base`; the corpus step only
@@ -13,10 +13,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { allFacts, factStats, selectHeadwords } from "../data/facts";
+import { allFacts, factStats, parseHeadwordList, selectHeadwords, statedFacts } from "../data/facts";
 import { makeFactsFile, readFactsFile, writeFactsFile } from "../data/facts-file";
-import { DATA_DIR } from "../data/paths";
-import { writeCorpus } from "../data/corpus";
+import { DATA_DIR, PATHS } from "../data/paths";
+import { DEFAULT_CORPUS, writeCorpus } from "../data/corpus";
 import { DEFAULT_WORDNET_DIR, readWordNet } from "../data/wordnet";
 import { CliSpec, Flag, helpText, parseCli } from "./args";
 
@@ -29,20 +29,27 @@ interface Args {
   valChars: number;
   out: string;
   facts?: string;
+  list: string;
 }
 
 export const BUILD_DATA_CLI = {
   name: "build-data",
   usage:
-    "usage: npx tsx src/cli/build-data.ts [--words N] [--corpus] [--seed N] [--wordnet DIR] [--train-chars N] [--val-chars N] [--out DIR] [--facts FILE]",
+    "usage: npx tsx src/cli/build-data.ts [--words N] [--corpus] [--seed N] [--wordnet DIR] [--train-chars N] [--val-chars N] [--out DIR] [--facts FILE] [--list FILE]",
   summary:
     "WordNet → data/wordnet/facts.json (--words, the default) and facts.json → data/corpus/*.jsonl (--corpus).",
   flags: {
-    words: { type: "number", doc: "headwords to select from WordNet", default: 200 },
+    words: { type: "int", min: 1, doc: "headwords to select from WordNet", default: 500 },
+    list: {
+      type: "string",
+      arg: "FILE",
+      doc: "everyday headwords that come first",
+      default: "data/wordnet/everyday.txt",
+    },
     corpus: { type: "boolean", doc: "build the corpus from the facts" },
     seed: { type: "number", doc: "split and corpus seed", default: 0 },
     wordnet: { type: "string", arg: "DIR", doc: "WordNet's dict folder", default: DEFAULT_WORDNET_DIR },
-    "train-chars": { type: "number", doc: "training corpus size in characters", default: 16e6 },
+    "train-chars": { type: "number", doc: "training corpus size in characters", default: 40e6 },
     "val-chars": { type: "number", doc: "validation corpus size in characters", default: 200e3 },
     out: { type: "string", arg: "DIR", doc: "output data folder", default: "data/" },
     facts: { type: "string", arg: "FILE", doc: "corpus input", default: "OUT/wordnet/facts.json" },
@@ -60,12 +67,13 @@ function parseArgs(argv: string[]): Args | undefined {
     corpus: v.corpus ?? false,
     seed: v.seed ?? 0,
     wordnet: v.wordnet ?? DEFAULT_WORDNET_DIR,
-    trainChars: v["train-chars"] ?? 16e6,
-    valChars: v["val-chars"] ?? 200e3,
+    trainChars: v["train-chars"] ?? DEFAULT_CORPUS.trainChars,
+    valChars: v["val-chars"] ?? DEFAULT_CORPUS.valChars,
     out: v.out ?? DATA_DIR,
     facts: v.facts,
+    list: v.list ?? PATHS.everydayWords,
   };
-  if (a.words === undefined && !a.corpus) a.words = 200;
+  if (a.words === undefined && !a.corpus) a.words = 500;
   return a;
 }
 
@@ -86,7 +94,9 @@ function wordnetNotice(): string {
 function buildFacts(a: Args, words: number): void {
   const t0 = Date.now();
   const wn = readWordNet(a.wordnet);
-  const headwords = selectHeadwords(wn, { words, seed: a.seed });
+  const listFile = path.relative(process.cwd(), a.list) || a.list;
+  const everyday = parseHeadwordList(fs.readFileSync(a.list, "utf8"), listFile);
+  const headwords = selectHeadwords(wn, { words, seed: a.seed, everyday });
   const dir = path.join(a.out, "wordnet");
   writeFactsFile(path.join(dir, "facts.json"), makeFactsFile(headwords, words, a.seed));
   fs.writeFileSync(path.join(dir, "LICENSE"), wordnetNotice());
@@ -94,6 +104,7 @@ function buildFacts(a: Args, words: number): void {
   console.log(
     `facts: ${headwords.length} headwords (${train} train, ${headwords.length - train} heldout)`,
     factStats(allFacts(headwords)),
+    `; ${statedFacts(headwords).length} stated with the two-way relations' other direction`,
     `in ${((Date.now() - t0) / 1000).toFixed(1)} s -> ${dir}/facts.json`,
   );
 }

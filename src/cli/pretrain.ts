@@ -3,8 +3,8 @@
  *                   [-- --decay-steps N] [-- --allow-schedule-change]`
  *
  * Rebuilds the base model from scratch: the corpus (from the committed
- * WordNet facts, if data/corpus/train.jsonl is missing), a 512-token BPE
- * tokenizer, and a ~0.9 M-parameter GPT pretrained on it. In-progress
+ * WordNet facts, if data/corpus is missing or stale), a 1,024-token BPE
+ * tokenizer, and the 2.0 M-parameter BASE_MODEL GPT pretrained on it. In-progress
  * checkpoints go to build/pretrain/ (resume with --resume); the final model,
  * tokenizer and run record go to data/models/base/ (committed, ~3.5 MB).
  * --quick trains for seconds on a slice of the corpus, into build/models/base-quick.
@@ -16,23 +16,22 @@ import * as fs from "fs";
 import * as path from "path";
 import { initBackend } from "../backend";
 import { ensureCorpus } from "../data/corpus";
-import { allFacts, clozeItems } from "../data/facts";
+import { ONE_WAY_RELATION, probeItems } from "../data/facts";
 import { readFactsFile } from "../data/facts-file";
 import { PATHS } from "../data/paths";
 import { progress } from "../display/progress";
-import { clozeProbe } from "../eval/probe";
-import { metricValue } from "../metrics";
+import { ProbeResult, clozeProbe } from "../eval/probe";
+import { MetricRow, metricValue } from "../metrics";
 import { saveCheckpoint } from "../model/checkpoint";
-import { PRESETS } from "../model/config";
+import { BASE_MODEL } from "../model/config";
 import { GPT } from "../model/gpt";
 import { trainBpe } from "../tokenizer/index";
 import { loadRun } from "../run-record";
-import { checkScheduleUnchanged } from "../train/loop";
+import { checkResumable, checkScheduleUnchanged } from "../train/loop";
 import { PRETRAIN_FULL, PRETRAIN_QUICK, pretrain, pretrainConfig, tokenStream } from "../train/pretrain";
 import { CliSpec, Flag, helpText, parseCli, runMain } from "./args";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const VOCAB = 512;
 
 export const PRETRAIN_CLI = {
   name: "pretrain",
@@ -47,6 +46,12 @@ export const PRETRAIN_CLI = {
     steps: { type: "int", min: 0, doc: "optimizer steps (0: the recipe's)", default: PRETRAIN_FULL.steps },
     seed: { type: "int", doc: "random seed", default: 0 },
     out: { type: "string", arg: "DIR", doc: "where the final model goes", default: "data/models/base" },
+    checkpoints: {
+      type: "string",
+      arg: "DIR",
+      doc: "in-progress checkpoints (what --resume continues)",
+      default: "build/pretrain (--quick: build/pretrain-quick)",
+    },
     "decay-steps": { type: "int", min: 1, doc: "step where the cosine lr decay ends", default: "--steps" },
     "allow-schedule-change": { type: "boolean", doc: "let --resume change the lr schedule (a warm restart)" },
   },
@@ -58,7 +63,7 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(helpText(PRETRAIN_CLI));
     return;
   }
-  const work = path.join(ROOT, "build", args.quick ? "pretrain-quick" : "pretrain");
+  const work = args.checkpoints ?? path.join(ROOT, "build", args.quick ? "pretrain-quick" : "pretrain");
   const base = args.quick ? PRETRAIN_QUICK : PRETRAIN_FULL;
   const config = pretrainConfig(
     {
@@ -71,8 +76,11 @@ async function main(argv: string[]): Promise<void> {
   // Checked before the corpus is built, so a mistaken --resume fails at once.
   if (args.resume && !fs.existsSync(path.join(work, "config.json")))
     throw new Error(`--resume: no in-progress run at ${work}; start without --resume`);
-  if (args.resume && !args["allow-schedule-change"])
-    checkScheduleUnchanged(loadRun(work, "pretrain").config, config, path.join(work, "run.json"));
+  if (args.resume) {
+    const recorded = loadRun(work, "pretrain").config;
+    checkResumable(recorded, config, path.join(work, "run.json"));
+    if (!args["allow-schedule-change"]) checkScheduleUnchanged(recorded, config, path.join(work, "run.json"));
+  }
   const backend = await initBackend();
   const facts = readFactsFile();
   const corpus = ensureCorpus(facts.headwords);
@@ -80,7 +88,9 @@ async function main(argv: string[]): Promise<void> {
   const valDocs = args.quick ? corpus.val.slice(0, 200) : corpus.val;
 
   let t = Date.now();
-  const tokenizer = trainBpe(docs, { vocabSize: VOCAB });
+  const VOCAB = BASE_MODEL.vocabSize;
+  // Merges from the first 4 M characters: enough for stable counts, and seconds instead of a minute.
+  const tokenizer = trainBpe(prefixOf(docs, 4e6), { vocabSize: VOCAB });
   const train = tokenStream(tokenizer, docs);
   const val = tokenStream(tokenizer, valDocs);
   const chars = docs.reduce((n, d) => n + d.length, 0);
@@ -88,8 +98,8 @@ async function main(argv: string[]): Promise<void> {
     `tokenizer: ${VOCAB} tokens, ${(chars / train.length).toFixed(2)} chars/token; ${train.length.toLocaleString("en")} train and ${val.length.toLocaleString("en")} val tokens (${((Date.now() - t) / 1000).toFixed(1)} s)`,
   );
 
-  const model = GPT.create({ ...PRESETS.A, vocabSize: VOCAB }, config.seed);
-  const items = clozeItems(allFacts(facts.headwords));
+  const model = GPT.create(BASE_MODEL, config.seed);
+  const items = probeItems(facts.headwords);
   const out = args.out ?? (args.quick ? path.join(ROOT, "build", "models", "base-quick") : PATHS.baseModel);
   // The bar counts the steps this process will run, so its rate and time left are right when resuming.
   const done = args.resume
@@ -112,25 +122,55 @@ async function main(argv: string[]): Promise<void> {
     progress: progress(Math.max(0, config.steps - done), {
       label: done ? `pretrain (from step ${done})` : "pretrain",
     }),
-    probe: () => ({ "probe/cloze_accuracy": clozeProbe(model, tokenizer, items).accuracy }),
+    probe: () => probeMetrics(clozeProbe(model, tokenizer, items)),
   });
   const probe = clozeProbe(model, tokenizer, items);
   run.checkpoint = out;
   run.notes = {
     ...run.notes,
-    probe: { accuracy: probe.accuracy, byRelation: probe.byRelation, bySplit: probe.bySplit },
+    probe: {
+      accuracy: probe.accuracy,
+      byRelation: probe.byRelation,
+      bySplit: probe.bySplit,
+      byDirection: probe.byDirection,
+    },
   };
   await saveCheckpoint(out, { model, tokenizer, run, step: config.steps });
   const last = run.evals[run.evals.length - 1];
+  const stated = items.filter((i) => i.stated && i.relation !== "definition").length;
   console.log(
-    `done in ${((Date.now() - t) / 60000).toFixed(1)} min: val loss ${metricValue(last, "val/loss").toFixed(3)} nats/token, cloze probe ${(100 * probe.accuracy).toFixed(1)}% of ${items.length} facts`,
+    `done in ${((Date.now() - t) / 60000).toFixed(1)} min: val loss ${metricValue(last, "val/loss").toFixed(3)} nats/token, ` +
+      `cloze probe ${pct(probe.accuracy)} of ${stated} stated facts ` +
+      `(train words ${pct(probe.bySplit.train)}, held-out words ${pct(probe.bySplit.heldout)})`,
   );
   console.log(
-    `by relation: ${Object.entries(probe.byRelation)
-      .map(([k, v]) => `${k} ${(100 * v).toFixed(0)}%`)
-      .join(", ")}`,
+    "by relation and direction: " +
+      Object.entries(probe.byDirection)
+        .map(([k, v]) => `${k} ${pct(v)}`)
+        .join(", "),
   );
   console.log(`saved ${path.relative(ROOT, out)}/ (model, tokenizer.json, run.json)`);
+}
+
+const pct = (x: number | undefined) => (x === undefined ? "–" : `${(100 * x).toFixed(1)}%`);
+
+/** The probe's numbers as eval-row metrics (the run record's curve). */
+function probeMetrics(p: ProbeResult): MetricRow {
+  return {
+    "probe/cloze_accuracy": p.accuracy,
+    "probe/cloze_train": p.bySplit.train,
+    "probe/cloze_heldout": p.bySplit.heldout,
+    "probe/definition": p.byDirection["definition reverse"],
+    "probe/one_way_reverse": p.byDirection[`${ONE_WAY_RELATION} reverse`],
+  };
+}
+
+/** The first documents up to `chars` characters (at least one). */
+function prefixOf(docs: readonly string[], chars: number): string[] {
+  let n = 0;
+  let i = 0;
+  while (i < docs.length && (i === 0 || n < chars)) n += docs[i++].length;
+  return docs.slice(0, i);
 }
 
 if (require.main === module) runMain(main);

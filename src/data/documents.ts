@@ -6,7 +6,16 @@
  * question with another question (a completer, not an answerer).
  */
 import { Rng } from "../random";
-import { Fact, Headword, RELATION_PHRASING, SKILLS, Skill, questionsFor, render } from "./facts";
+import {
+  DEFINITION_PHRASING,
+  Fact,
+  Headword,
+  RELATION_PHRASING,
+  SKILLS,
+  Skill,
+  questionsFor,
+  render,
+} from "./facts";
 import { SkillInstance, skillInstance, workedExample } from "./skills";
 
 /** Draws items in shuffled passes, so every item comes up once per pass. */
@@ -34,6 +43,8 @@ export interface DocContext {
   nextFact(): Fact;
   /** Next headword for dictionary entries (also a deck). */
   nextHeadword(): Headword;
+  /** Next headword whose gloss fact prose states gloss-first (a deck of its own). */
+  nextDefinition(): Headword;
 }
 
 /** A document generator. */
@@ -72,9 +83,25 @@ function askAny(ctx: DocContext, form?: "imperative"): Asked {
   return askSkill(rng, skillInstance(rng.pick(SKILLS), rng, ctx.vocab), form);
 }
 
-/** Fact prose: 3–7 facts, each stated once. */
+/** A gloss stated before its word ("The word for a human being is person."). */
+export function definitionStatement(h: Headword, rng: Rng): string {
+  return render(rng.pick(DEFINITION_PHRASING.statements), { gloss: h.gloss, word: h.word });
+}
+
+/**
+ * Share of fact-prose sentences that state a gloss → word definition rather
+ * than a relation: about one headword in three of the stated facts, so each
+ * gloss comes up about as often as each relation fact.
+ */
+export const DEFINITION_SHARE = 0.25;
+
+/** Fact prose: 3–7 sentences, each a fact or (gloss-first) a definition. */
 export const factProse: DocGenerator = (ctx) =>
-  times(between(ctx.rng, 3, 7), () => factStatement(ctx.nextFact(), ctx.rng)).join(" ");
+  times(between(ctx.rng, 3, 7), () =>
+    ctx.rng.random() < DEFINITION_SHARE
+      ? definitionStatement(ctx.nextDefinition(), ctx.rng)
+      : factStatement(ctx.nextFact(), ctx.rng),
+  ).join(" ");
 
 const HEAD_FORMS = ["{word} ({pos})", "{word}, {pos}", "Word: {word} ({pos})", "{word} [{pos}]"];
 const MEANING_LABELS = ["Meaning", "Definition", "Sense"];

@@ -14,6 +14,8 @@ export const PATHS = Object.freeze({
   /** WordNet facts (npx tsx src/cli/build-data.ts) and WordNet's notice. */
   facts: data("wordnet", "facts.json"),
   wordnetLicense: data("wordnet", "LICENSE"),
+  /** The hand-written everyday headwords that come first (hot, dog, red, ...). */
+  everydayWords: data("wordnet", "everyday.txt"),
   /** The pretraining corpus (generated from the facts) and its committed sample. */
   corpus: data("corpus"),
   corpusSample: data("corpus", "sample.txt"),

@@ -103,7 +103,6 @@ export const RELATION_PHRASING: Readonly<Record<Relation, RelationPhrasing>> = O
       "The word {word} names a kind of {answer}.",
       "{word} is one type of {answer}.",
       "{word} belongs to the group called {answer}.",
-      "One kind of {answer} is {word}.",
     ],
     cloze: "{word} is a kind of",
     labels: ["Kind of", "Type of"],
@@ -119,6 +118,27 @@ export const RELATION_PHRASING: Readonly<Record<Relation, RelationPhrasing>> = O
     ],
   },
 });
+
+/**
+ * The one-way relation's reverse, as a cloze: never stated in the corpus
+ * (category statements all put the word first), so the probe measures
+ * whether "dog is a kind of canine" gives "one kind of canine is dog".
+ */
+export const ONE_WAY_REVERSE_CLOZE = "One kind of {answer} is";
+
+/**
+ * Gloss → word, the other direction of the dictionary entries (which put the
+ * word first). `{gloss}` is WordNet's definition, `{word}` the headword.
+ */
+export const DEFINITION_PHRASING = Object.freeze({
+  statements: [
+    "The word for {gloss} is {word}.",
+    "A word that means {gloss} is {word}.",
+    "If you mean {gloss}, the word is {word}.",
+    "{gloss}: the word for this is {word}.",
+  ],
+  cloze: "The word for {gloss} is",
+} as const);
 
 /** How worked examples state a skill, and how documents ask for it. */
 export interface SkillPhrasing {

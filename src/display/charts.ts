@@ -110,19 +110,35 @@ export function behaviourBars(bars: readonly BehaviourBar[], title: string, xTit
   };
 }
 
-/** Grouped bars of a rate (e.g. exact match) per label, one group per series. */
+/** Grouped bars of a rate (e.g. exact match) per label, one group per series; `lo`/`hi` draw its interval. */
 export function rateBars(
-  series: Record<string, { label: string; value: number | null }[]>,
+  series: Record<string, { label: string; value: number | null; lo?: number; hi?: number }[]>,
   title: string,
   yTitle: string,
 ): Figure {
   return {
-    data: Object.entries(series).map(([name, pts]) => ({
-      type: "bar",
-      name,
-      x: pts.map((p) => p.label),
-      y: pts.map((p) => p.value ?? 0),
-    })),
+    data: Object.entries(series).map(([name, pts]) => {
+      // Asymmetric error bars where the points carry an interval (e.g. Wilson's).
+      const withCi = pts.some((p) => p.lo !== undefined && p.hi !== undefined);
+      const v = (p: { value: number | null }) => p.value ?? 0;
+      return {
+        type: "bar",
+        name,
+        x: pts.map((p) => p.label),
+        y: pts.map(v),
+        ...(withCi
+          ? {
+              error_y: {
+                type: "data",
+                symmetric: false,
+                array: pts.map((p) => (p.hi ?? v(p)) - v(p)),
+                arrayminus: pts.map((p) => v(p) - (p.lo ?? v(p))),
+                visible: true,
+              },
+            }
+          : {}),
+      };
+    }),
     layout: {
       title: { text: title },
       barmode: "group",

@@ -1,17 +1,22 @@
 /**
  * Knowledge probe: cloze completion of the corpus's facts
- * ("The opposite of hot is" → " cold"), greedy, at the start of a document.
+ * ("The opposite of hot is" → " cold"), greedy, at the start of a document;
+ * with `probeItems` also gloss → word and the unstated reverse of the
+ * one-way relation, reported apart (`byDirection`).
  * It measures what the model *knows*, independent of whether it *answers*:
  * notebook 01 shows it beside the answer rate.
  */
-import type { ClozeItem, Relation } from "../data/facts";
+import type { ClozeItem, ProbeRelation } from "../data/facts";
 import { generate } from "../model/generate";
 import type { GPT } from "../model/gpt";
 import type { BpeTokenizer } from "../tokenizer/index";
+import { Rate, wilson } from "./stats";
 
 export interface ClozeOutcome {
   word: string;
-  relation: Relation;
+  relation: ProbeRelation;
+  direction: ClozeItem["direction"];
+  stated: boolean;
   split: "train" | "heldout";
   prompt: string;
   expected: string;
@@ -21,10 +26,19 @@ export interface ClozeOutcome {
 }
 
 export interface ProbeResult {
-  /** Share of facts completed with an accepted answer. */
+  /**
+   * Share of the stated facts (the three relations, each direction the corpus
+   * states) completed with an accepted answer: the probe's headline.
+   */
   accuracy: number;
+  /** Of the stated facts, per relation and per split. */
   byRelation: Record<string, number>;
   bySplit: Record<string, number>;
+  /**
+   * Every item, by "relation direction" ("antonym forward", "category
+   * reverse", "definition reverse"), stated or not: the reversal table.
+   */
+  byDirection: Record<string, number>;
   outcomes: ClozeOutcome[];
 }
 
@@ -65,6 +79,8 @@ export function clozeProbe(
       outcomes.push({
         word: it.word,
         relation: it.relation,
+        direction: it.direction,
+        stated: it.stated,
         split: it.split,
         prompt: it.prompt,
         expected: it.answer,
@@ -73,11 +89,40 @@ export function clozeProbe(
       });
     });
   }
-  const accuracy = outcomes.filter((o) => o.correct).length / Math.max(1, outcomes.length);
+  const facts = outcomes.filter((o) => o.stated && o.relation !== "definition");
+  const accuracy = facts.filter((o) => o.correct).length / Math.max(1, facts.length);
   return {
     accuracy,
-    byRelation: rate(outcomes, (o) => o.relation),
-    bySplit: rate(outcomes, (o) => o.split),
+    byRelation: rate(facts, (o) => o.relation),
+    bySplit: rate(facts, (o) => o.split),
+    byDirection: rate(outcomes, (o) => `${o.relation} ${o.direction}`),
     outcomes,
   };
+}
+
+/** One row of the reversal table: a relation in one direction, with its interval. */
+export interface DirectionRow extends Rate {
+  relation: ProbeRelation;
+  direction: ClozeItem["direction"];
+  /** Whether the corpus states facts this way round. */
+  stated: boolean;
+}
+
+/**
+ * The probe by relation and direction, with Wilson intervals: where a
+ * stated direction meets an unstated one (the one-way relation's reverse)
+ * the table shows the reversal curse, or its absence.
+ */
+export function directionTable(p: ProbeResult): DirectionRow[] {
+  const groups = new Map<string, ClozeOutcome[]>();
+  for (const o of p.outcomes) {
+    const key = `${o.relation} ${o.direction}`;
+    groups.set(key, [...(groups.get(key) ?? []), o]);
+  }
+  return [...groups.values()].map((os) => ({
+    relation: os[0].relation,
+    direction: os[0].direction,
+    stated: os[0].stated,
+    ...wilson(os.filter((o) => o.correct).length, os.length),
+  }));
 }

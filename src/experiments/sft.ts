@@ -7,7 +7,7 @@
  */
 import type { MaskMode } from "../chat/template";
 import { ensureCorpus } from "../data/corpus";
-import { allFacts, ClozeItem, clozeItems, Headword } from "../data/facts";
+import { ClozeItem, clozeItems, Headword, statedFacts } from "../data/facts";
 import { readFactsFile } from "../data/facts-file";
 import { PATHS } from "../data/paths";
 import { readSftJsonl, SftLine, sftExamples, answeredExamples } from "../data/sft-data";
@@ -37,7 +37,7 @@ export interface SftInputs {
   sets: EvalSets;
   /** Raw pretraining tokens for replay. */
   replay: Int32Array;
-  /** Every fact of the vocabulary as a cloze prompt (the knowledge probe). */
+  /** Every stated fact of the vocabulary (both directions of the two-way ones) as a cloze prompt: the knowledge probe. */
   cloze: ClozeItem[];
   /** How these were loaded (so worker processes can load the same). */
   options?: InputOptions;
@@ -53,7 +53,7 @@ export function loadSftInputs(o: InputOptions = {}): SftInputs {
     records: readSftJsonl(o.train ?? SFT_PATHS.train),
     sets: loadEvalSets(),
     replay: tokenStream(base.tokenizer, corpus.train.slice(0, o.replayDocs ?? 5000)),
-    cloze: clozeItems(allFacts(headwords)),
+    cloze: clozeItems(statedFacts(headwords)),
     options: o,
   };
 }

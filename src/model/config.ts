@@ -62,10 +62,27 @@ function divisors(n: number): number[] {
   return out;
 }
 
-/** The two benchmark configs of the model-core issue (~0.9 M and ~5 M params). */
+/**
+ * The committed base model's shape (npm run pretrain): 2.0 M parameters,
+ * 1.5× config A's width and a 1,024-token vocabulary. Why this size: 500
+ * headwords state ~3× the facts of config A's 200, and on two cores this
+ * width still reads ~22 M tokens in 50 minutes (BENCHMARKS.md, "Choosing
+ * the base model's size").
+ */
+export const BASE_MODEL = gptConfig({
+  vocabSize: 1024,
+  dModel: 192,
+  nLayers: 4,
+  nHeads: 6,
+  contextLength: 128,
+});
+
+/** The benchmark configs: A (~0.9 M) and B (~5 M) of the model-core issue, and the base model's. */
 export const PRESETS = Object.freeze({
   A: gptConfig({ vocabSize: 512, dModel: 128, nLayers: 4, nHeads: 4, contextLength: 128 }),
   B: gptConfig({ vocabSize: 1024, dModel: 256, nLayers: 6, nHeads: 8, contextLength: 128 }),
+  /** The base model's shape, so `npm run bench -- --configs base` times it. */
+  base: BASE_MODEL,
 });
 
 /** Shapes of every parameter, by name, in a fixed order (checkpoints rely on it). */

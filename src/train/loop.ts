@@ -142,6 +142,40 @@ export function scheduleChanges(previous: Partial<LoopConfig>, next: Partial<Loo
   });
 }
 
+/**
+ * Fields a resumed run can never change: its batches, its optimizer and its
+ * seed. Changing one would splice two different runs under one record.
+ */
+export const FIXED_ON_RESUME = [
+  "seed",
+  "batchSize",
+  "microBatchSize",
+  "weightDecay",
+  "beta1",
+  "beta2",
+  "eps",
+  "gradClip",
+] as const satisfies readonly (keyof LoopConfig)[];
+
+/**
+ * Refuses a resume that changes a {@link FIXED_ON_RESUME} field, naming each
+ * (no flag allows it: start a new run instead). CLIs call it before their slow setup.
+ */
+export function checkResumable(
+  previous: Partial<LoopConfig>,
+  next: Partial<LoopConfig>,
+  source: string,
+): void {
+  const changes = FIXED_ON_RESUME.flatMap((k) =>
+    previous[k] === undefined || previous[k] === next[k] ? [] : [`${k} ${previous[k]} → ${next[k]}`],
+  );
+  if (!changes.length) return;
+  throw new Error(
+    `${source}: resuming would change ${changes.join(", ")}: the run's batches or optimizer would no longer be ` +
+      `the ones it recorded. Resume with the recorded values, or start a new run without --resume.`,
+  );
+}
+
 /** The error a resume with a changed schedule gives (CLIs check before their slow setup). */
 export function checkScheduleUnchanged(
   previous: Partial<LoopConfig>,
@@ -374,9 +408,11 @@ function resume<C extends LoopConfig, N>(
   allowScheduleChange: boolean,
 ): number {
   const ck = loadCheckpoint(dir, model.config);
-  if (ck.run && !allowScheduleChange) {
+  if (ck.run) {
     try {
-      checkScheduleUnchanged(ck.run.config as Partial<LoopConfig>, run.config, `${dir}/run.json`);
+      checkResumable(ck.run.config as Partial<LoopConfig>, run.config, `${dir}/run.json`);
+      if (!allowScheduleChange)
+        checkScheduleUnchanged(ck.run.config as Partial<LoopConfig>, run.config, `${dir}/run.json`);
     } catch (e) {
       ck.model.dispose();
       if (ck.optimizer) tf.dispose([...ck.optimizer.m.values(), ...ck.optimizer.v.values()]);

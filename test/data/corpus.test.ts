@@ -7,6 +7,7 @@ import {
   DEFAULT_MIXTURE,
   DocKind,
   buildCorpus,
+  ensureCorpus,
   iterateCorpus,
   readCorpus,
   writeCorpus,
@@ -17,13 +18,15 @@ import {
   RELATION_PHRASING,
   SKILLS,
   SKILL_PHRASING,
-  allFacts,
+  DEFINITION_PHRASING,
+  ONE_WAY_REVERSE_CLOZE,
   render,
+  statedFacts,
 } from "../../src/data/facts";
 import { readFactsFile } from "../../src/data/facts-file";
 
 const { headwords } = readFactsFile();
-const facts = allFacts(headwords);
+const facts = statedFacts(headwords);
 
 /** A regex matching any rendering of a template (placeholders as wildcards). */
 function templateRegex(t: string, anchored: boolean): RegExp {
@@ -116,6 +119,28 @@ describe("data/corpus", () => {
         `${f.word} ${f.relation} ${f.answer}`,
       );
     }
+  });
+
+  it("states glosses word-last, and never the one-way relation's reverse", () => {
+    const prose = byKind("factProse").join("\n");
+    const defined = headwords.filter((h) =>
+      DEFINITION_PHRASING.statements.some((s) => prose.includes(render(s, { gloss: h.gloss, word: h.word }))),
+    );
+    assert.ok(defined.length >= 0.9 * headwords.length, `${defined.length} of ${headwords.length} glosses`);
+    const reverse = ONE_WAY_REVERSE_CLOZE.replace("{answer}", "");
+    assert.ok(!docs.some((d) => d.text.includes(reverse)), reverse);
+  });
+
+  it("rebuilds stale corpus files (other facts or options) and keeps current ones", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "corpus-"));
+    const opts = { seed: 0, trainChars: 20_000, valChars: 2_000 };
+    const first = ensureCorpus(headwords.slice(0, 50), dir, opts);
+    const mtime = fs.statSync(path.join(dir, CORPUS_FILES.train)).mtimeMs;
+    assert.deepEqual(ensureCorpus(headwords.slice(0, 50), dir, opts), first);
+    assert.equal(fs.statSync(path.join(dir, CORPUS_FILES.train)).mtimeMs, mtime);
+    const other = ensureCorpus(headwords.slice(0, 60), dir, opts);
+    assert.notDeepEqual(other.train, first.train);
+    assert.notDeepEqual(ensureCorpus(headwords.slice(0, 60), dir, { ...opts, seed: 1 }).train, other.train);
   });
 
   it("writes JSONL train/val with different documents, a sample and stats", () => {

@@ -7,15 +7,21 @@ import {
   Headword,
   RELATIONS,
   RELATION_PHRASING,
+  ONE_WAY_RELATION,
+  TWO_WAY_RELATIONS,
   addReverseAccepted,
   allFacts,
   clozeItems,
+  parseHeadwordList,
+  probeItems,
+  statedFacts,
   questionsFor,
   render,
   selectHeadwords,
   signature,
 } from "../../src/data/facts";
 import { readFactsFile, validateFactsFile } from "../../src/data/facts-file";
+import { PATHS } from "../../src/data/paths";
 import { readWordNet } from "../../src/data/wordnet";
 import { writeFixtureDir } from "./fixture";
 
@@ -68,16 +74,89 @@ describe("data/facts selection (fixture WordNet)", () => {
     assert.deepEqual(hw[0].facts[0].accepted, ["cold"]);
     assert.deepEqual(hw[1].facts[0].accepted, ["warm", "hot"]);
   });
+
+  it("puts the everyday list first, with one relation enough, and names the line WordNet lacks", () => {
+    const list = parseHeadwordList("# animals\npuppy\ncold adj  # a comment\n", "everyday.txt");
+    assert.deepEqual(list, [
+      { word: "puppy", at: "everyday.txt:2" },
+      { word: "cold", pos: "adj", at: "everyday.txt:3" },
+    ]);
+    const hw = selectHeadwords(wn, { words: 4, everyday: list });
+    assert.deepEqual(
+      hw.map((h) => h.word),
+      ["puppy", "cold", "man", "hot"],
+    );
+    assert.deepEqual(
+      hw[0].facts.map((f) => [f.relation, f.answer]),
+      [["category", "dog"]],
+    );
+    const sel = (text: string) => () =>
+      selectHeadwords(wn, { words: 4, everyday: parseHeadwordList(text, "e.txt") });
+    assert.throws(sel("dog\nzebra\n"), /^Error: e\.txt:2: "zebra" is not in WordNet; delete the line$/);
+    assert.throws(sel("run noun\n"), /e\.txt:1: WordNet has "run" only as verb, not as noun/);
+    assert.throws(sel("female\n"), /e\.txt:1: "female" has no antonym, synonym or category/);
+  });
+
+  it("names the file and line of a malformed headword list", () => {
+    const parse = (text: string) => () => parseHeadwordList(text, "list.txt");
+    assert.throws(parse("hot\nHot Dog\n"), /list\.txt:2: "Hot Dog": expected one lowercase word/);
+    assert.throws(parse("hot adjective\n"), /list\.txt:1: unknown part of speech "adjective"/);
+    assert.throws(parse("hot\n\nhot\n"), /list\.txt:3: "hot" is already listed on line 1; delete one/);
+  });
+
+  it("states two-way facts both ways, once, and keeps category one-way", () => {
+    const hw = selectHeadwords(wn, { words: 10 });
+    const stated = statedFacts(hw);
+    const has = (w: string, r: string, a: string) =>
+      stated.some((f) => f.word === w && f.relation === r && f.answer === a);
+    assert.ok(has("hot", "synonym", "warm") && has("warm", "synonym", "hot"));
+    assert.ok(has("dog", "synonym", "pooch") && has("pooch", "synonym", "dog"));
+    // man ↔ woman and hot ↔ cold are already facts both ways: no duplicate.
+    const keys = stated.map((f) => `${f.word}|${f.relation}|${f.answer}`);
+    assert.equal(new Set(keys).size, keys.length);
+    assert.ok(
+      stated.every((f) => !f.reverse || (TWO_WAY_RELATIONS as readonly string[]).includes(f.relation)),
+    );
+    assert.ok(!has("canine", "category", "dog") && !has("male", ONE_WAY_RELATION, "man"));
+    const warm = stated.find((f) => f.word === "warm")!;
+    assert.equal(warm.reverse, true);
+    assert.equal(warm.split, hw.find((h) => h.word === "hot")!.split);
+  });
+
+  it("probes gloss → word and the one-way relation's unstated reverse apart from the facts", () => {
+    const hw = selectHeadwords(wn, { words: 10 });
+    const items = probeItems(hw);
+    const dog = items.find((i) => i.relation === "definition" && i.word === "dog")!;
+    assert.equal(dog.prompt, "The word for a member of the genus Canis is");
+    assert.equal(dog.answer, " dog");
+    assert.ok(dog.accepted.includes("pooch") && dog.stated);
+    const rev = items.filter((i) => i.relation === ONE_WAY_RELATION && i.direction === "reverse");
+    assert.ok(rev.length > 0 && rev.every((i) => !i.stated));
+    const male = rev.find((i) => i.prompt === "One kind of male is")!;
+    assert.deepEqual(male.accepted, ["man"]);
+    assert.equal(items.filter((i) => i.stated && i.relation !== "definition").length, statedFacts(hw).length);
+  });
 });
 
 describe("data/facts.json (committed)", () => {
   const data = readFactsFile();
   const facts = allFacts(data.headwords);
 
-  it("follows the selection rules", () => {
-    for (const h of data.headwords) {
+  it("follows the selection rules: the everyday list first, then ≥2 relations", () => {
+    const listed = parseHeadwordList(fs.readFileSync(PATHS.everydayWords, "utf8"), "everyday.txt");
+    assert.ok(data.headwords.length >= 500);
+    assert.deepEqual(
+      data.headwords.slice(0, listed.length).map((h) => h.word),
+      listed.map((e) => e.word),
+    );
+    for (const w of ["hot", "cold", "dog", "red", "river", "apple"])
+      assert.ok(
+        data.headwords.some((h) => h.word === w),
+        w,
+      );
+    for (const [i, h] of data.headwords.entries()) {
       assert.match(h.word, HEADWORD_PATTERN);
-      assert.ok(h.facts.length >= 2, h.word);
+      assert.ok(h.facts.length >= (i < listed.length ? 1 : 2), h.word);
       for (const f of h.facts) {
         assert.match(f.answer, /^[a-z]+$/);
         assert.ok(f.accepted.includes(f.answer));
@@ -117,8 +196,13 @@ describe("data/facts.json (committed)", () => {
     for (const r of RELATIONS) {
       assert.ok(questionsFor(r, "corpus").length >= 3);
       assert.ok(questionsFor(r, "heldout").length >= 3);
-      assert.equal(RELATION_PHRASING[r].statements.length, 5);
+      assert.ok(RELATION_PHRASING[r].statements.length >= 4);
     }
+  });
+
+  it("states the one-way relation word first only, so its reverse is never in the corpus", () => {
+    for (const t of RELATION_PHRASING[ONE_WAY_RELATION].statements)
+      assert.ok(t.indexOf("{word}") < t.indexOf("{answer}"), t);
   });
 
   it("names the file and field of a malformed facts file", () => {

@@ -47,6 +47,8 @@ function toyInputs(): SftInputs {
     answer: ` ${a}`,
     accepted: [a],
     relation: "antonym",
+    direction: "forward",
+    stated: true,
     word: w,
     split: "heldout",
   }));

@@ -7,9 +7,10 @@ import { ids2d, maxAbsDiff, setup, tinyModel } from "../helpers";
 describe("model/gpt", () => {
   before(setup);
 
-  it("has the parameter counts of the benchmark configs (A ≈ 0.9 M, B ≈ 5 M)", () => {
+  it("has the parameter counts of the benchmark configs (A ≈ 0.9 M, B ≈ 5 M, base ≈ 2 M)", () => {
     assert.strictEqual(countParameters(PRESETS.A), 875264);
     assert.strictEqual(countParameters(PRESETS.B), 5033984);
+    assert.strictEqual(countParameters(PRESETS.base), 2001024);
   });
 
   it("never lets a future token change an earlier logit (causality)", () => {

@@ -299,6 +299,19 @@ describe("train/loop: schedule on resume, evalAtStart, rollouts", () => {
       }),
       /lr 0\.003 → 0\.001/,
     );
+    // A changed seed or batch is refused even when the schedule may change: it would splice two runs.
+    await assert.rejects(
+      trainLoop({
+        method: "test",
+        model: b,
+        config: cfg({ steps: 6, seed: 9, batchSize: 4, microBatchSize: 2 }),
+        objective: lmObjective(b),
+        batches,
+        resumeFrom: ck,
+        allowScheduleChange: true,
+      }),
+      /run\.json: resuming would change seed \d+ → 9, batchSize \d+ → 4, microBatchSize \d+ → 2: .*start a new run without --resume/,
+    );
     const same = await trainLoop({
       method: "test",
       model: b,

@@ -40,6 +40,8 @@ describe("train/pretrain", () => {
       answer: ` ${a}`,
       accepted: [a],
       relation: "antonym" as const,
+      direction: "forward" as const,
+      stated: true,
       word: w,
       split: "train" as const,
     }));

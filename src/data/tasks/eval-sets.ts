@@ -9,11 +9,12 @@
  * - heldin: held-in clusters, held-in templates (what SFT trained, new items);
  * - new_phrasings: held-in clusters, templates reserved as "heldout";
  * - heldout_clusters: clusters SFT never saw, held-in templates;
- * - knowledge_heldout_words: every fact (and definable gloss) of every held-out
+ * - knowledge_heldout_words: every stated fact (both directions of the two-way
+ *   relations) and definable gloss of every held-out
  *   word, so a right answer can only come from pretraining.
  */
 import * as fs from "fs";
-import type { Headword } from "../facts";
+import { Headword, statedFacts } from "../facts";
 import type { TemplateUse } from "../phrasing";
 import { PromptItem, readPrompts } from "./jsonl";
 import { Rng } from "../../random";
@@ -103,8 +104,9 @@ export function demoItems(
 function knowledgeItems(headwords: readonly Headword[], seed: number): EvalItem[] {
   const rng = new Rng(seed).fork("eval/knowledge_heldout_words");
   const heldout = headwords.filter((h) => h.split === "heldout");
-  const facts = heldout
-    .flatMap((h) => h.facts)
+  // Both directions of the two-way facts (statedFacts), as the corpus states them.
+  const facts = statedFacts(headwords)
+    .filter((f) => f.split === "heldout")
     .map((f) => evalItem(getTask(f.relation), factInstance(f), rng, "corpus"));
   const glosses = heldout
     .filter(definable)

@@ -4,7 +4,7 @@
  * for a WordNet gloss). Relation templates are the phrasing tables' own, so
  * "corpus" questions are the ones pretraining saw and "heldout" ones are new.
  */
-import type { Fact, Headword } from "../facts";
+import { Fact, Headword, glossWords, shortGloss } from "../facts";
 import { RELATION_PHRASING, Relation } from "../phrasing";
 import { exactCheck } from "./check";
 import { fromPhrasing, T } from "./gen";
@@ -26,7 +26,7 @@ export function factInstance(f: Fact): TaskInstance {
 
 /** The instance that asks for the word `h` a gloss defines; `all` lists headwords whose words are accepted too. */
 export function definitionInstance(h: Headword, all: readonly Headword[]): TaskInstance {
-  return { input: { gloss: h.gloss }, answer: h.word, accepted: glossAnswers(h, all), word: h.word };
+  return { input: { gloss: h.gloss }, answer: h.word, accepted: glossWords(h, all), word: h.word };
 }
 
 /** A relation question: the fact's answer or any accepted alternative. */
@@ -48,17 +48,8 @@ function relationTask(relation: Relation): Task {
   };
 }
 
-/** Glosses short enough for the context and that do not give the word away. */
-export function definable(h: Headword): boolean {
-  return h.gloss.length <= 48 && !/[`"]/.test(h.gloss) && !new RegExp(`\\b${h.word}`, "i").test(h.gloss);
-}
-
-/** Words a gloss-to-word question accepts: the headword, its synset's synonyms, any headword with the same gloss. */
-function glossAnswers(h: Headword, all: readonly Headword[]): string[] {
-  const synonyms = h.facts.find((f) => f.relation === "synonym")?.accepted ?? [];
-  const sameGloss = all.filter((o) => o.gloss === h.gloss).map((o) => o.word);
-  return Array.from(new Set([h.word, ...sameGloss, ...synonyms]));
-}
+/** Glosses a question can quote (the probe's rule, so both ask about the same words). */
+export const definable = shortGloss;
 
 const definition: Task = {
   name: "definition",

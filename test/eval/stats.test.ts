@@ -1,0 +1,64 @@
+import { strict as assert } from "assert";
+import { separated, wilson } from "../../src/eval/stats";
+import { directionTable, ProbeResult } from "../../src/eval/probe";
+
+const near = (a: number, b: number, tol = 5e-4) => assert.ok(Math.abs(a - b) < tol, `${a} vs ${b}`);
+
+describe("eval/stats Wilson intervals", () => {
+  it("matches the textbook values and stays inside [0, 1]", () => {
+    // Brown, Cai & DasGupta (2001) / any statistics package: 5 of 10 → 0.237–0.763; 0 of 10 → 0–0.278.
+    const half = wilson(5, 10);
+    near(half.lo, 0.2366);
+    near(half.hi, 0.7634);
+    const none = wilson(0, 10);
+    assert.equal(none.lo, 0);
+    near(none.hi, 0.2775);
+    const all = wilson(10, 10);
+    near(all.lo, 0.7225);
+    near(all.hi, 1, 1e-12);
+    assert.ok(wilson(500, 1000).hi - wilson(500, 1000).lo < half.hi - half.lo);
+  });
+
+  it("calls two rates different only when their intervals are disjoint", () => {
+    assert.ok(separated(wilson(90, 100), wilson(10, 100)));
+    assert.ok(!separated(wilson(6, 10), wilson(4, 10)));
+  });
+
+  it("refuses counts that are not counts", () => {
+    assert.throws(() => wilson(3, 2), /wilson: need whole numbers 0 ≤ k ≤ n, got k = 3, n = 2/);
+    assert.throws(() => wilson(0.5, 2), /k = 0\.5/);
+  });
+
+  it("tabulates the probe by relation and direction, stated or not", () => {
+    const o = (relation: "category" | "antonym", direction: "forward" | "reverse", correct: boolean) => ({
+      word: "w",
+      relation,
+      direction,
+      stated: !(relation === "category" && direction === "reverse"),
+      split: "train" as const,
+      prompt: "p",
+      expected: " a",
+      completion: " a",
+      correct,
+    });
+    const p: ProbeResult = {
+      accuracy: 0,
+      byRelation: {},
+      bySplit: {},
+      byDirection: {},
+      outcomes: [
+        o("category", "forward", true),
+        o("category", "forward", true),
+        o("category", "reverse", false),
+      ],
+    };
+    const rows = directionTable(p);
+    assert.deepEqual(
+      rows.map((r) => [r.relation, r.direction, r.stated, r.k, r.n]),
+      [
+        ["category", "forward", true, 2, 2],
+        ["category", "reverse", false, 0, 1],
+      ],
+    );
+  });
+});
