@@ -1,4 +1,5 @@
 /** Shared test fixtures: a tiny model, a small tokenizer, backend setup. */
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { BpeTokenizer, trainBpe } from "../src/tokenizer/index";
@@ -41,4 +42,26 @@ export function testTokenizer(): BpeTokenizer {
     { vocabSize: 300 },
   );
   return sampleTokenizer;
+}
+
+/** Debian's Python (the pyenv `python3` on PATH has none of its packages). */
+export const SYSTEM_PYTHON = "/usr/bin/python3";
+
+/** Whether SYSTEM_PYTHON exists and imports every module named (e.g. "torch", "jinja2"). */
+export function systemPythonHas(...modules: string[]): boolean {
+  const r = spawnSync(SYSTEM_PYTHON, ["-c", modules.map((m) => `import ${m}`).join("; ")], {
+    stdio: "ignore",
+  });
+  return r.status === 0;
+}
+
+/** Run a Python script file or `-c` code with SYSTEM_PYTHON, `input` as JSON on stdin; its stdout as JSON. */
+export function runSystemPython(args: string[], input: unknown): unknown {
+  const r = spawnSync(SYSTEM_PYTHON, args, {
+    input: JSON.stringify(input),
+    encoding: "utf8",
+    maxBuffer: 1 << 28,
+  });
+  if (r.status !== 0) throw new Error(`${SYSTEM_PYTHON} ${args[0]} failed (${r.status}):\n${r.stderr}`);
+  return JSON.parse(r.stdout);
 }

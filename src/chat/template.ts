@@ -127,3 +127,37 @@ export function renderRaw(tok: BpeTokenizer, messages: readonly Message[]): numb
   const text = messages.map((m) => m.content.trim()).join("\n\n");
   return [tok.special.eos, ...tok.encode(text)];
 }
+
+/** A JS string as a Jinja string literal (JSON's escapes are Jinja's for these strings). */
+const jinjaString = (s: string) => JSON.stringify(s);
+
+/**
+ * `renderChat`'s rendering as a Jinja chat template, for the `chat_template` of
+ * a Hugging Face export (`tokenizer_config.json`). `apply_chat_template` renders
+ * a string such as the one at the top of this file; the tokenizer then splits
+ * it at special tokens before anything else, so each turn's content is encoded
+ * on its own, exactly as `renderChat` encodes it: the same ids (tested with
+ * Python's jinja2). `add_generation_prompt` is `generationPrompt`. It renders
+ * the default `answerLeadingSpace: true`, and refuses what `checkMessages`
+ * refuses, through `raise_exception`, which transformers provides.
+ */
+export const CHAT_TEMPLATE_JINJA = [
+  `{%- set markers = {${ROLES.map((r) => `${jinjaString(r)}: ${jinjaString(SPECIAL_TOKENS[r])}`).join(", ")}} -%}`,
+  `{%- set specials = [${Object.values(SPECIAL_TOKENS).map(jinjaString).join(", ")}] -%}`,
+  "{%- for message in messages -%}",
+  "{%- set i = loop.index0 -%}",
+  "{%- if message['role'] not in markers -%}",
+  "{{- raise_exception('message ' ~ i ~ ' has unknown role ' ~ message['role']) -}}",
+  "{%- elif message['role'] == 'system' and not loop.first -%}",
+  "{{- raise_exception('the system message must come first') -}}",
+  "{%- elif message['content'] | trim == '' -%}",
+  "{{- raise_exception('message ' ~ i ~ ' has empty content') -}}",
+  "{%- endif -%}",
+  "{%- for s in specials if s in message['content'] -%}",
+  "{{- raise_exception('message ' ~ i ~ ' contains the special token ' ~ s) -}}",
+  "{%- endfor -%}",
+  "{{- markers[message['role']] ~ ' ' ~ (message['content'] | trim) -}}",
+  `{%- if message['role'] == 'assistant' -%}{{- ${jinjaString(SPECIAL_TOKENS.eos)} -}}{%- endif -%}`,
+  "{%- endfor -%}",
+  `{%- if add_generation_prompt -%}{{- ${jinjaString(SPECIAL_TOKENS.assistant)} -}}{%- endif -%}`,
+].join("\n");
