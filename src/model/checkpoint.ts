@@ -83,8 +83,8 @@ export async function saveCheckpoint(dir: string, parts: CheckpointParts): Promi
   return dir;
 }
 
-/** Rename `tmp` to `dir`, moving any old checkpoint aside first and deleting it after. */
-function swapInto(tmp: string, dir: string): void {
+/** Rename `tmp` to `dir`, moving any old folder aside first and deleting it after (exports use it too). */
+export function swapInto(tmp: string, dir: string): void {
   const old = `${dir}.tmp-old-${process.pid}`;
   const hadOld = fs.existsSync(dir);
   if (hadOld) fs.renameSync(dir, old);
@@ -202,7 +202,7 @@ function writeJSON(file: string, value: unknown): void {
   fs.writeFileSync(file, JSON.stringify(value, null, 1));
 }
 
-function readJSON(file: string): unknown {
+export function readJSON(file: string): unknown {
   try {
     return JSON.parse(fs.readFileSync(file, "utf8"));
   } catch (e) {

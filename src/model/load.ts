@@ -1,11 +1,14 @@
 /**
  * Load a trained model with its tokenizer: the one call notebooks and CLIs use.
+ * It reads a Tuning Lab checkpoint or a Hugging Face GPT-2 folder (`npm run
+ * export`, or a fine-tune saved by transformers): see hf-folder.ts.
  */
 import * as path from "path";
 import { BpeTokenizer } from "../tokenizer/index";
 import type { RunRecord } from "../run-record";
 import { loadCheckpoint } from "./checkpoint";
 import type { GPT } from "./gpt";
+import { isHfFolder, loadHf } from "./hf-folder";
 
 export interface LoadedModel {
   model: GPT;
@@ -15,9 +18,9 @@ export interface LoadedModel {
   dir: string;
 }
 
-/** Model + tokenizer from a checkpoint folder; their vocabulary sizes must agree. */
+/** Model + tokenizer from a checkpoint or Hugging Face folder; their vocabulary sizes must agree. */
 export function loadModel(dir: string): LoadedModel {
-  const ck = loadCheckpoint(dir);
+  const ck = isHfFolder(dir) ? loadHf(dir) : loadCheckpoint(dir);
   if (ck.tokenizerJSON === undefined) {
     ck.model.dispose();
     throw new Error(

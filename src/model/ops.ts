@@ -91,7 +91,8 @@ export function matmulTransposed(x: T2, w: tf.Tensor): T2 {
   return nativeActive() ? matmulNT(x, w) : matmul(x, tf.transpose(w as T2));
 }
 
-const LN_EPS = 1e-5;
+/** LayerNorm's epsilon (also native/tl_blas.c's; the Hugging Face export writes it as `layer_norm_epsilon`). */
+export const LN_EPS = 1e-5;
 
 /** LayerNorm over the last axis of x [N, D] with gain g and bias b [D]. */
 export const layerNorm = withGrad((save, x: T2, g: tf.Tensor, b: tf.Tensor): GradResult<T2> => {
