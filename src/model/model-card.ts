@@ -142,11 +142,15 @@ function data(run?: RunRecord): string {
   if (run.method === "sft") {
     const n = run.notes as Partial<SftNotes>;
     const base = n.base ? ` the base model \`${n.base}\`` : " a base model";
+    const replay = Number((run.config as { replayBatchSize?: number })?.replayBatchSize) > 0;
     return (
       `Instruction-tuned from${base} on ${n.trainExamples ?? "?"} conversations of \`data/sft/train.jsonl\` ` +
       `(the Hugging Face \`messages\` format, generated from the task registry in \`src/data/tasks/\`; ` +
-      `${n.valExamples ?? "?"} held out for validation), loss on \`${n.mask ?? "?"}\` tokens, ` +
-      `with replay windows of the pretraining corpus mixed into every step against forgetting. The corpus: ${corpus}`
+      `${n.valExamples ?? "?"} held out for validation), loss on \`${n.mask ?? "?"}\` tokens` +
+      (replay
+        ? ", with windows of the pretraining corpus replayed in every step against forgetting. "
+        : ", without replay. ") +
+      `The pretraining corpus: ${corpus}`
     );
   }
   return `A \`${run.method}\` run; \`run.json\` has its configuration and notes.`;
