@@ -11,9 +11,10 @@
  *   eval_heldout_clusters.jsonl        clusters SFT never sees
  *   eval_knowledge_heldout_words.jsonl every fact of every held-out word
  *
- * Lengths are checked with a 512-token BPE trained on data/corpus/sample.txt
- * (always there, and coarser than the base model's tokenizer, so what fits it
- * fits the model), or with --tokenizer FILE (a tokenizer.json).
+ * Lengths are checked with the base model's tokenizer (data/models/base),
+ * else with a 512-token BPE trained on data/corpus/sample.txt (always there,
+ * and coarser than the base model's, so what fits it fits the model), or
+ * with --tokenizer FILE (a tokenizer.json).
  */
 import * as fs from "fs";
 import * as path from "path";

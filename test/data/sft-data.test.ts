@@ -259,9 +259,21 @@ describe("data/sft-data eval sets", () => {
   const sets = buildEvalSets(headwords, { seed: 1, perTask: 5 });
 
   it("draws every eval set from held-out words, and the cluster and template split it names", () => {
+    // A reversed two-way fact ("frigid → cold" from cold → frigid) is about its answer, the held-out
+    // headword, and no SFT knowledge question is answered with that word, so SFT taught the fact in
+    // neither direction.
+    const sftAnswers = new Set(
+      readSftJsonl(path.join(SFT_DIR, "train.jsonl"))
+        .filter((r) => r.cluster === "knowledge")
+        .flatMap((r) => r.messages.filter((m) => m.role === "assistant").map((m) => m.content.trim())),
+    );
     for (const name of EVAL_SET_NAMES) {
-      for (const it of sets[name].filter((x) => x.word))
-        assert.ok(heldoutWords.has(it.word!), `${name}: ${it.word}`);
+      for (const it of sets[name].filter((x) => x.word)) {
+        const reversed = name === "knowledge_heldout_words" && !heldoutWords.has(it.word!);
+        const about = reversed ? it.answer : it.word!;
+        assert.ok(heldoutWords.has(about), `${name}: ${it.word}`);
+        if (reversed) assert.ok(!sftAnswers.has(it.answer), `${name}: SFT answers "${it.answer}"`);
+      }
     }
     const use = (it: EvalItem) => getTask(it.task).templates[it.template].use ?? "corpus";
     assert.ok(sets.heldin.every((it) => CLUSTER_SPLIT.heldIn.includes(it.cluster) && use(it) === "corpus"));
