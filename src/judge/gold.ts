@@ -11,7 +11,11 @@
  * - behavioural: `answers` (the response ends with end-of-sequence and is an
  *   answer, not a continuation: src/eval/behaviour.ts) and `concise`
  *   (nothing after the answer: one line, at most `CONCISE_SLACK` words more
- *   than the reference), which SFT does not saturate.
+ *   than the reference).
+ *
+ * Whether these behavioural terms leave the SFT model room to improve is
+ * for the reward-model issue's headroom measurement to say; if they are
+ * saturated, a format or constraint term belongs in this table.
  *
  * Training code never calls this directly: raters and judges do (issue 14).
  */

@@ -1,0 +1,72 @@
+/**
+ * Simulated raters: they rank K responses to one prompt the way InstructGPT's
+ * labellers did, but from the hidden gold reward, with noise we control.
+ *
+ * A rater's utility for response i is gold_i + lengthBias · words_i. The
+ * ranking is a Plackett–Luce draw at `temperature` T (Gumbel-max: sort
+ * u_i / T + Gumbel noise), so any two responses are ordered as Bradley–Terry
+ * says: P(i above j) = σ((u_i − u_j) / T). T = 0 is a noiseless rater.
+ * Several raters with different T or bias disagree as real ones do.
+ */
+import type { Rng } from "../random";
+
+/** One simulated rater. */
+export interface Rater {
+  id: string;
+  /** Bradley–Terry temperature in gold units; 0: always the gold order. */
+  temperature: number;
+  /** Utility added per word of the response (> 0: prefers longer answers). */
+  lengthBias: number;
+}
+
+/** A noiseless, unbiased rater: the gold order itself. */
+export const GOLD_RATER: Readonly<Rater> = Object.freeze({ id: "gold", temperature: 0, lengthBias: 0 });
+
+/** What a rater sees of one response. */
+export interface Rated {
+  gold: number;
+  /** Words in the response (for the length bias). */
+  words: number;
+}
+
+function checkRater(r: Rater): void {
+  if (!(r.temperature >= 0) || !Number.isFinite(r.lengthBias))
+    throw new Error(
+      `rater ${r.id}: temperature must be ≥ 0 and lengthBias finite, got ${r.temperature} and ${r.lengthBias}`,
+    );
+}
+
+/** Standard Gumbel noise. */
+const gumbel = (rng: Rng) => -Math.log(-Math.log(1 - rng.random() * (1 - 1e-12)));
+
+/**
+ * The rater's ranking of `responses`, best first, as indices. Ties in a
+ * noiseless ranking keep the given order, so it is deterministic.
+ */
+export function rank(rater: Rater, responses: readonly Rated[], rng: Rng): number[] {
+  checkRater(rater);
+  for (const [i, x] of responses.entries())
+    if (!Number.isFinite(x.gold)) throw new Error(`rater ${rater.id}: response ${i} has gold ${x.gold}`);
+  const key = responses.map((x, i) => {
+    const u = x.gold + rater.lengthBias * x.words;
+    return { i, k: rater.temperature === 0 ? u : u / rater.temperature + gumbel(rng) };
+  });
+  return key.sort((a, b) => b.k - a.k || a.i - b.i).map((x) => x.i);
+}
+
+/** Every pair of a ranking once, as [better, worse] indices: K(K−1)/2 of them. */
+export function rankingPairs(order: readonly number[]): [number, number][] {
+  if (new Set(order).size !== order.length) throw new Error(`rankingPairs: ${order} repeats an index`);
+  const out: [number, number][] = [];
+  for (let a = 0; a < order.length; a++)
+    for (let b = a + 1; b < order.length; b++) out.push([order[a], order[b]]);
+  return out;
+}
+
+/** P(i ranked above j) for this rater: Bradley–Terry on the utilities. */
+export function preferProbability(rater: Rater, i: Rated, j: Rated): number {
+  checkRater(rater);
+  const d = i.gold - j.gold + rater.lengthBias * (i.words - j.words);
+  if (rater.temperature === 0) return d > 0 ? 1 : d < 0 ? 0 : 0.5;
+  return 1 / (1 + Math.exp(-d / rater.temperature));
+}
