@@ -311,7 +311,38 @@ export interface PreferenceRecord {
   prompt: Message[];
   chosen: Message[];
   rejected: Message[];
+  /** Extra fields the simulated raters write beside TRL's three: who ranked, and the hidden truth. */
+  meta?: PreferenceMeta;
   source?: string;
+}
+
+/** Optional fields of a preference line (TRL ignores them). */
+export interface PreferenceMeta {
+  prompt_id?: string;
+  rater?: string;
+  gold_chosen?: number;
+  gold_rejected?: number;
+}
+
+const META_TYPES = {
+  prompt_id: "string",
+  rater: "string",
+  gold_chosen: "number",
+  gold_rejected: "number",
+} as const;
+
+function parseMeta(o: Record<string, unknown>): PreferenceMeta | undefined {
+  const meta: Record<string, string | number> = {};
+  for (const [k, type] of Object.entries(META_TYPES)) {
+    const v = o[k];
+    if (v === undefined) continue;
+    if (typeof v !== type || (type === "number" && !Number.isFinite(v)))
+      throw new Error(
+        `field ${k}: expected a ${type === "number" ? "finite number" : "string"}, got ${JSON.stringify(v)}`,
+      );
+    meta[k] = v as string | number;
+  }
+  return Object.keys(meta).length ? (meta as PreferenceMeta) : undefined;
 }
 
 /** A string answer is shorthand for one assistant turn; a string prompt for one user turn. */
@@ -336,7 +367,40 @@ function parsePreference(o: Record<string, unknown>, source: string): Preference
   });
   if (JSON.stringify(chosen) === JSON.stringify(rejected))
     throw new Error("chosen and rejected are identical; the pair teaches nothing, drop it");
-  return { prompt, chosen, rejected, source };
+  const meta = parseMeta(o);
+  return { prompt, chosen, rejected, ...(meta ? { meta } : {}), source };
+}
+
+/**
+ * Writes preference JSONL in either of TRL's forms: "conversational" (message
+ * lists) or "plain" (strings; only for a one-turn prompt and one-turn
+ * answers). The rater fields go beside them; {@link readPreferenceJsonl} reads both forms back.
+ */
+export function writePreferenceJsonl(
+  file: string,
+  pairs: readonly PreferenceRecord[],
+  form: "conversational" | "plain" = "conversational",
+): void {
+  const lines = pairs.map((p, i) => {
+    const one = (m: Message[], field: string) => {
+      if (m.length !== 1)
+        throw new Error(
+          `writePreferenceJsonl: pair ${i + 1}: ${field} has ${m.length} turns; the plain form holds one, ` +
+            `write the conversational form instead`,
+        );
+      return m[0].content;
+    };
+    const body =
+      form === "plain"
+        ? {
+            prompt: one(p.prompt, "prompt"),
+            chosen: one(p.chosen, "chosen"),
+            rejected: one(p.rejected, "rejected"),
+          }
+        : { prompt: p.prompt, chosen: p.chosen, rejected: p.rejected };
+    return JSON.stringify({ ...body, ...p.meta });
+  });
+  fs.writeFileSync(file, lines.join("\n") + "\n");
 }
 
 /** Reads preference JSONL (`prompt`/`chosen`/`rejected`, strings or message lists); lists every bad line. */

@@ -14,6 +14,7 @@ import {
   checkEvalItem,
   readEvalJsonl,
   readPreferenceJsonl,
+  writePreferenceJsonl,
   readSftJsonl,
   sftExamples,
   writeEvalJsonl,
@@ -216,6 +217,34 @@ describe("data/sft-data", () => {
     assert.deepStrictEqual(logged, [
       "sftExamples: dropped 1 of 2 example(s) longer than the 128-token context",
     ]);
+  });
+
+  it("writes preference pairs in both TRL forms with the rater's fields, and reads them back", () => {
+    const pair = {
+      prompt: [{ role: "user" as const, content: "What is the opposite of hot?" }],
+      chosen: [{ role: "assistant" as const, content: "cold" }],
+      rejected: [{ role: "assistant" as const, content: "warm" }],
+      meta: { prompt_id: "p1", rater: "r0", gold_chosen: 1, gold_rejected: 0.4 },
+    };
+    for (const form of ["conversational", "plain"] as const) {
+      const f = tmpFile("");
+      writePreferenceJsonl(f, [pair], form);
+      const line = JSON.parse(fs.readFileSync(f, "utf8").trim());
+      assert.equal(typeof line.prompt, form === "plain" ? "string" : "object");
+      assert.equal(line.rater, "r0");
+      const [back] = readPreferenceJsonl(f);
+      assert.deepStrictEqual({ ...back, source: undefined }, { ...pair, source: undefined });
+    }
+    const twoTurns = { ...pair, prompt: [...pair.prompt, { role: "user" as const, content: "And cold?" }] };
+    assert.throws(
+      () => writePreferenceJsonl(tmpFile(""), [twoTurns], "plain"),
+      /pair 1: prompt has 2 turns; the plain form holds one, write the conversational form instead/,
+    );
+    const bad = tmpFile('{"prompt":"Hot?","chosen":"cold","rejected":"warm","gold_chosen":"high"}\n');
+    assert.throws(
+      () => readPreferenceJsonl(bad),
+      new RegExp(`${bad}:1: field gold_chosen: expected a finite number`),
+    );
   });
 
   it("validates preference lines: prompt, chosen, rejected", () => {
