@@ -1,7 +1,7 @@
 /**
  * The pretraining corpus: raw English documents generated from the word
- * facts, mixed by a table of document kinds (shares as in the reference
- * experiment). Documents carry no special tokens; the trainer puts its own
+ * facts, mixed by a table of document kinds (DEFAULT_MIXTURE). Documents
+ * carry no special tokens; the trainer puts its own
  * end-of-document token between them.
  *
  * Files: data/corpus/train.jsonl and val.jsonl, one `{"text": ...}` per
@@ -46,11 +46,11 @@ export const DOC_GENERATORS: Readonly<Record<DocKind, DocGenerator>> = Object.fr
 export type Mixture = Readonly<Record<DocKind, number>>;
 
 /**
- * Default mixture (data/corpus/stats.json records what it gives). The
- * reference experiment's, with half the worked examples moved to facts: its
- * 0.9 M-parameter models learned none of the skills from them, and 500
- * headwords need the room. (The 2 M base model still learns reverse and
- * uppercase well enough to imitate a demonstration: notebook 01.)
+ * Default mixture (data/corpus/stats.json records what it gives). Worked
+ * examples had 20 % before; half of that moved to facts, because the
+ * previous 0.9 M-parameter base model learned none of the skills from them
+ * and 500 headwords need the room. (The 2 M base model still learns reverse
+ * and uppercase well enough to imitate a demonstration: notebook 01.)
  */
 export const DEFAULT_MIXTURE: Mixture = Object.freeze({
   factProse: 0.5,

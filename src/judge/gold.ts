@@ -3,9 +3,9 @@
  * of notebooks 04–07. It scores one response to one eval item from parts a
  * reader can check by eye, with one table of weights.
  *
- * Two kinds of term, reported apart, because they generalise differently
- * (an RL probe on this project found correctness gains stay on the prompts
- * trained on, while a term that is the same across prompts transfers):
+ * Two kinds of term, reported apart, because they can generalise
+ * differently (a gain in correctness is about the prompts trained on; a
+ * behaviour that is the same on every prompt can carry over to new ones):
  * - prompt-specific: `correct`, the task's own checker (partial credit where
  *   the checker gives it);
  * - behavioural: `answers` (the response ends with end-of-sequence and is an
