@@ -9,7 +9,7 @@ import { initBackend } from "../src/backend";
 import { CliSpec, Flag, helpText, parseCli, runMain } from "../src/cli/args";
 import { readEvalJsonl } from "../src/data/tasks/eval-sets";
 import { runPrompts } from "../src/eval/evaluate";
-import { GOLD_TERMS, GoldScore, goldReward } from "../src/judge/gold";
+import { GOLD_TERMS, GoldScore, GoldTerm, goldReward } from "../src/judge/gold";
 import { loadModel } from "../src/model/load";
 
 export const HEADROOM_CLI = {
@@ -49,6 +49,12 @@ async function main(argv: string[]): Promise<void> {
   console.log(`best-of-${K}: gold ${mean(per.map((p) => Math.max(...p))).toFixed(3)}`);
   const flat = per.filter((p) => p.every((x) => x === p[0])).length / per.length;
   console.log(`prompts whose ${K} samples all score the same: ${(100 * flat).toFixed(1)} %`);
+  const varies = (t: GoldTerm) =>
+    items.filter((_, i) => new Set(samples.map((s) => s[i].terms[t])).size > 1).length / items.length;
+  console.log(
+    `prompts whose samples differ in a term: ` +
+      GOLD_TERMS.map((t) => `${t} ${(100 * varies(t)).toFixed(1)} %`).join(", "),
+  );
 }
 
 runMain(main);

@@ -40,6 +40,15 @@ export const METRICS = Object.freeze({
     description: "SFT validation loss: mean NLL of reference answers to held-out requests",
     unit: "nats/token",
   },
+  "val/rewards_accuracy": {
+    description: "reward model: share of held-out pairs where the raters' chosen response scores higher",
+    unit: "0..1",
+  },
+  "val/gold_accuracy": {
+    description:
+      "reward model: share of held-out pairs ordered as the gold reward orders them (gold ties skipped)",
+    unit: "0..1",
+  },
   "val/perplexity": { description: "validation perplexity", formula: "exp(val/loss)" },
   "probe/cloze_accuracy": {
     description: "knowledge probe: share of cloze facts completed correctly",

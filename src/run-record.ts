@@ -12,6 +12,7 @@ import type { StepRow, TrainRow } from "./metrics";
 import type { GPTConfig } from "./model/config";
 import type { PretrainConfig, PretrainNotes } from "./train/pretrain";
 import type { SftConfig, SftNotes } from "./train/sft";
+import type { RewardConfig, RewardNotes } from "./train/reward";
 
 export type { MetricName, MetricRow, StepRow, TrainRow } from "./metrics";
 
@@ -52,6 +53,7 @@ export interface RunRecord<Config = unknown, Notes = unknown> {
 export interface RunKinds {
   pretrain: RunRecord<PretrainConfig, PretrainNotes>;
   sft: RunRecord<SftConfig, SftNotes>;
+  reward: RunRecord<RewardConfig, RewardNotes>;
 }
 
 export type RunMethod = keyof RunKinds;

@@ -10,6 +10,8 @@
  *   eval_new_phrasings.jsonl           held-in clusters, phrasings SFT never uses
  *   eval_heldout_clusters.jsonl        clusters SFT never sees
  *   eval_knowledge_heldout_words.jsonl every fact of every held-out word
+ *   prompts_rm.jsonl, prompts_policy.jsonl   prompts of the reward-model and RL stages
+ *                                      (held-in clusters, "train" words, new items)
  *
  * Lengths are checked with the base model's tokenizer (data/models/base),
  * else with a 512-token BPE trained on data/corpus/sample.txt (always there,
@@ -22,7 +24,9 @@ import { readFactsFile } from "../data/facts-file";
 import { PATHS } from "../data/paths";
 import {
   EVAL_SET_NAMES,
+  PROMPT_POOL_NAMES,
   buildEvalSets,
+  buildPromptPools,
   buildSftDataset,
   writeEvalJsonl,
   writeSftJsonl,
@@ -102,6 +106,11 @@ function main(): void {
   for (const name of EVAL_SET_NAMES) {
     writeEvalJsonl(path.join(a.out, `eval_${name}.jsonl`), sets[name]);
     console.log(`${rel(`eval_${name}.jsonl`)}: ${sets[name].length} prompts`);
+  }
+  const pools = buildPromptPools(headwords, { seed: a.seed + 2 });
+  for (const name of PROMPT_POOL_NAMES) {
+    writeEvalJsonl(path.join(a.out, `prompts_${name}.jsonl`), pools[name]);
+    console.log(`${rel(`prompts_${name}.jsonl`)}: ${pools[name].length} prompts`);
   }
   // Glosses and facts are WordNet's: its licence travels with the files.
   fs.copyFileSync(PATHS.wordnetLicense, path.join(a.out, "LICENSE-WordNet"));

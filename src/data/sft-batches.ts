@@ -89,15 +89,27 @@ export function stepBatches(
       `the dataset has ${examples.length} examples, fewer than one batch of ${batchSize}; add data or lower batchSize`,
     );
   }
-  const perEpoch = Math.floor(examples.length / batchSize);
-  const epoch = Math.floor(step / perEpoch);
-  const order = new Rng(seed).fork(`epoch/${epoch}`).shuffle(examples.map((_, i) => i));
-  const start = (step % perEpoch) * batchSize;
   return sortedMicroBatches(
-    order.slice(start, start + batchSize).map((i) => examples[i]),
+    stepIndices(examples.length, step, batchSize, seed).map((i) => examples[i]),
     microBatchSize,
     padId,
   );
+}
+
+/**
+ * Which of n examples step `step` trains on: `batchSize` of them, drawn
+ * without replacement within an epoch (a shuffle seeded by seed and epoch;
+ * the last incomplete batch of an epoch is skipped), so the order is a pure
+ * function of its arguments and a resumed run sees the same data.
+ */
+export function stepIndices(n: number, step: number, batchSize: number, seed: number): number[] {
+  if (n < batchSize)
+    throw new Error(`${n} examples are fewer than one batch of ${batchSize}; add data or lower batchSize`);
+  const perEpoch = Math.floor(n / batchSize);
+  const epoch = Math.floor(step / perEpoch);
+  const order = new Rng(seed).fork(`epoch/${epoch}`).shuffle(Array.from({ length: n }, (_, i) => i));
+  const start = (step % perEpoch) * batchSize;
+  return order.slice(start, start + batchSize);
 }
 
 /** Examples sorted by length and cut into right-padded batches of at most `size`. */

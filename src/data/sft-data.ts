@@ -322,6 +322,9 @@ export interface PreferenceMeta {
   rater?: string;
   gold_chosen?: number;
   gold_rejected?: number;
+  /** The response hit the length limit without ending: it is rendered without the end token. */
+  chosen_truncated?: boolean;
+  rejected_truncated?: boolean;
 }
 
 const META_TYPES = {
@@ -329,18 +332,20 @@ const META_TYPES = {
   rater: "string",
   gold_chosen: "number",
   gold_rejected: "number",
+  chosen_truncated: "boolean",
+  rejected_truncated: "boolean",
 } as const;
 
 function parseMeta(o: Record<string, unknown>): PreferenceMeta | undefined {
-  const meta: Record<string, string | number> = {};
+  const meta: Record<string, string | number | boolean> = {};
   for (const [k, type] of Object.entries(META_TYPES)) {
     const v = o[k];
     if (v === undefined) continue;
     if (typeof v !== type || (type === "number" && !Number.isFinite(v)))
       throw new Error(
-        `field ${k}: expected a ${type === "number" ? "finite number" : "string"}, got ${JSON.stringify(v)}`,
+        `field ${k}: expected a ${type === "number" ? "finite number" : type}, got ${JSON.stringify(v)}`,
       );
-    meta[k] = v as string | number;
+    meta[k] = v as string | number | boolean;
   }
   return Object.keys(meta).length ? (meta as PreferenceMeta) : undefined;
 }

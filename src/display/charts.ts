@@ -271,3 +271,58 @@ export function errorBars(
     },
   };
 }
+
+/**
+ * Points of y against x, one trace per series; optional vertical error bars
+ * (lo/hi per point) and a dashed y = x line (for calibration plots).
+ */
+export function scatter(
+  series: Record<
+    string,
+    {
+      x: readonly number[];
+      y: readonly number[];
+      lo?: readonly number[];
+      hi?: readonly number[];
+      text?: readonly string[];
+    }
+  >,
+  title: string,
+  xTitle: string,
+  yTitle: string,
+  o: { diagonal?: [number, number]; lines?: boolean } = {},
+): Figure {
+  const data: Trace[] = Object.entries(series).map(([name, s]) => ({
+    type: "scatter",
+    mode: o.lines ? "lines+markers" : "markers",
+    name,
+    x: s.x.slice(),
+    y: s.y.slice(),
+    ...(s.text ? { text: s.text.slice(), hoverinfo: "text" } : {}),
+    marker: { size: 6, opacity: o.lines ? 1 : 0.5 },
+    ...(s.lo && s.hi
+      ? {
+          error_y: {
+            type: "data",
+            symmetric: false,
+            array: s.hi.map((h, i) => h - s.y[i]),
+            arrayminus: s.lo.map((l, i) => s.y[i] - l),
+            visible: true,
+          },
+        }
+      : {}),
+  }));
+  if (o.diagonal)
+    data.push({
+      type: "scatter",
+      mode: "lines",
+      name: "y = x",
+      x: o.diagonal.slice(),
+      y: o.diagonal.slice(),
+      line: { dash: "dash", color: "#999" },
+    });
+  return {
+    data,
+    layout: { title: { text: title }, height: 420, xaxis: axis(xTitle), yaxis: axis(yTitle) },
+  };
+}

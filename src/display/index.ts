@@ -29,6 +29,7 @@ export {
   lossCurve,
   oddsScatter,
   rateBars,
+  scatter,
   BEHAVIOUR_COLOURS,
 } from "./charts";
 export type { BehaviourBar } from "./charts";

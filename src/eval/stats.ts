@@ -49,3 +49,126 @@ export function wilson(k: number, n: number, z = 1.959964): Rate {
 
 /** Whether two rates' intervals are disjoint: the only case the notebooks call a difference. */
 export const separated = (a: Rate, b: Rate): boolean => a.hi < b.lo || b.hi < a.lo;
+
+/** Ranks 1..n of xs, ties sharing their average rank (what Spearman's ρ needs). */
+export function ranks(xs: readonly number[]): number[] {
+  const idx = xs.map((x, i) => ({ x, i })).sort((a, b) => a.x - b.x);
+  const out = new Array<number>(xs.length);
+  for (let a = 0; a < idx.length;) {
+    let b = a;
+    while (b + 1 < idx.length && idx[b + 1].x === idx[a].x) b++;
+    for (let k = a; k <= b; k++) out[idx[k].i] = (a + b) / 2 + 1;
+    a = b + 1;
+  }
+  return out;
+}
+
+/** Pearson's r; NaN when either side is constant. */
+export function pearson(xs: readonly number[], ys: readonly number[]): number {
+  if (xs.length !== ys.length || xs.length < 2)
+    throw new Error(`pearson: need two equally long lists of ≥ 2 values, got ${xs.length} and ${ys.length}`);
+  const mx = mean(xs),
+    my = mean(ys);
+  let sxy = 0,
+    sxx = 0,
+    syy = 0;
+  for (let i = 0; i < xs.length; i++) {
+    sxy += (xs[i] - mx) * (ys[i] - my);
+    sxx += (xs[i] - mx) ** 2;
+    syy += (ys[i] - my) ** 2;
+  }
+  return sxy / Math.sqrt(sxx * syy);
+}
+
+/** Spearman's ρ: Pearson's r of the (tie-averaged) ranks. */
+export const spearman = (xs: readonly number[], ys: readonly number[]): number =>
+  pearson(ranks(xs), ranks(ys));
+
+/**
+ * Kendall's τ-b (ties on either side corrected); NaN when either side is
+ * constant, as a ranking of all-equal items says nothing.
+ */
+export function kendallTau(xs: readonly number[], ys: readonly number[]): number {
+  if (xs.length !== ys.length) throw new Error(`kendallTau: lengths ${xs.length} and ${ys.length} differ`);
+  let conc = 0,
+    tx = 0,
+    ty = 0,
+    pairs = 0;
+  for (let i = 0; i < xs.length; i++)
+    for (let j = i + 1; j < xs.length; j++) {
+      const a = Math.sign(xs[i] - xs[j]),
+        b = Math.sign(ys[i] - ys[j]);
+      pairs++;
+      if (a === 0) tx++;
+      if (b === 0) ty++;
+      conc += a * b;
+    }
+  return conc / Math.sqrt((pairs - tx) * (pairs - ty));
+}
+
+/** A mean with its 95 % normal-approximation interval (for means of many values: τ per prompt, ...). */
+export function meanInterval(
+  xs: readonly number[],
+  z = 1.959964,
+): { mean: number; lo: number; hi: number; n: number } {
+  const { mean, sd, n } = meanSd(xs);
+  const half = n > 1 ? (z * sd) / Math.sqrt(n) : Infinity;
+  return { mean, lo: mean - half, hi: mean + half, n };
+}
+
+/** One coefficient of a least-squares fit, with its standard error and 95 % interval. */
+export interface Coefficient {
+  estimate: number;
+  se: number;
+  lo: number;
+  hi: number;
+}
+
+/**
+ * Ordinary least squares y ≈ b0 + Σ b_j x_j with classical standard errors
+ * (residual variance × (XᵀX)⁻¹). `columns` are the predictors; the intercept
+ * is added. Small p only: the normal equations are solved by Gauss–Jordan.
+ */
+export function ols(y: readonly number[], columns: readonly (readonly number[])[]): Coefficient[] {
+  const n = y.length,
+    p = columns.length + 1;
+  if (n <= p) throw new Error(`ols: ${n} observations cannot fit ${p} coefficients`);
+  const row = (i: number) => [1, ...columns.map((c) => c[i])];
+  const xtx = Array.from({ length: p }, () => new Array<number>(p).fill(0));
+  const xty = new Array<number>(p).fill(0);
+  for (let i = 0; i < n; i++) {
+    const r = row(i);
+    for (let a = 0; a < p; a++) {
+      xty[a] += r[a] * y[i];
+      for (let b = 0; b < p; b++) xtx[a][b] += r[a] * r[b];
+    }
+  }
+  const inv = invert(xtx);
+  const beta = inv.map((r) => r.reduce((s, v, j) => s + v * xty[j], 0));
+  let rss = 0;
+  for (let i = 0; i < n; i++) rss += (y[i] - row(i).reduce((s, v, j) => s + v * beta[j], 0)) ** 2;
+  const s2 = rss / (n - p);
+  return beta.map((b, j) => {
+    const se = Math.sqrt(s2 * inv[j][j]);
+    return { estimate: b, se, lo: b - 1.959964 * se, hi: b + 1.959964 * se };
+  });
+}
+
+function invert(m: number[][]): number[][] {
+  const p = m.length;
+  const a = m.map((r, i) => [...r, ...Array.from({ length: p }, (_, j) => (i === j ? 1 : 0))]);
+  for (let c = 0; c < p; c++) {
+    let piv = c;
+    for (let r = c + 1; r < p; r++) if (Math.abs(a[r][c]) > Math.abs(a[piv][c])) piv = r;
+    if (Math.abs(a[piv][c]) < 1e-12) throw new Error("ols: the predictors are collinear (XᵀX is singular)");
+    [a[c], a[piv]] = [a[piv], a[c]];
+    const d = a[c][c];
+    for (let j = 0; j < 2 * p; j++) a[c][j] /= d;
+    for (let r = 0; r < p; r++) {
+      if (r === c) continue;
+      const f = a[r][c];
+      for (let j = 0; j < 2 * p; j++) a[r][j] -= f * a[c][j];
+    }
+  }
+  return a.map((r) => r.slice(p));
+}

@@ -9,22 +9,27 @@
  * - prompt-specific: `correct`, the task's own checker (partial credit where
  *   the checker gives it);
  * - behavioural: `answers` (the response ends with end-of-sequence and is an
- *   answer, not a continuation: src/eval/behaviour.ts) and `concise`
- *   (nothing after the answer: one line, at most `CONCISE_SLACK` words more
- *   than the reference).
+ *   answer, not a continuation: src/eval/behaviour.ts), `concise` (nothing
+ *   after the answer: no more lines than the reference, at most
+ *   `CONCISE_SLACK` words more) and `format` (the answer has the shape the
+ *   request asks for, read off the reference: see {@link answerShape}).
  *
- * Whether these behavioural terms leave the SFT model room to improve is
- * for the reward-model issue's headroom measurement to say; if they are
- * saturated, a format or constraint term belongs in this table.
+ * Why `format`: `answers` and `concise` are nearly saturated by the SFT
+ * model (about 97 % and 95 % of samples at temperature 1, varying between
+ * the 4 samples of only 3–4 % of prompts: `npm run bench:headroom`), so
+ * alone they give a reward model and RL almost nothing to learn beyond
+ * correctness. The shape of the answer (a single lowercase word, a number,
+ * all capitals, three bullet lines, a JSON object with the asked keys) is
+ * met by about 85 % of samples and varies on about a fifth of prompts.
  *
- * Training code never calls this directly: raters and judges do (issue 14).
+ * Training code never calls this directly: raters and judges do.
  */
 import { checkEvalItem, EvalItem } from "../data/tasks/eval-sets";
 import { words } from "../data/tasks/check";
 import { classify } from "../eval/behaviour";
 
 /** The terms of the gold reward. */
-export const GOLD_TERMS = ["correct", "answers", "concise"] as const;
+export const GOLD_TERMS = ["correct", "answers", "concise", "format"] as const;
 export type GoldTerm = (typeof GOLD_TERMS)[number];
 
 /** Which terms depend on the prompt's content, and which are the same behaviour everywhere. */
@@ -32,13 +37,15 @@ export const TERM_KIND: Readonly<Record<GoldTerm, "prompt-specific" | "behaviour
   correct: "prompt-specific",
   answers: "behavioural",
   concise: "behavioural",
+  format: "behavioural",
 };
 
 /** The one table of weights; they sum to 1, so the reward lies in [0, 1]. */
 export const GOLD_WEIGHTS: Readonly<Record<GoldTerm, number>> = Object.freeze({
-  correct: 0.6,
-  answers: 0.25,
+  correct: 0.5,
+  answers: 0.2,
   concise: 0.15,
+  format: 0.15,
 });
 
 /** Words a concise answer may add to the reference ("cold" → "it is cold" is still concise). */
@@ -59,13 +66,53 @@ function requestOf(item: EvalItem): string {
   return users[users.length - 1].content;
 }
 
-/** Nothing after the answer: one non-empty line, at most CONCISE_SLACK words longer than the reference. */
-export function isConcise(response: string, reference: string): boolean {
-  const lines = response
+const textLines = (s: string) =>
+  s
     .trim()
     .split("\n")
-    .filter((l) => l.trim().length > 0);
-  return lines.length === 1 && words(lines[0]).length <= words(reference).length + CONCISE_SLACK;
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
+
+/** Nothing after the answer: no more lines than the reference, at most CONCISE_SLACK words longer. */
+export function isConcise(response: string, reference: string): boolean {
+  const lines = textLines(response);
+  return (
+    lines.length > 0 &&
+    lines.length <= Math.max(1, textLines(reference).length) &&
+    words(response).length <= words(reference).length + CONCISE_SLACK
+  );
+}
+
+/** The shape of one line: what a reader sees before reading the words. */
+function lineShape(line: string): string {
+  if (/^-?\d+$/.test(line)) return "number";
+  if (/^\{.*\}$/.test(line)) {
+    try {
+      const o: unknown = JSON.parse(line);
+      if (typeof o === "object" && o !== null) return `json{${Object.keys(o).sort().join(",")}}`;
+    } catch {
+      // not JSON: falls through to "text"
+    }
+    return "text";
+  }
+  const body = line.replace(/^[-*•]\s*/, "");
+  const bullet = body !== line ? "bullet " : "";
+  const n = words(body).length;
+  if (n === 0) return "text";
+  if (n > 1) return `${bullet}sentence`;
+  const kase = !/[a-z]/.test(body) ? "UPPER" : /^[A-Z]/.test(body) ? "Capitalised" : "lower";
+  return `${bullet}${kase} word`;
+}
+
+/**
+ * The shape of an answer, line by line: "lower word", "Capitalised word",
+ * "UPPER word", "number", "json{color,count}", "bullet lower word",
+ * "sentence". A response has the asked-for format when its shape equals
+ * the reference's ("3 bullet lines" and "one lowercase word" are formats;
+ * which word is correctness's business).
+ */
+export function answerShape(text: string): string {
+  return textLines(text).map(lineShape).join(" | ");
 }
 
 /**
@@ -84,6 +131,7 @@ export function goldReward(
     correct: check.correct ? 1 : Math.max(0, Math.min(1, check.score)),
     answers: behaviour === "answer" ? 1 : 0,
     concise: stopped && isConcise(response, item.answer) ? 1 : 0,
+    format: response.trim() !== "" && answerShape(response) === answerShape(item.answer) ? 1 : 0,
   };
   const byKind = { "prompt-specific": 0, behavioural: 0 };
   for (const t of GOLD_TERMS) byKind[TERM_KIND[t]] += weights[t] * terms[t];

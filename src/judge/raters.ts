@@ -70,3 +70,22 @@ export function preferProbability(rater: Rater, i: Rated, j: Rated): number {
   if (rater.temperature === 0) return d > 0 ? 1 : d < 0 ? 0 : 0.5;
   return 1 / (1 + Math.exp(-d / rater.temperature));
 }
+
+/**
+ * The panel that labels the committed comparisons (`npm run rm`): three
+ * raters of different care. In gold units a right answer beats a wrong one
+ * by 0.5, a met format by 0.15; the most careful rater orders those
+ * correctly 99 % and 82 % of the time, the least careful 84 % and 62 %, and
+ * gold ties are coin flips for all three. InstructGPT reports 72.6 ± 1.5 %
+ * agreement between its training labellers.
+ */
+export const RATER_PANEL: readonly Rater[] = Object.freeze([
+  { id: "careful", temperature: 0.1, lengthBias: 0 },
+  { id: "typical", temperature: 0.2, lengthBias: 0 },
+  { id: "hasty", temperature: 0.3, lengthBias: 0 },
+]);
+
+/** The same panel with a taste for length: `perWord` gold units per word (e.g. 0.05: five words ≈ a met format). */
+export function lengthBiasedPanel(perWord: number, panel: readonly Rater[] = RATER_PANEL): Rater[] {
+  return panel.map((r) => ({ ...r, id: `${r.id}+length`, lengthBias: perWord }));
+}

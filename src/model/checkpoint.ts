@@ -43,6 +43,8 @@ export interface CheckpointParts {
   run?: RunRecord;
   /** Optimizer steps taken so far. */
   step?: number;
+  /** Further JSON files written into the folder with the rest (e.g. a reward model's reward.json). */
+  extra?: Record<string, unknown>;
 }
 
 export interface LoadedCheckpoint {
@@ -75,6 +77,7 @@ export async function saveCheckpoint(dir: string, parts: CheckpointParts): Promi
     }
     if (parts.tokenizer) writeJSON(path.join(tmp, "tokenizer.json"), parts.tokenizer.toJSON());
     if (parts.run) writeJSON(path.join(tmp, "run.json"), parts.run);
+    for (const [name, value] of Object.entries(parts.extra ?? {})) writeJSON(path.join(tmp, name), value);
     swapInto(tmp, dir);
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true });

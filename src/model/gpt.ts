@@ -71,6 +71,22 @@ export class GPT {
     return new GPT(this.config, params);
   }
 
+  /**
+   * A copy with a scalar head added (the reward model from the SFT model):
+   * the trunk's weights are copied, the head starts at zero, so every score
+   * starts at 0 and the first steps move the head before the trunk.
+   */
+  withScalarHead(): GPT {
+    if (this.config.scalarHead) return this.clone();
+    const c = gptConfig({ ...this.config, scalarHead: true });
+    const params = new Map<string, tf.Variable>();
+    for (const [name, shape] of parameterShapes(c)) {
+      const old = this.params.get(name);
+      params.set(name, tf.variable(old ? old.clone() : tf.zeros(shape)));
+    }
+    return new GPT(c, params);
+  }
+
   numParameters(): number {
     return countParameters(this.config);
   }

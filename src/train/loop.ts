@@ -212,6 +212,12 @@ export interface Objective<M> {
    * "replay"); the loop then also logs each term's share as `loss/<name>`.
    */
   part?(micro: M): LossTerm;
+  /**
+   * Optional metrics of the step just taken, read once after its gradient
+   * (e.g. the reward model's rewards/* over the step's pairs, which its
+   * `loss` saw); merged into the logged row.
+   */
+  stepMetrics?(): MetricRow;
 }
 
 /** The names of registered loss terms: "sft" for `loss/sft`, ... */
@@ -345,6 +351,7 @@ export async function trainLoop<M, C extends LoopConfig, N = Record<string, unkn
       opt.apply(clipped.grads, lr);
       return { loss, parts, gradNorm: clipped.norm };
     });
+    const stepMetrics = objective.stepMetrics?.();
     tokensSeen += norm;
     inputTokens += micros.reduce((n, m) => n + objective.tokens(m), 0);
     const last = step === c.steps - 1;
@@ -354,6 +361,7 @@ export async function trainLoop<M, C extends LoopConfig, N = Record<string, unkn
         step: step + 1,
         loss,
         ...parts,
+        ...stepMetrics,
         ...rollout?.metrics,
         lr,
         grad_norm: gradNorm,

@@ -1,8 +1,15 @@
 /**
- * Reward modelling (InstructGPT's second step): the loss and metrics of a
- * scalar score r(prompt, response) trained on preference pairs. The trainer
- * itself (scoring at the end token, pairs of one prompt in one batch) is the
- * reward-model issue's; these are the parts it builds on.
+ * Reward modelling (InstructGPT's second step): a scalar score
+ * r(prompt, response) trained on preference pairs.
+ *
+ * - The model is the SFT model with a scalar head (`GPT.withScalarHead`);
+ *   how it scores a response is src/model/reward-model.ts's business.
+ * - All pairs of one prompt go into one micro-batch, and each distinct
+ *   response is scored once for all its pairs: InstructGPT's guard against
+ *   overfitting (the K(K−1)/2 pairs of a ranking are correlated; shuffled
+ *   apart, each response is seen K−1 times per epoch) and K−1 times cheaper.
+ * - After training, `normaliseRewards` sets the score's shift and scale so
+ *   scores on SFT samples have mean 0 and std 1.
  *
  * Bradley–Terry: P(chosen ≻ rejected) = σ(r_c − r_r), so the loss is
  * −log σ(r_c − r_r − margin), averaged over pairs. TRL's RewardTrainer adds
@@ -12,6 +19,25 @@
  * loss only sees differences.
  */
 import { tf } from "../backend";
+import { Message, renderChat, renderPrompt } from "../chat/template";
+import type { ConfigSpec } from "../config";
+import type { PreferenceRecord } from "../data/sft-data";
+import { stepIndices } from "../data/sft-batches";
+import { wilson } from "../eval/stats";
+import type { GPT } from "../model/gpt";
+import { RewardModel, endScores, rewardModel, scoreGroups } from "../model/reward-model";
+import type { MetricRow } from "../metrics";
+import type { RunRecord } from "../run-record";
+import type { BpeTokenizer } from "../tokenizer/index";
+import {
+  LOOP_DEFAULTS,
+  LOOP_SPEC,
+  LoopConfig,
+  Objective,
+  ProgressSink,
+  resolveLoopConfig,
+  trainLoop,
+} from "./loop";
 
 /**
  * softplus(x) = log(1 + eˣ) = −log σ(−x), in the form that never overflows:
@@ -69,5 +95,339 @@ export function pairMetrics(chosen: ArrayLike<number>, rejected: ArrayLike<numbe
     "rewards/rejected": r / n,
     "rewards/margins": (c - r) / n,
     "rewards/accuracies": wins / n,
+  };
+}
+
+/** One prompt's comparisons: its distinct responses as token rows and the pairs among them. */
+export interface PairGroup {
+  /** `prompt_id` of the pairs, or the prompt's text when they carry none. */
+  id: string;
+  /** Prompt + response (+ end token unless truncated), one row per distinct response. */
+  sequences: number[][];
+  /** [chosen, rejected] indices into `sequences`. */
+  pairs: [number, number][];
+  /** Tokens of the rendered prompt (up to <|assistant|>): where every response starts. */
+  promptLength: number;
+  /** file:line of the group's first pair (named in errors). */
+  source: string;
+}
+
+/** Prompt + answer as the RM reads it: the chat template, without the end token if the answer never ended. */
+export function responseRow(
+  tok: BpeTokenizer,
+  prompt: readonly Message[],
+  answer: readonly Message[],
+  truncated: boolean,
+): number[] {
+  const ids = renderChat(tok, [...prompt, ...answer]).ids;
+  if (truncated) ids.pop();
+  return ids;
+}
+
+const tooLong = (source: string, n: number, ctx: number) =>
+  `${source}: renders to ${n} tokens but the model's context is ${ctx}; ` +
+  `shorten the prompt or response, or drop the pair (cutting it would score another text)`;
+
+/** A group straight from a ranking: sequences in the order of `responses`, pairs from the ranking. */
+export function rankingGroup(
+  tok: BpeTokenizer,
+  id: string,
+  prompt: readonly Message[],
+  responses: readonly { content: string; truncated: boolean }[],
+  pairs: [number, number][],
+  contextLength: number,
+): PairGroup {
+  const sequences = responses.map((r) =>
+    responseRow(tok, prompt, [{ role: "assistant", content: r.content }], r.truncated),
+  );
+  const long = sequences.find((s) => s.length > contextLength);
+  if (long) throw new Error(tooLong(`prompt ${id}`, long.length, contextLength));
+  return { id, sequences, pairs, promptLength: renderPrompt(tok, prompt).length, source: `prompt ${id}` };
+}
+
+/**
+ * Preference records → one group per prompt. Throws, naming file:line and
+ * the fix, when a rendered pair is longer than the context (the score is
+ * read at the end token, so cutting the response would score another text).
+ */
+export function pairGroups(
+  tok: BpeTokenizer,
+  records: readonly PreferenceRecord[],
+  contextLength: number,
+): PairGroup[] {
+  const groups = new Map<string, PairGroup & { index: Map<string, number> }>();
+  const bad: string[] = [];
+  records.forEach((p, n) => {
+    const source = p.source ?? `pair ${n + 1}`;
+    const id = p.meta?.prompt_id ?? JSON.stringify(p.prompt);
+    let g = groups.get(id);
+    if (!g) {
+      g = {
+        id,
+        sequences: [],
+        pairs: [],
+        promptLength: renderPrompt(tok, p.prompt).length,
+        source,
+        index: new Map(),
+      };
+      groups.set(id, g);
+    }
+    const row = (answer: PreferenceRecord["chosen"], truncated: boolean | undefined): number => {
+      const ids = responseRow(tok, p.prompt, answer, truncated ?? false);
+      const key = ids.join(",");
+      const known = g!.index.get(key);
+      if (known !== undefined) return known;
+      if (ids.length > contextLength) bad.push(tooLong(source, ids.length, contextLength));
+      g!.sequences.push(ids);
+      g!.index.set(key, g!.sequences.length - 1);
+      return g!.sequences.length - 1;
+    };
+    g.pairs.push([row(p.chosen, p.meta?.chosen_truncated), row(p.rejected, p.meta?.rejected_truncated)]);
+  });
+  if (bad.length)
+    throw new Error(`${bad.length} preference pair(s) do not fit the model:\n${bad.join("\n")}`);
+  return [...groups.values()].map(({ index: _, ...g }) => g);
+}
+
+/** `batchSize` and `microBatchSize` count prompts (groups of pairs). */
+export interface RewardConfig extends LoopConfig {
+  /** TRL's `center_rewards_coefficient`: weight of mean((r_c + r_r)²); 0 = off. */
+  centerCoefficient: number;
+  /**
+   * Weight λ of the likelihood term in the score: r = head(h_end) + λ · mean
+   * log-prob of the response under the model's own LM head (see
+   * src/model/reward-model.ts); 0 = the end-token head alone, as in InstructGPT.
+   */
+  likelihoodWeight: number;
+}
+
+const SPEC: ConfigSpec<RewardConfig> = {
+  ...LOOP_SPEC,
+  centerCoefficient: { doc: "reward-centring weight (TRL center_rewards_coefficient), 0 = off", min: 0 },
+  likelihoodWeight: {
+    doc: "weight of the response's mean log-prob in the score, 0 = end-token head only",
+    min: 0,
+  },
+};
+
+/**
+ * The recipe of data/models/rm (`npm run rm`): about one epoch over the
+ * comparison groups (InstructGPT trains its RM for one epoch; it overfits
+ * after). A small learning rate: at 3e-4 held-out accuracy fell below the
+ * untrained model's within 100 steps, at 3e-5 it rose (notebook 04).
+ */
+export const RM_FULL: Readonly<RewardConfig> = Object.freeze({
+  ...LOOP_DEFAULTS,
+  steps: 180,
+  batchSize: 16,
+  microBatchSize: 4,
+  lr: 3e-5,
+  warmupSteps: 10,
+  minLrRatio: 0.1,
+  weightDecay: 0,
+  centerCoefficient: 0.01,
+  likelihoodWeight: 1,
+  logEvery: 5,
+  evalEvery: 30,
+});
+
+/** A seconds-long run for tests and smoke checks. */
+export const RM_QUICK: Readonly<RewardConfig> = Object.freeze({
+  ...RM_FULL,
+  steps: 10,
+  warmupSteps: 2,
+  batchSize: 8,
+  logEvery: 2,
+  evalEvery: 5,
+});
+
+export function rewardConfig(
+  overrides: Partial<RewardConfig> = {},
+  base: Readonly<RewardConfig> = RM_FULL,
+): Readonly<RewardConfig> {
+  return resolveLoopConfig("RewardConfig", base, SPEC, overrides);
+}
+
+/**
+ * The pair loss over micro-batches of whole groups: each micro-batch's sum
+ * of pair losses over the step's pair count (exact accumulation). The scores
+ * its pairs got are kept for the step's rewards/* metrics.
+ */
+function rewardObjective(rm: RewardModel, padId: number, c: RewardConfig): Objective<PairGroup[]> {
+  let chosen: number[] = [];
+  let rejected: number[] = [];
+  const pairCount = (m: PairGroup[]) => m.reduce((n, g) => n + g.pairs.length, 0);
+  return {
+    loss: (micro, norm) => {
+      const offsets: number[] = [];
+      let k = 0;
+      for (const g of micro) (offsets.push(k), (k += g.sequences.length));
+      // Pick each pair's scores with a 0/1 matrix [P, N] (Gather has no gradient kernel on wasm).
+      const P = pairCount(micro);
+      const pick = (side: 0 | 1) => {
+        const m = new Float32Array(P * k);
+        let j = 0;
+        micro.forEach((g, i) => g.pairs.forEach((p) => (m[j++ * k + offsets[i] + p[side]] = 1)));
+        return tf.tensor2d(m, [P, k]);
+      };
+      const scores = endScores(
+        rm,
+        micro.flatMap((g) => g.sequences),
+        micro.flatMap((g) => g.sequences.map(() => g.promptLength)),
+        padId,
+      );
+      const rc = tf.sum(tf.mul(pick(0), scores), 1) as tf.Tensor1D;
+      const rr = tf.sum(tf.mul(pick(1), scores), 1) as tf.Tensor1D;
+      chosen = chosen.concat(Array.from(rc.dataSync()));
+      rejected = rejected.concat(Array.from(rr.dataSync()));
+      const mean = bradleyTerryLoss(rc, rr, { centerCoefficient: c.centerCoefficient });
+      return tf.mul(mean, pairCount(micro) / norm) as tf.Scalar;
+    },
+    normalizer: (micros) => micros.reduce((n, m) => n + pairCount(m), 0),
+    tokens: (m) => m.reduce((n, g) => n + g.sequences.reduce((t, s) => t + s.length, 0), 0),
+    stepMetrics: () => {
+      const row = pairMetrics(chosen, rejected);
+      chosen = [];
+      rejected = [];
+      return row;
+    },
+  };
+}
+
+/** What a reward-model run keeps on record. */
+export interface RewardNotes {
+  trainGroups: number;
+  trainPairs: number;
+  valGroups: number;
+  /** The model it started from. */
+  base?: string;
+  /** Where its training pairs came from. */
+  pairs?: string;
+  /** The score table after training (`normaliseRewards`) and how many SFT samples set it. */
+  head?: { likelihoodWeight: number; mean: number; std: number; samples: number };
+  /** Anything the CLI adds (held-out results, the rater panel). */
+  [key: string]: unknown;
+}
+
+export interface RewardArgs {
+  /** A model with a scalar head (`sft.withScalarHead()`); trained in place. */
+  model: GPT;
+  tokenizer: BpeTokenizer;
+  train: readonly PairGroup[];
+  config: Readonly<RewardConfig>;
+  /** Held-out groups: `val/loss` and `val/rewards_accuracy` at every evaluation. */
+  val?: readonly PairGroup[];
+  /** Extra evaluation merged into each eval row (e.g. agreement with gold). */
+  evaluate?: (step: number) => MetricRow;
+  checkpointDir?: string;
+  resumeFrom?: string;
+  progress?: ProgressSink;
+  notes?: Partial<RewardNotes>;
+}
+
+/** Share of pairs whose chosen response outscores the rejected one, and their mean BT loss. */
+export function groupAccuracy(groups: readonly PairGroup[], scores: readonly number[][]) {
+  let wins = 0,
+    n = 0,
+    loss = 0,
+    margin = 0;
+  groups.forEach((g, i) =>
+    g.pairs.forEach(([c, r]) => {
+      const d = scores[i][c] - scores[i][r];
+      n++;
+      if (d > 0) wins++;
+      margin += d;
+      loss += Math.max(-d, 0) + Math.log1p(Math.exp(-Math.abs(d)));
+    }),
+  );
+  return { n, wins, accuracy: wins / n, loss: loss / n, margin: margin / n };
+}
+
+/** Train a reward model on pair groups; returns the run record. */
+export async function trainReward(a: RewardArgs): Promise<RunRecord<RewardConfig, RewardNotes>> {
+  const c = a.config;
+  if (!a.model.config.scalarHead)
+    throw new Error("trainReward: the model has no scalar head; pass sft.withScalarHead()");
+  const train = a.train.filter((g) => g.pairs.length > 0);
+  if (train.length < c.batchSize)
+    throw new Error(
+      `trainReward: ${train.length} prompts with pairs, fewer than one batch of ${c.batchSize}; add comparisons or lower batchSize`,
+    );
+  const pad = a.tokenizer.special.pad;
+  // The scores the loss sees: raw (mean 0, std 1 are set only after training).
+  const rm = rewardModel(a.model, c.likelihoodWeight);
+  const val = a.val?.filter((g) => g.pairs.length > 0) ?? [];
+  const evaluate =
+    val.length || a.evaluate
+      ? (step: number): MetricRow => {
+          const row: MetricRow = {};
+          if (val.length) {
+            const r = groupAccuracy(val, scoreGroups(rm, val, pad));
+            row["val/loss"] = r.loss;
+            row["val/rewards_accuracy"] = r.accuracy;
+          }
+          return { ...row, ...(a.evaluate?.(step) ?? {}) };
+        }
+      : undefined;
+  return trainLoop<PairGroup[], RewardConfig, RewardNotes>({
+    method: "reward",
+    model: a.model,
+    config: c,
+    objective: rewardObjective(rm, pad, c),
+    batches: (step) => {
+      const picked = stepIndices(train.length, step, c.batchSize, c.seed).map((i) => train[i]);
+      const out: PairGroup[][] = [];
+      for (let i = 0; i < picked.length; i += c.microBatchSize)
+        out.push(picked.slice(i, i + c.microBatchSize));
+      return out;
+    },
+    evaluate,
+    checkpointDir: a.checkpointDir,
+    resumeFrom: a.resumeFrom,
+    tokenizer: a.tokenizer,
+    progress: a.progress,
+    notes: {
+      ...a.notes,
+      trainGroups: train.length,
+      trainPairs: train.reduce((n, g) => n + g.pairs.length, 0),
+      valGroups: val.length,
+    },
+  });
+}
+
+/** Accuracy of a reward model on a preference file's pairs (what `npm run eval-rm` prints). */
+export interface PairFileResult {
+  n: number;
+  accuracy: number;
+  ci95: [number, number];
+  mean_margin: number;
+  /** Pairs left out because their gold scores (gold_chosen, gold_rejected) are equal. */
+  skipped_gold_ties: number;
+}
+
+/**
+ * Scores every pair of `records` with `rm`: the share where chosen outscores
+ * rejected, with its Wilson 95 % interval. Pairs whose gold fields are equal
+ * are skipped and counted (no truth to agree with).
+ */
+export function pairFileAccuracy(
+  rm: RewardModel,
+  tok: BpeTokenizer,
+  records: readonly PreferenceRecord[],
+): PairFileResult {
+  const tie = (p: PreferenceRecord) =>
+    p.meta?.gold_chosen !== undefined && p.meta.gold_chosen === p.meta.gold_rejected;
+  const kept = records.filter((p) => !tie(p));
+  if (kept.length === 0)
+    throw new Error(`eval-rm: all ${records.length} pairs are gold ties; nothing to score`);
+  const groups = pairGroups(tok, kept, rm.model.config.contextLength);
+  const r = groupAccuracy(groups, scoreGroups(rm, groups, tok.special.pad));
+  const ci = wilson(r.wins, r.n);
+  return {
+    n: r.n,
+    accuracy: r.accuracy,
+    ci95: [ci.lo, ci.hi],
+    mean_margin: r.margin,
+    skipped_gold_ties: records.length - kept.length,
   };
 }

@@ -10,6 +10,8 @@ import {
   EvalItem,
   SftRecord,
   buildEvalSets,
+  buildPromptPools,
+  PROMPT_POOL_NAMES,
   buildSftDataset,
   checkEvalItem,
   readEvalJsonl,
@@ -380,5 +382,21 @@ describe("data/sft committed files", () => {
         `eval_${name}.jsonl is stale`,
       );
     }
+  });
+
+  it("has reward-model and RL prompt pools of held-in tasks over train words, as build-sft writes them", () => {
+    const pools = buildPromptPools(headwords, { seed: 2 });
+    const f = tmpFile("");
+    const trainWords = new Set(headwords.filter((h) => h.split === "train").map((h) => h.word));
+    for (const name of PROMPT_POOL_NAMES) {
+      writeEvalJsonl(f, pools[name]);
+      assert.ok(
+        fs.readFileSync(f, "utf8") === fs.readFileSync(path.join(SFT_DIR, `prompts_${name}.jsonl`), "utf8"),
+        `prompts_${name}.jsonl is stale: run npx tsx src/cli/build-sft.ts`,
+      );
+      for (const it of pools[name].filter((x) => x.word))
+        assert.ok(trainWords.has(it.word!), `${name}: ${it.word} is not a train word`);
+    }
+    assert.notDeepEqual(pools.rm.slice(0, 5), pools.policy.slice(0, 5), "the two pools draw different items");
   });
 });

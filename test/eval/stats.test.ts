@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { separated, wilson } from "../../src/eval/stats";
+import { kendallTau, meanInterval, ols, ranks, separated, spearman, wilson } from "../../src/eval/stats";
 import { directionTable, ProbeResult } from "../../src/eval/probe";
 
 const near = (a: number, b: number, tol = 5e-4) => assert.ok(Math.abs(a - b) < tol, `${a} vs ${b}`);
@@ -60,5 +60,30 @@ describe("eval/stats Wilson intervals", () => {
         ["category", "reverse", false, 0, 1],
       ],
     );
+  });
+});
+
+describe("eval/stats: ranks, correlations, least squares", () => {
+  it("averages tied ranks, and Spearman/Kendall have their known values", () => {
+    assert.deepEqual(ranks([10, 20, 20, 5]), [2, 3.5, 3.5, 1]);
+    assert.ok(Math.abs(spearman([1, 2, 3, 4], [10, 20, 30, 40]) - 1) < 1e-12);
+    assert.ok(Math.abs(spearman([1, 2, 3, 4], [4, 3, 2, 1]) + 1) < 1e-12);
+    assert.equal(kendallTau([1, 2, 3], [1, 2, 3]), 1);
+    assert.equal(kendallTau([1, 2, 3], [3, 2, 1]), -1);
+    // One discordant pair of three: (2 − 1) / 3.
+    assert.ok(Math.abs(kendallTau([1, 2, 3], [1, 3, 2]) - 1 / 3) < 1e-12);
+    assert.ok(Number.isNaN(kendallTau([1, 1, 1], [1, 2, 3])), "a constant side says nothing");
+  });
+
+  it("recovers known coefficients by least squares, with intervals that cover them", () => {
+    const x1 = Array.from({ length: 200 }, (_, i) => (i % 17) / 17);
+    const x2 = Array.from({ length: 200 }, (_, i) => (i * 7) % 11);
+    const y = x1.map((a, i) => 0.5 + 2 * a - 0.3 * x2[i] + 0.01 * Math.sin(i));
+    const [b0, b1, b2] = ols(y, [x1, x2]);
+    assert.ok(Math.abs(b0.estimate - 0.5) < 0.01 && Math.abs(b1.estimate - 2) < 0.01);
+    assert.ok(b2.lo < -0.3 && -0.3 < b2.hi && b2.hi - b2.lo < 0.01);
+    assert.throws(() => ols([1, 2, 3], [[1, 1, 1]]), /collinear/);
+    const m = meanInterval([1, 2, 3, 4]);
+    assert.ok(m.lo < 2.5 && m.hi > 2.5 && m.n === 4);
   });
 });

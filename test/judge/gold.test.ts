@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import type { EvalItem } from "../../src/data/tasks/eval-sets";
-import { GOLD_TERMS, GOLD_WEIGHTS, TERM_KIND, goldReward, isConcise } from "../../src/judge/gold";
+import { GOLD_TERMS, GOLD_WEIGHTS, TERM_KIND, answerShape, goldReward, isConcise } from "../../src/judge/gold";
 
 const item: EvalItem = {
   messages: [{ role: "user", content: "What is the opposite of hot?" }],
@@ -22,15 +22,19 @@ describe("judge/gold reward", () => {
 
   it("gives 1 to a right, stopped, concise answer and splits it by kind", () => {
     const g = goldReward(item, " cold", true);
-    assert.deepEqual(g.terms, { correct: 1, answers: 1, concise: 1 });
+    assert.deepEqual(g.terms, { correct: 1, answers: 1, concise: 1, format: 1 });
     assert.ok(Math.abs(g.total - 1) < 1e-12);
     assert.ok(Math.abs(g.byKind["prompt-specific"] - GOLD_WEIGHTS.correct) < 1e-12);
   });
 
   it("scores each part on its own: wrong but well-behaved, right but rambling, a continuation", () => {
     const wrong = goldReward(item, " warm", true);
-    assert.deepEqual(wrong.terms, { correct: 0, answers: 1, concise: 1 });
-    assert.ok(Math.abs(wrong.total - (GOLD_WEIGHTS.answers + GOLD_WEIGHTS.concise)) < 1e-12);
+    assert.deepEqual(wrong.terms, { correct: 0, answers: 1, concise: 1, format: 1 });
+    assert.ok(
+      Math.abs(wrong.total - (GOLD_WEIGHTS.answers + GOLD_WEIGHTS.concise + GOLD_WEIGHTS.format)) < 1e-12,
+    );
+    const shouted = goldReward(item, " COLD", true);
+    assert.deepEqual(shouted.terms, { correct: 1, answers: 1, concise: 1, format: 0 });
     const rambling = goldReward(
       item,
       " cold\nThe opposite of big is small. The opposite of up is down.",
@@ -39,7 +43,7 @@ describe("judge/gold reward", () => {
     assert.equal(rambling.terms.correct, 1);
     assert.equal(rambling.terms.concise, 0);
     const cont = goldReward(item, "\n2. What is the opposite of big?\n3. What is", false);
-    assert.deepEqual(cont.terms, { correct: 0, answers: 0, concise: 0 });
+    assert.deepEqual(cont.terms, { correct: 0, answers: 0, concise: 0, format: 0 });
     assert.equal(cont.total, 0);
     assert.ok(wrong.total < 1 && rambling.total < 1 && cont.total < wrong.total);
   });
@@ -48,5 +52,20 @@ describe("judge/gold reward", () => {
     assert.ok(isConcise(" it is cold", "cold"));
     assert.ok(!isConcise(" it is very very cold indeed", "cold"));
     assert.ok(!isConcise(" cold\nwarm", "cold"));
+    assert.ok(isConcise(" - a\n- b\n- c", "- x\n- y\n- z"), "a list answer may have the reference's lines");
+    assert.ok(!isConcise(" - a\n- b\n- c\n- d", "- x\n- y\n- z"));
+  });
+
+  it("reads the shape of an answer off its lines, not its words", () => {
+    assert.equal(answerShape("cold"), "lower word");
+    assert.equal(answerShape(" Eva"), "Capitalised word");
+    assert.equal(answerShape("SOUP"), "UPPER word");
+    assert.equal(answerShape("79"), "number");
+    assert.equal(answerShape('{"count": 9, "color": "green"}'), "json{color,count}");
+    assert.equal(answerShape('{"color": "green", "count": 9}'), answerShape('{"count": 1, "color": "red"}'));
+    assert.equal(answerShape("{not json}"), "text");
+    assert.equal(answerShape("- sign\n- beach"), "bullet lower word | bullet lower word");
+    assert.equal(answerShape("poor and piteous are synonyms."), "sentence");
+    assert.equal(answerShape(""), "");
   });
 });

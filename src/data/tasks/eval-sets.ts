@@ -100,6 +100,35 @@ export function demoItems(
   });
 }
 
+/**
+ * Prompt pools of the preference stages, InstructGPT-style: separate prompts
+ * for the reward model (`rm`) and for the policy's RL (`policy`). Both are
+ * held-in clusters and templates over the "train" half of the words (the
+ * distribution SFT was trained on, new items); a method's held-out score is
+ * read on the eval sets, whose words no stage ever shows. Files:
+ * data/sft/prompts_<name>.jsonl, written by src/cli/build-sft.ts.
+ */
+export const PROMPT_POOL_NAMES = ["rm", "policy"] as const;
+export type PromptPoolName = (typeof PROMPT_POOL_NAMES)[number];
+
+/** Prompts per task of each pool (the reward model needs many comparisons; RL far fewer prompts). */
+export const POOL_PER_TASK: Readonly<Record<PromptPoolName, number>> = Object.freeze({ rm: 200, policy: 40 });
+
+export function buildPromptPools(
+  headwords: readonly Headword[],
+  o: { seed: number; perTask?: Readonly<Record<PromptPoolName, number>>; split?: ClusterSplit },
+): Record<PromptPoolName, EvalItem[]> {
+  const split = o.split ?? CLUSTER_SPLIT;
+  const ctx = { headwords: headwords.filter((h) => h.split === "train") };
+  const pool = (name: PromptPoolName) =>
+    tasksIn(split.heldIn).flatMap((task) => {
+      const rng = new Rng(o.seed).fork(`prompts/${name}/${task.name}`);
+      const n = (o.perTask ?? POOL_PER_TASK)[name];
+      return Array.from({ length: n }, () => evalItem(task, task.generate(rng, ctx), rng, "corpus"));
+    });
+  return { rm: pool("rm"), policy: pool("policy") };
+}
+
 /** Every fact and definable gloss of the held-out words, held-in templates. */
 function knowledgeItems(headwords: readonly Headword[], seed: number): EvalItem[] {
   const rng = new Rng(seed).fork("eval/knowledge_heldout_words");

@@ -1,0 +1,175 @@
+/**
+ * `npm run rm [-- --quick] [--resume] [--steps N] [--seed N] [--length-bias X] [--out DIR]`
+ *
+ * InstructGPT's second step, from the committed SFT model:
+ * 1. sample K = 4 responses per prompt at temperature 1 on the reward
+ *    model's prompt pool (data/sft/prompts_rm.jsonl) and on held-out prompts
+ *    (data/sft/eval_heldin.jsonl, words no stage shows);
+ * 2. have the rater panel (src/judge/raters.ts; --length-bias X adds X gold
+ *    units per word) rank them, and write the rankings and TRL preference
+ *    pairs to data/rlhf/ (committed: notebook 04 reads them);
+ * 3. train the reward model (RM_FULL) on the pool's pairs, normalise it to
+ *    mean 0 / std 1 on its SFT samples, and measure it on the held-out side;
+ * 4. save model, tokenizer and run record to data/models/rm/.
+ *
+ * Checkpoints go to build/rm/ (continue with --resume). --quick runs a
+ * minute-long version on 200 prompts into build/models/rm-quick and
+ * build/rlhf-quick/.
+ *
+ * --sweep instead trains the small reward models of notebook 04 on the
+ * committed comparisons (data size × seeds, the end-token head alone, and
+ * length-biased raters; SWEEP in src/experiments/reward.ts) and writes their
+ * held-out measurements to data/rlhf/sweep.json.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { initBackend } from "../backend";
+import { pct } from "../display/report";
+import { progress } from "../display/progress";
+import { PATHS } from "../data/paths";
+import {
+  evaluateRewardModel,
+  loadSft,
+  RLHF_DIR,
+  RLHF_FILES,
+  rewardSweep,
+  runRewardModel,
+  sampleComparisons,
+  SWEEP,
+  writeComparisons,
+} from "../experiments/reward";
+import { rankAll, readRankings } from "../judge/comparisons";
+import { loadRun, versions } from "../run-record";
+import { lengthBiasedPanel, RATER_PANEL } from "../judge/raters";
+import { saveRewardModel } from "../model/reward-model";
+import { checkResumable, checkScheduleUnchanged } from "../train/loop";
+import { RM_FULL, RM_QUICK, rewardConfig } from "../train/reward";
+import { CliSpec, Flag, helpText, parseCli, runMain } from "./args";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+export const RM_CLI = {
+  name: "rm",
+  usage: "usage: npm run rm [-- --quick] [--resume] [--steps N] [--seed N] [--length-bias X] [--out DIR]",
+  summary:
+    "Sample comparisons from the SFT model, rank them with simulated raters, train data/models/rm (--quick: build/models/rm-quick).",
+  flags: {
+    quick: { type: "boolean", doc: "a minute-long run on 200 prompts" },
+    resume: { type: "boolean", doc: "continue the in-progress run in build/rm" },
+    steps: { type: "int", min: 0, doc: "optimizer steps (0: the recipe's)", default: RM_FULL.steps },
+    seed: { type: "int", doc: "random seed (sampling, ranking, training)", default: 0 },
+    "length-bias": { type: "number", doc: "raters' gold units per word (a taste for length)", default: 0 },
+    out: { type: "string", arg: "DIR", doc: "where the final model goes", default: "data/models/rm" },
+    sweep: { type: "boolean", doc: "train notebook 04's sweep on data/rlhf/ into data/rlhf/sweep.json" },
+  },
+} as const satisfies CliSpec<Record<string, Flag>>;
+
+async function main(argv: string[]): Promise<void> {
+  const a = parseCli(RM_CLI, argv);
+  if (a.help) return void process.stdout.write(helpText(RM_CLI));
+  if (a.sweep) return sweep();
+  const quick = a.quick ?? false;
+  const seed = a.seed ?? 0;
+  const work = path.join(ROOT, "build", quick ? "rm-quick" : "rm");
+  const config = rewardConfig(
+    { ...(a.steps ? { steps: a.steps } : {}), seed, checkpointEvery: quick ? 0 : 20 },
+    quick ? RM_QUICK : RM_FULL,
+  );
+  if (a.resume) {
+    if (!fs.existsSync(path.join(work, "run.json")))
+      throw new Error(`--resume: no in-progress run at ${work}; start without --resume`);
+    const previous = loadRun(work, "reward").config;
+    checkResumable(previous, config, path.join(work, "run.json"));
+    checkScheduleUnchanged(previous, config, path.join(work, "run.json"));
+  }
+  const backend = await initBackend();
+  const { model: sft, tokenizer, dir } = loadSft();
+  const bias = a["length-bias"] ?? 0;
+  const panel = bias ? lengthBiasedPanel(bias) : RATER_PANEL;
+
+  let t = Date.now();
+  const sampled = sampleComparisons(sft, tokenizer, 4, seed, quick ? 200 : undefined);
+  const train = rankAll(sampled.train, panel, seed);
+  const test = rankAll(sampled.test, panel, seed);
+  const dataDir = quick ? path.join(ROOT, "build", "rlhf-quick") : RLHF_DIR;
+  writeComparisons(train, test, dataDir);
+  const pairs = (ps: typeof train) =>
+    ps.reduce((n, p) => n + (p.responses.length * (p.responses.length - 1)) / 2, 0);
+  console.log(
+    `sampled 4 responses to ${train.length} + ${test.length} prompts in ${((Date.now() - t) / 1000).toFixed(0)} s; ` +
+      `${pairs(train)} training and ${pairs(test)} held-out pairs ranked by ${panel.map((r) => r.id).join(", ")}; ` +
+      `written to ${path.relative(ROOT, dataDir)}/`,
+  );
+
+  t = Date.now();
+  const { rm, run } = await runRewardModel({
+    sft,
+    tokenizer,
+    train,
+    test,
+    config,
+    checkpointDir: work,
+    resumeFrom: a.resume ? work : undefined,
+    progress: progress(config.steps, { label: "reward model" }),
+  });
+  const ev = evaluateRewardModel(rm, tokenizer, test);
+  const out =
+    a.out ?? (quick ? path.join(ROOT, "build", "models", "rm-quick") : path.join(PATHS.sftModel, "..", "rm"));
+  run.checkpoint = path.relative(ROOT, out);
+  run.notes = {
+    ...run.notes,
+    base: path.relative(ROOT, dir),
+    pairs: path.relative(ROOT, path.join(dataDir, "pairs_train.jsonl")),
+    raters: panel,
+    heldOut: { ...ev, calibration: ev.calibration },
+  };
+  await saveRewardModel(out, rm, tokenizer, run, config.steps);
+  const ci = (r: { lo: number; hi: number }) => `${pct(r.lo)}–${pct(r.hi)}`;
+  console.log(
+    `trained in ${((Date.now() - t) / 60000).toFixed(1)} min on ${backend.name}. Held out: accuracy ${pct(ev.raters.rate)} ` +
+      `against the raters (${ci(ev.raters)}), ${pct(ev.gold.rate)} against gold (${ci(ev.gold)}, ${ev.gold.ties} gold ties skipped); ` +
+      `Kendall τ ${ev.kendall.mean.toFixed(2)}, Spearman ρ ${ev.spearman.toFixed(2)}; ` +
+      `length slope ${ev.lengthSlope.estimate.toFixed(3)} per word (${ev.lengthSlope.lo.toFixed(3)} to ${ev.lengthSlope.hi.toFixed(3)})`,
+  );
+  console.log(
+    `saved ${path.relative(ROOT, out)}/; check it with npm run --silent eval-rm -- --model ${path.relative(ROOT, out)} ` +
+      `--pairs ${path.relative(ROOT, path.join(dataDir, "pairs_test_gold.jsonl"))}`,
+  );
+}
+
+/** The record notebook 04 reads: the sweep's rows with the facts of the run that made them. */
+async function sweep(): Promise<void> {
+  const backend = await initBackend();
+  const { model: sft, tokenizer } = loadSft();
+  const train = readRankings(RLHF_FILES.trainRankings);
+  const test = readRankings(RLHF_FILES.testRankings);
+  const t = Date.now();
+  const rows = await rewardSweep(sft, tokenizer, train, test, (r) =>
+    console.log(
+      `${r.study} n=${r.groups} seed ${r.seed} λ=${r.likelihoodWeight} bias ${r.lengthBias}: gold accuracy ` +
+        `${pct(r.eval.gold.rate)}, length slope ${r.eval.lengthSlope.estimate.toFixed(3)} (${r.seconds.toFixed(0)} s)`,
+    ),
+  );
+  const file = path.join(RLHF_DIR, "sweep.json");
+  fs.writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        command: "npm run rm -- --sweep",
+        grid: SWEEP,
+        backend,
+        versions: versions(backend.tfjsVersion),
+        startedAt: new Date(t).toISOString(),
+        durationS: (Date.now() - t) / 1000,
+        rows,
+      },
+      null,
+      1,
+    ) + "\n",
+  );
+  console.log(
+    `wrote ${path.relative(ROOT, file)} (${rows.length} runs, ${((Date.now() - t) / 60000).toFixed(1)} min)`,
+  );
+}
+
+if (require.main === module) runMain(main);

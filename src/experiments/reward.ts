@@ -1,0 +1,340 @@
+/**
+ * The reward-model stage end to end, shared by `npm run rm` and notebook 04:
+ * sample comparisons from the SFT model, have a rater panel rank them, train
+ * a reward model on the pairs, and measure it against the raters and
+ * against the gold reward they stand in for.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { PATHS } from "../data/paths";
+import { PreferenceRecord, writePreferenceJsonl } from "../data/sft-data";
+import { readEvalJsonl } from "../data/tasks/eval-sets";
+import { kendallTau, meanInterval, ols, spearman, wilson } from "../eval/stats";
+import { RankedPrompt, rankAll, rankingsToPairs, sampleResponses, writeRankings } from "../judge/comparisons";
+import { GOLD_RATER, Rater, RATER_PANEL, lengthBiasedPanel, rankingPairs } from "../judge/raters";
+import { Rng } from "../random";
+import type { GPT } from "../model/gpt";
+import { loadModel } from "../model/load";
+import type { BpeTokenizer } from "../tokenizer/index";
+import type { ProgressSink } from "../train/loop";
+import {
+  PairGroup,
+  RewardConfig,
+  RM_FULL,
+  groupAccuracy,
+  rankingGroup,
+  rewardConfig,
+  trainReward,
+} from "../train/reward";
+import { RewardModel, normaliseRewards, rewardModel, scoreGroups } from "../model/reward-model";
+
+/** Where the comparison data lives (written by `npm run rm`, committed). */
+export const RLHF_DIR = path.join(path.dirname(PATHS.sft), "rlhf");
+export const RLHF_FILES = Object.freeze({
+  trainRankings: path.join(RLHF_DIR, "rankings_train.jsonl"),
+  testRankings: path.join(RLHF_DIR, "rankings_test.jsonl"),
+  trainPairs: path.join(RLHF_DIR, "pairs_train.jsonl"),
+  testPairs: path.join(RLHF_DIR, "pairs_test.jsonl"),
+  testGoldPairs: path.join(RLHF_DIR, "pairs_test_gold.jsonl"),
+});
+
+/** Prompts of the two sides: the RM's own pool (train words) and a held-out set (words no stage shows). */
+export const COMPARISON_PROMPTS = Object.freeze({
+  train: path.join(PATHS.sft, "prompts_rm.jsonl"),
+  test: path.join(PATHS.sft, "eval_heldin.jsonl"),
+});
+
+/** Sampled, unranked comparisons of both sides. */
+export interface Comparisons {
+  train: RankedPrompt[];
+  test: RankedPrompt[];
+}
+
+/** Every ⌈n/limit⌉-th item: a subset that keeps every task (the files list items task by task). */
+const spread = <T>(xs: readonly T[], limit?: number): T[] =>
+  limit && limit < xs.length ? xs.filter((_, i) => i % Math.ceil(xs.length / limit) === 0) : [...xs];
+
+/** K samples per prompt of both pools (different seeds per side); `limit`: at most that many prompts per side. */
+export function sampleComparisons(
+  model: GPT,
+  tok: BpeTokenizer,
+  k = 4,
+  seed = 0,
+  limit?: number,
+): Comparisons {
+  return {
+    train: sampleResponses(model, tok, spread(readEvalJsonl(COMPARISON_PROMPTS.train), limit), {
+      k,
+      seed,
+      idPrefix: "rm",
+    }),
+    test: sampleResponses(model, tok, spread(readEvalJsonl(COMPARISON_PROMPTS.test), limit), {
+      k,
+      seed: seed + 7,
+      idPrefix: "heldin",
+    }),
+  };
+}
+
+/**
+ * Pairs a noiseless gold rater gives: every pair of distinct responses whose
+ * gold differs, better first (ties carry no truth to check against).
+ */
+export function goldPairs(prompts: readonly RankedPrompt[]): PreferenceRecord[] {
+  return rankingsToPairs(rankAll(prompts, [GOLD_RATER], 0)).filter(
+    (p) => p.meta!.gold_chosen! > p.meta!.gold_rejected!,
+  );
+}
+
+/** Writes the committed comparison files: rankings, the raters' pairs, and the gold pairs of the test side. */
+export function writeComparisons(train: RankedPrompt[], test: RankedPrompt[], dir = RLHF_DIR): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const f = (name: keyof typeof RLHF_FILES) => path.join(dir, path.basename(RLHF_FILES[name]));
+  writeRankings(f("trainRankings"), train);
+  writeRankings(f("testRankings"), test);
+  writePreferenceJsonl(f("trainPairs"), rankingsToPairs(train));
+  writePreferenceJsonl(f("testPairs"), rankingsToPairs(test));
+  writePreferenceJsonl(f("testGoldPairs"), goldPairs(test));
+}
+
+/** What the measurement of one reward model gives. */
+export interface RewardEval {
+  /** Held-out pairs as the raters labelled them. */
+  raters: ReturnType<typeof wilson> & { margin: number };
+  /** Held-out pairs ordered by gold (gold ties skipped and counted). */
+  gold: ReturnType<typeof wilson> & { ties: number };
+  /** Kendall τ-b between RM and gold over each prompt's responses (prompts with a gold order). */
+  kendall: ReturnType<typeof meanInterval>;
+  /** Spearman ρ between RM and gold over every held-out response. */
+  spearman: number;
+  /** Regression RM score ~ gold + words: the length coefficient (RM std per word), with its interval. */
+  lengthSlope: { estimate: number; lo: number; hi: number };
+  /** Predicted P(a ≻ b) = σ(r_a − r_b) in 10 bins against how often the raters preferred a. */
+  calibration: { predicted: number; observed: number; lo: number; hi: number; n: number }[];
+}
+
+/** One group per ranked prompt with ≥ 2 responses, sequences in `responses` order. */
+export function groupsOf(
+  tok: BpeTokenizer,
+  prompts: readonly RankedPrompt[],
+  contextLength: number,
+): PairGroup[] {
+  return prompts
+    .filter((p) => p.responses.length > 1)
+    .map((p) => {
+      if (!p.order) throw new Error(`prompt ${p.prompt_id} is not ranked; rank it with rankAll first`);
+      return rankingGroup(tok, p.prompt_id, p.prompt, p.responses, rankingPairs(p.order), contextLength);
+    });
+}
+
+/** Measure a reward model on ranked held-out prompts. */
+export function evaluateRewardModel(
+  rm: RewardModel,
+  tok: BpeTokenizer,
+  test: readonly RankedPrompt[],
+): RewardEval {
+  const ranked = test.filter((p) => p.responses.length > 1);
+  const groups = groupsOf(tok, ranked, rm.model.config.contextLength);
+  const scores = scoreGroups(rm, groups, tok.special.pad);
+  const acc = groupAccuracy(groups, scores);
+  let right = 0,
+    n = 0,
+    ties = 0;
+  const taus: number[] = [];
+  const flat = { rm: [] as number[], gold: [] as number[], words: [] as number[] };
+  const cal: { p: number; y: number }[] = [];
+  ranked.forEach((p, i) => {
+    const s = scores[i];
+    const g = p.responses.map((r) => r.gold);
+    for (let a = 0; a < g.length; a++)
+      for (let b = a + 1; b < g.length; b++) {
+        if (g[a] === g[b]) ties++;
+        else {
+          n++;
+          if (Math.sign(s[a] - s[b]) === Math.sign(g[a] - g[b])) right++;
+        }
+      }
+    const tau = kendallTau(s, g);
+    if (Number.isFinite(tau)) taus.push(tau);
+    p.responses.forEach((r, j) => {
+      flat.rm.push(s[j]);
+      flat.gold.push(r.gold);
+      flat.words.push(r.words);
+    });
+    // Calibration: each pair of the ranking in both orientations.
+    const place = new Map(p.order!.map((idx, k) => [idx, k]));
+    for (let a = 0; a < g.length; a++)
+      for (let b = 0; b < g.length; b++)
+        if (a !== b)
+          cal.push({ p: 1 / (1 + Math.exp(s[b] - s[a])), y: place.get(a)! < place.get(b)! ? 1 : 0 });
+  });
+  const length = ols(flat.rm, [flat.gold, flat.words])[2];
+  return {
+    raters: { ...wilson(acc.wins, acc.n), margin: acc.margin },
+    gold: { ...wilson(right, n), ties },
+    kendall: meanInterval(taus),
+    spearman: spearman(flat.rm, flat.gold),
+    lengthSlope: { estimate: length.estimate, lo: length.lo, hi: length.hi },
+    calibration: calibrationBins(cal, 10),
+  };
+}
+
+function calibrationBins(xs: { p: number; y: number }[], bins: number) {
+  const out: RewardEval["calibration"] = [];
+  for (let b = 0; b < bins; b++) {
+    const inBin = xs.filter((x) => Math.min(bins - 1, Math.floor(x.p * bins)) === b);
+    if (inBin.length === 0) continue;
+    const k = inBin.filter((x) => x.y === 1).length;
+    const w = wilson(k, inBin.length);
+    out.push({
+      predicted: inBin.reduce((s, x) => s + x.p, 0) / inBin.length,
+      observed: w.rate,
+      lo: w.lo,
+      hi: w.hi,
+      n: inBin.length,
+    });
+  }
+  return out;
+}
+
+/** One reward-model training run on (a subset of) ranked prompts. */
+export interface RewardRunOptions {
+  /** The SFT model the RM starts from (copied, not changed). */
+  sft: GPT;
+  tokenizer: BpeTokenizer;
+  train: readonly RankedPrompt[];
+  test?: readonly RankedPrompt[];
+  config?: Partial<RewardConfig>;
+  base?: Readonly<RewardConfig>;
+  progress?: ProgressSink;
+  checkpointDir?: string;
+  resumeFrom?: string;
+}
+
+/** Train an RM on ranked prompts, then normalise it on the SFT samples it was trained on. */
+export async function runRewardModel(o: RewardRunOptions) {
+  const ctx = o.sft.config.contextLength;
+  const train = groupsOf(o.tokenizer, o.train, ctx);
+  const val = o.test ? groupsOf(o.tokenizer, o.test, ctx) : undefined;
+  const model = o.sft.withScalarHead();
+  const config = rewardConfig(o.config ?? {}, o.base ?? RM_FULL);
+  const run = await trainReward({
+    model,
+    tokenizer: o.tokenizer,
+    train,
+    val,
+    config,
+    progress: o.progress,
+    checkpointDir: o.checkpointDir,
+    resumeFrom: o.resumeFrom,
+  });
+  // Normalised on every response of its training prompts: SFT samples at temperature 1.
+  const rm = rewardModel(model, config.likelihoodWeight);
+  const scores = scoreGroups(rm, train, o.tokenizer.special.pad).flat();
+  run.notes.head = { ...normaliseRewards(rm, scores), samples: scores.length };
+  return { rm, run };
+}
+
+/** The SFT model and tokenizer the stage starts from. */
+export function loadSft(dir = PATHS.sftModel) {
+  return loadModel(dir);
+}
+
+/** Re-rank comparisons with another panel (e.g. length-biased raters), same seed. */
+export function rerank(prompts: readonly RankedPrompt[], panel: readonly Rater[] = RATER_PANEL, seed = 0) {
+  return rankAll(prompts, panel, seed);
+}
+
+/** The grid of `npm run rm -- --sweep` (notebook 04 plots its committed record). */
+export const SWEEP = Object.freeze({
+  /** Comparison groups (prompts with ≥ 2 distinct responses) in each data-size run. */
+  sizes: [100, 400, 1600],
+  seeds: [0, 1, 2],
+  /** The length-biased panel's taste: gold units per word. */
+  biasPerWord: 0.05,
+});
+
+/** One run of the sweep and what it measured on the held-out side. */
+export interface SweepRow {
+  study: "size" | "likelihood" | "bias";
+  groups: number;
+  seed: number;
+  likelihoodWeight: number;
+  lengthBias: number;
+  steps: number;
+  seconds: number;
+  eval: Omit<RewardEval, "calibration">;
+}
+
+/** `n` ranked prompts with ≥ 2 responses, drawn by `seed`. */
+export function subset(prompts: readonly RankedPrompt[], n: number, seed: number): RankedPrompt[] {
+  const usable = prompts.filter((p) => p.responses.length > 1);
+  if (n > usable.length) throw new Error(`subset: asked for ${n} groups, only ${usable.length} have pairs`);
+  return new Rng(seed).fork("rm-subset").shuffle(usable).slice(0, n);
+}
+
+/** About one epoch over `groups` prompts, with a tenth of it as warmup. */
+export function epochConfig(groups: number, seed: number, likelihoodWeight: number): Partial<RewardConfig> {
+  const steps = Math.max(10, Math.ceil(groups / RM_FULL.batchSize));
+  return { steps, warmupSteps: Math.ceil(steps / 10), seed, likelihoodWeight, evalEvery: 0, logEvery: 5 };
+}
+
+/**
+ * The sweep: held-out accuracy against data size (every seed, λ = 1); the
+ * end-token head alone (λ = 0) at the largest size; and raters with a taste
+ * for length against the same raters without it, on the same prompts.
+ */
+export async function rewardSweep(
+  sft: GPT,
+  tok: BpeTokenizer,
+  train: readonly RankedPrompt[],
+  test: readonly RankedPrompt[],
+  onRow?: (row: SweepRow) => void,
+  grid = SWEEP,
+): Promise<SweepRow[]> {
+  const rows: SweepRow[] = [];
+  const run = async (
+    study: SweepRow["study"],
+    data: RankedPrompt[],
+    seed: number,
+    w: number,
+    bias: number,
+  ) => {
+    const t = Date.now();
+    const config = epochConfig(data.length, seed, w);
+    const { rm } = await runRewardModel({ sft, tokenizer: tok, train: data, config });
+    const { calibration: _, ...ev } = evaluateRewardModel(rm, tok, test);
+    rm.model.dispose();
+    const row = {
+      study,
+      groups: data.length,
+      seed,
+      likelihoodWeight: w,
+      lengthBias: bias,
+      steps: config.steps!,
+      seconds: (Date.now() - t) / 1000,
+      eval: ev,
+    };
+    rows.push(row);
+    onRow?.(row);
+  };
+  const largest = Math.max(...grid.sizes);
+  for (const seed of grid.seeds)
+    for (const n of grid.sizes) await run("size", subset(train, n, seed), seed, 1, 0);
+  for (const seed of grid.seeds) await run("likelihood", subset(train, largest, seed), seed, 0, 0);
+  // The same prompts and responses, ranked again by the panel with a taste for length.
+  const biased = rankAll(subset(train, largest, 0), lengthBiasedPanel(grid.biasPerWord), 0);
+  await run("bias", biased, 0, 1, grid.biasPerWord);
+  return rows;
+}
+
+/** The RM's score of every response of every prompt (ranked or not), aligned with `responses`. */
+export function responseScores(
+  rm: RewardModel,
+  tok: BpeTokenizer,
+  prompts: readonly RankedPrompt[],
+): number[][] {
+  const ctx = rm.model.config.contextLength;
+  const groups = prompts.map((p) => rankingGroup(tok, p.prompt_id, p.prompt, p.responses, [], ctx));
+  return scoreGroups(rm, groups, tok.special.pad);
+}
