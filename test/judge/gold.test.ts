@@ -1,6 +1,13 @@
 import { strict as assert } from "assert";
 import type { EvalItem } from "../../src/data/tasks/eval-sets";
-import { GOLD_TERMS, GOLD_WEIGHTS, TERM_KIND, answerShape, goldReward, isConcise } from "../../src/judge/gold";
+import {
+  GOLD_TERMS,
+  GOLD_WEIGHTS,
+  TERM_KIND,
+  answerShape,
+  goldReward,
+  isConcise,
+} from "../../src/judge/gold";
 
 const item: EvalItem = {
   messages: [{ role: "user", content: "What is the opposite of hot?" }],
