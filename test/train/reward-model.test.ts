@@ -112,6 +112,49 @@ describe("train/reward: the reward model", () => {
     assert.equal(maxAbsDiff(w(a), w(b)), 0);
   });
 
+  it("resumes an interrupted run exactly: the same losses and the same reward model", async function () {
+    this.timeout(120000);
+    const tok = testTokenizer();
+    const groups = pairGroups(tok, toyPairs(), 32);
+    const cfg = rewardConfig(
+      { steps: 8, batchSize: 2, microBatchSize: 1, lr: 3e-3, logEvery: 1, checkpointEvery: 4 },
+      RM_QUICK,
+    );
+    const straight = tinyModel(1).withScalarHead();
+    const a = await trainReward({ model: straight, tokenizer: tok, train: groups, config: cfg });
+    const dir = tmp("ck");
+    let ticks = 0;
+    await trainReward({
+      model: tinyModel(1).withScalarHead(),
+      tokenizer: tok,
+      train: groups,
+      config: cfg,
+      checkpointDir: dir,
+      progress: {
+        tick: () => {
+          if (++ticks === 6) throw new Error("interrupted");
+        },
+        done: () => {},
+      },
+    }).catch((e) => assert.match(String(e), /interrupted/));
+    const resumedModel = tinyModel(9).withScalarHead(); // another init: everything must come from the checkpoint
+    const b = await trainReward({
+      model: resumedModel,
+      tokenizer: tok,
+      train: groups,
+      config: cfg,
+      resumeFrom: dir,
+    });
+    assert.deepEqual(
+      b.metrics.map((m) => m.loss),
+      a.metrics.map((m) => m.loss),
+    );
+    assert.equal(
+      maxAbsDiff(resumedModel.params.get("score.w")!.dataSync(), straight.params.get("score.w")!.dataSync()),
+      0,
+    );
+  });
+
   it("normalises scores to mean 0 and std 1 without changing their order", () => {
     const tok = testTokenizer();
     const gpt = tinyModel(2).withScalarHead();
