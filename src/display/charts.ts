@@ -280,7 +280,7 @@ export function scatter(
   series: Record<
     string,
     {
-      x: readonly number[];
+      x: readonly (number | string)[];
       y: readonly number[];
       lo?: readonly number[];
       hi?: readonly number[];

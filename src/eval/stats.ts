@@ -129,10 +129,15 @@ export interface Coefficient {
  * (residual variance × (XᵀX)⁻¹). `columns` are the predictors; the intercept
  * is added. Small p only: the normal equations are solved by Gauss–Jordan.
  */
-export function ols(y: readonly number[], columns: readonly (readonly number[])[]): Coefficient[] {
+export function ols(
+  y: readonly number[],
+  columns: readonly (readonly number[])[],
+  /** Degrees of freedom already spent elsewhere (e.g. one per group mean removed by `withinGroups`). */
+  absorbed = 0,
+): Coefficient[] {
   const n = y.length,
     p = columns.length + 1;
-  if (n <= p) throw new Error(`ols: ${n} observations cannot fit ${p} coefficients`);
+  if (n <= p + absorbed) throw new Error(`ols: ${n} observations cannot fit ${p + absorbed} coefficients`);
   const row = (i: number) => [1, ...columns.map((c) => c[i])];
   const xtx = Array.from({ length: p }, () => new Array<number>(p).fill(0));
   const xty = new Array<number>(p).fill(0);
@@ -147,11 +152,27 @@ export function ols(y: readonly number[], columns: readonly (readonly number[])[
   const beta = inv.map((r) => r.reduce((s, v, j) => s + v * xty[j], 0));
   let rss = 0;
   for (let i = 0; i < n; i++) rss += (y[i] - row(i).reduce((s, v, j) => s + v * beta[j], 0)) ** 2;
-  const s2 = rss / (n - p);
+  const s2 = rss / (n - p - absorbed);
   return beta.map((b, j) => {
     const se = Math.sqrt(s2 * inv[j][j]);
     return { estimate: b, se, lo: b - 1.959964 * se, hi: b + 1.959964 * se };
   });
+}
+
+/**
+ * Each value minus its group's mean (the "within" transform of a fixed-effects
+ * regression): a slope fitted on the result compares items of the same group
+ * only, e.g. responses to the same prompt. Groups of one carry nothing and are dropped.
+ */
+export function withinGroups(groups: readonly (readonly number[])[]): { values: number[]; groups: number } {
+  const kept = groups.filter((g) => g.length > 1);
+  return {
+    values: kept.flatMap((g) => {
+      const m = mean(g);
+      return g.map((x) => x - m);
+    }),
+    groups: kept.length,
+  };
 }
 
 function invert(m: number[][]): number[][] {

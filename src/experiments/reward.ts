@@ -9,7 +9,7 @@ import * as path from "path";
 import { PATHS } from "../data/paths";
 import { PreferenceRecord, writePreferenceJsonl } from "../data/sft-data";
 import { readEvalJsonl } from "../data/tasks/eval-sets";
-import { kendallTau, meanInterval, ols, spearman, wilson } from "../eval/stats";
+import { kendallTau, meanInterval, ols, spearman, wilson, withinGroups } from "../eval/stats";
 import { RankedPrompt, rankAll, rankingsToPairs, sampleResponses, writeRankings } from "../judge/comparisons";
 import { GOLD_RATER, Rater, RATER_PANEL, lengthBiasedPanel, rankingPairs } from "../judge/raters";
 import { Rng } from "../random";
@@ -107,7 +107,11 @@ export interface RewardEval {
   kendall: ReturnType<typeof meanInterval>;
   /** Spearman ρ between RM and gold over every held-out response. */
   spearman: number;
-  /** Regression RM score ~ gold + words: the length coefficient (RM std per word), with its interval. */
+  /**
+   * The length coefficient of RM ~ gold + words within each prompt (responses
+   * to the same prompt compared only): RM units per word beyond what gold
+   * explains, with its 95 % interval.
+   */
   lengthSlope: { estimate: number; lo: number; hi: number };
   /** Predicted P(a ≻ b) = σ(r_a − r_b) in 10 bins against how often the raters preferred a. */
   calibration: { predicted: number; observed: number; lo: number; hi: number; n: number }[];
@@ -141,7 +145,8 @@ export function evaluateRewardModel(
     n = 0,
     ties = 0;
   const taus: number[] = [];
-  const flat = { rm: [] as number[], gold: [] as number[], words: [] as number[] };
+  const flat = { rm: [] as number[], gold: [] as number[] };
+  const within = { rm: [] as number[][], gold: [] as number[][], words: [] as number[][] };
   const cal: { p: number; y: number }[] = [];
   ranked.forEach((p, i) => {
     const s = scores[i];
@@ -159,8 +164,10 @@ export function evaluateRewardModel(
     p.responses.forEach((r, j) => {
       flat.rm.push(s[j]);
       flat.gold.push(r.gold);
-      flat.words.push(r.words);
     });
+    within.rm.push(s);
+    within.gold.push(g);
+    within.words.push(p.responses.map((r) => r.words));
     // Calibration: each pair of the ranking in both orientations.
     const place = new Map(p.order!.map((idx, k) => [idx, k]));
     for (let a = 0; a < g.length; a++)
@@ -168,7 +175,8 @@ export function evaluateRewardModel(
         if (a !== b)
           cal.push({ p: 1 / (1 + Math.exp(s[b] - s[a])), y: place.get(a)! < place.get(b)! ? 1 : 0 });
   });
-  const length = ols(flat.rm, [flat.gold, flat.words])[2];
+  const [y, x1, x2] = [within.rm, within.gold, within.words].map(withinGroups);
+  const length = ols(y.values, [x1.values, x2.values], y.groups)[2];
   return {
     raters: { ...wilson(acc.wins, acc.n), margin: acc.margin },
     gold: { ...wilson(right, n), ties },
@@ -250,8 +258,8 @@ export const SWEEP = Object.freeze({
   /** Comparison groups (prompts with ≥ 2 distinct responses) in each data-size run. */
   sizes: [100, 400, 1600],
   seeds: [0, 1, 2],
-  /** The length-biased panel's taste: gold units per word. */
-  biasPerWord: 0.05,
+  /** The length-biased panel's taste, gold units per word: three more words outweigh a right answer (0.5). */
+  biasPerWord: 0.2,
 });
 
 /** One run of the sweep and what it measured on the held-out side. */
