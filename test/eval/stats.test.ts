@@ -1,5 +1,14 @@
 import { strict as assert } from "assert";
-import { kendallTau, meanInterval, ols, ranks, separated, spearman, wilson } from "../../src/eval/stats";
+import {
+  kendallTau,
+  meanInterval,
+  ols,
+  ranks,
+  separated,
+  spearman,
+  wilson,
+  withinGroups,
+} from "../../src/eval/stats";
 import { directionTable, ProbeResult } from "../../src/eval/probe";
 
 const near = (a: number, b: number, tol = 5e-4) => assert.ok(Math.abs(a - b) < tol, `${a} vs ${b}`);
@@ -85,5 +94,21 @@ describe("eval/stats: ranks, correlations, least squares", () => {
     assert.throws(() => ols([1, 2, 3], [[1, 1, 1]]), /collinear/);
     const m = meanInterval([1, 2, 3, 4]);
     assert.ok(m.lo < 2.5 && m.hi > 2.5 && m.n === 4);
+  });
+
+  it("compares within groups: a slope that only group offsets fake disappears", () => {
+    assert.deepEqual(withinGroups([[1, 3], [10], [5, 6, 7]]), { values: [-1, 1, -1, 0, 1], groups: 2 });
+    // Across groups y rises with x only because both groups' offsets do; within each group y falls with x.
+    const g = [
+      { x: [0, 1, 2], y: [2, 1, 0] },
+      { x: [10, 11, 12], y: [22, 21, 20] },
+    ];
+    const across = ols(
+      g.flatMap((v) => v.y),
+      [g.flatMap((v) => v.x)],
+    )[1].estimate;
+    const [y, x] = [g.map((v) => v.y), g.map((v) => v.x)].map(withinGroups);
+    const inside = ols([...y.values, 0.001], [[...x.values, 0]], y.groups)[1].estimate;
+    assert.ok(across > 1 && inside < -0.9, `across ${across}, within ${inside}`);
   });
 });
