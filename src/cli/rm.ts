@@ -121,7 +121,7 @@ async function main(argv: string[]): Promise<void> {
     base: path.relative(ROOT, dir),
     pairs: path.relative(ROOT, path.join(dataDir, "pairs_train.jsonl")),
     raters: panel,
-    heldOut: { ...ev, calibration: ev.calibration },
+    heldOut: ev,
   };
   await saveRewardModel(out, rm, tokenizer, run, config.steps);
   const ci = (r: { lo: number; hi: number }) => `${pct(r.lo)}–${pct(r.hi)}`;

@@ -11,7 +11,7 @@ import { PreferenceRecord, writePreferenceJsonl } from "../data/sft-data";
 import { readEvalJsonl } from "../data/tasks/eval-sets";
 import { kendallTau, meanInterval, ols, spearman, wilson, withinGroups } from "../eval/stats";
 import { RankedPrompt, rankAll, rankingsToPairs, sampleResponses, writeRankings } from "../judge/comparisons";
-import { GOLD_RATER, Rater, RATER_PANEL, lengthBiasedPanel, rankingPairs } from "../judge/raters";
+import { GOLD_RATER, lengthBiasedPanel, rankingPairs } from "../judge/raters";
 import { Rng } from "../random";
 import type { GPT } from "../model/gpt";
 import { loadModel } from "../model/load";
@@ -246,11 +246,6 @@ export async function runRewardModel(o: RewardRunOptions) {
 /** The SFT model and tokenizer the stage starts from. */
 export function loadSft(dir = PATHS.sftModel) {
   return loadModel(dir);
-}
-
-/** Re-rank comparisons with another panel (e.g. length-biased raters), same seed. */
-export function rerank(prompts: readonly RankedPrompt[], panel: readonly Rater[] = RATER_PANEL, seed = 0) {
-  return rankAll(prompts, panel, seed);
 }
 
 /** The grid of `npm run rm -- --sweep` (notebook 04 plots its committed record). */
