@@ -83,6 +83,33 @@ export const METRICS = Object.freeze({
     description: "score minus the KL penalty",
     formula: "objective/scores − β·objective/kl",
   },
+  "objective/kl_k3": {
+    description: "KL(policy ‖ reference) per response, k3 estimator",
+    formula: "Σ_t ρ − 1 − log ρ, ρ = π_ref(y_t)/π(y_t); never negative",
+    unit: "nats",
+  },
+  "objective/entropy": {
+    description: "policy entropy per response (estimate)",
+    formula: "Σ_t −log π(y_t) over sampled responses",
+    unit: "nats",
+  },
+  "objective/gold": { description: "gold reward of the rollout's responses", unit: "0..1" },
+  "objective/gold_behavioural": {
+    description: "gold reward, behavioural terms (answers, concise, format)",
+    unit: "0..0.5",
+  },
+  "objective/gold_prompt_specific": { description: "gold reward, the correctness term", unit: "0..0.5" },
+  "objective/beta": { description: "KL coefficient β used for the rollout" },
+  "objective/response_length": { description: "mean response length of the rollout", unit: "tokens" },
+  "objective/end_rate": {
+    description: "share of rollout responses that end with the end token",
+    unit: "0..1",
+  },
+  "val/ratio": {
+    description: "mean PPO ratio π/π_old over the update's tokens",
+    formula: "mean exp(log π − log π_old)",
+  },
+  "loss/ptx": { description: "PPO-ptx: mean NLL of the pretraining windows", unit: "nats/token" },
   "policy/clipfrac": { description: "share of tokens where the PPO ratio was clipped", unit: "0..1" },
   "policy/approxkl": { description: "approximate KL between old and new policy", formula: "mean ½(log r)²" },
   "loss/policy": { description: "PPO clipped policy loss" },

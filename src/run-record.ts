@@ -13,6 +13,7 @@ import type { GPTConfig } from "./model/config";
 import type { PretrainConfig, PretrainNotes } from "./train/pretrain";
 import type { SftConfig, SftNotes } from "./train/sft";
 import type { RewardConfig, RewardNotes } from "./train/reward";
+import type { PpoConfig, PpoNotes } from "./train/ppo";
 
 export type { MetricName, MetricRow, StepRow, TrainRow } from "./metrics";
 
@@ -54,6 +55,7 @@ export interface RunKinds {
   pretrain: RunRecord<PretrainConfig, PretrainNotes>;
   sft: RunRecord<SftConfig, SftNotes>;
   reward: RunRecord<RewardConfig, RewardNotes>;
+  ppo: RunRecord<PpoConfig, PpoNotes>;
 }
 
 export type RunMethod = keyof RunKinds;

@@ -8,11 +8,14 @@
  * On-policy trainers (PPO, GRPO) also supply a `rollout(step, rng, model)`
  * hook: it samples from the current policy before the step's batches are
  * made, with a stream seeded by (seed, step), so a resumed run draws the same
- * samples as an uninterrupted one. Accumulation is exact: each micro-batch's loss is divided by the *whole
- * step's* normaliser (e.g. loss-bearing tokens across all micro-batches), so
+ * samples as an uninterrupted one; with `updatesPerRollout` = U, one rollout
+ * feeds U optimizer steps (PPO's epochs × minibatches). Accumulation is
+ * exact: each micro-batch's loss is divided by the *whole step's* normaliser (e.g. loss-bearing tokens across all micro-batches), so
  * 4 micro-batches give the same gradient as 1 batch of 4x the size, not an
  * average of per-micro-batch means.
  */
+import * as fs from "fs";
+import * as path from "path";
 import { backendInfo, initBackend, tf } from "../backend";
 import { ConfigSpec, resolveConfig } from "../config";
 import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint";
@@ -241,6 +244,17 @@ export interface TrainArgs<M, C extends LoopConfig, N = Record<string, unknown>,
    */
   rollout?: (step: number, rng: Rng, model: GPT) => Rollout<R> | Promise<Rollout<R>>;
   /**
+   * Optimizer steps per rollout (PPO: epochs × minibatches over one batch of
+   * samples); default 1. The rollout hook runs at steps 0, U, 2U, …, and the
+   * steps in between reuse its samples. A run can only resume at a multiple of U.
+   */
+  updatesPerRollout?: number;
+  /**
+   * Trainer state beyond weights and optimizer (PPO's adaptive KL
+   * coefficient): saved as `file` in every checkpoint and restored on resume.
+   */
+  state?: TrainerState;
+  /**
    * Micro-batches for `step`; a pure function of (step, rng, the step's
    * rollout samples) so a resumed run sees the same data.
    */
@@ -257,6 +271,14 @@ export interface TrainArgs<M, C extends LoopConfig, N = Record<string, unknown>,
   progress?: ProgressSink;
   /** Facts for the run record (saved with every checkpoint, so objects may grow during the run). */
   notes?: N;
+}
+
+/** State a trainer keeps between steps, saved with each checkpoint. */
+export interface TrainerState {
+  /** File name inside the checkpoint folder, e.g. "ppo_state.json". */
+  file: string;
+  save(): unknown;
+  load(value: unknown, source: string): void;
 }
 
 /**
@@ -327,7 +349,16 @@ export async function trainLoop<M, C extends LoopConfig, N = Record<string, unkn
     notes: args.notes ?? ({} as N),
   };
   let start = 0;
-  if (args.resumeFrom) start = resume(args.resumeFrom, model, opt, run, args.allowScheduleChange ?? false);
+  const U = args.updatesPerRollout ?? 1;
+  if (args.resumeFrom) {
+    start = resume(args.resumeFrom, model, opt, run, args.allowScheduleChange ?? false);
+    if (start % U !== 0)
+      throw new Error(
+        `${args.resumeFrom}: saved at step ${start}, inside a rollout of ${U} updates; its samples are gone, so ` +
+          `it cannot resume exactly. Checkpoint every multiple of ${U} steps (checkpointEvery).`,
+      );
+    if (args.state) loadState(args.resumeFrom, args.state);
+  }
   const rng = new Rng(c.seed);
   const t0 = Date.now() - run.durationS * 1000;
   let lastCheckpoint: string | undefined = args.resumeFrom;
@@ -335,8 +366,10 @@ export async function trainLoop<M, C extends LoopConfig, N = Record<string, unkn
   let tLog = Date.now();
   let inputTokens = 0;
   if (args.evaluate && c.evalAtStart && start === 0) run.evals.push({ step: 0, ...(await args.evaluate(0)) });
+  let rollout: Rollout<R> | undefined;
   for (let step = start; step < c.steps; step++) {
-    const rollout = args.rollout ? await args.rollout(step, rng.fork(`rollout/${step}`), model) : undefined;
+    if (args.rollout && step % U === 0)
+      rollout = await args.rollout(step, rng.fork(`rollout/${step}`), model);
     const micros = args.batches(step, rng.fork(`batch/${step}`), rollout?.samples as R);
     const lr = learningRate(step, c);
     const norm = objective.normalizer(micros);
@@ -401,10 +434,19 @@ async function checkpoint<M, C extends LoopConfig, N, R>(
       optimizer: state,
       run,
       step,
+      extra: args.state ? { [args.state.file]: args.state.save() } : undefined,
     });
   } finally {
     tf.dispose([...state.m.values(), ...state.v.values()]);
   }
+}
+
+/** Restore a trainer's own state from a checkpoint folder. */
+function loadState(dir: string, state: TrainerState): void {
+  const file = path.join(dir, state.file);
+  if (!fs.existsSync(file))
+    throw new Error(`${file} is missing: the checkpoint has no trainer state, so it cannot resume exactly`);
+  state.load(JSON.parse(fs.readFileSync(file, "utf8")), file);
 }
 
 /** Load weights, optimizer state and the log so far; returns the step to continue from. */
