@@ -4,12 +4,11 @@
  * The same function serves the eval CLI, the notebooks and the tests.
  */
 import { renderPrompt, renderRaw } from "../chat/template";
-import { checkEvalItem, EvalItem } from "../data/tasks/eval-sets";
-import { TASKS } from "../data/tasks/registry";
+import { AnsweredItem, checkPromptItem } from "../data/tasks/eval-sets";
 import { generate } from "../model/generate";
 import type { GPT } from "../model/gpt";
 import type { BpeTokenizer } from "../tokenizer/index";
-import { Behaviour, classify, Cue, isCorrect } from "./behaviour";
+import { Behaviour, classify, Cue } from "./behaviour";
 import type { PromptItem } from "../data/tasks/jsonl";
 
 /** "raw": plain text after a document boundary; "chat": the chat template. */
@@ -109,12 +108,11 @@ export function runPrompts(
 /**
  * Correctness of a response: by the task's own checker when the item names a
  * registered task and carries its inputs (uppercase, lists, JSON, constraints),
- * else by exact match of the first line against the reference; null without one.
+ * else by exact match of the first line against the reference
+ * (`checkPromptItem`); null without one.
  */
 export function score(it: PromptItem, response: string): boolean | null {
-  if (it.input && it.answer !== undefined && TASKS.some((t) => t.name === it.task))
-    return checkEvalItem(it as EvalItem, response).correct;
-  return it.answer === undefined ? null : isCorrect(response, it.answer, it.accepted);
+  return it.answer === undefined ? null : checkPromptItem(it as AnsweredItem, response).correct;
 }
 
 /** Behaviour shares and exact match of a group of results. */

@@ -7,7 +7,8 @@
  * differently (a gain in correctness is about the prompts trained on; a
  * behaviour that is the same on every prompt can carry over to new ones):
  * - prompt-specific: `correct`, the task's own checker (partial credit where
- *   the checker gives it);
+ *   the checker gives it), or exact match against `answer`/`accepted` for a
+ *   prompt without a registered task (`checkPromptItem`);
  * - behavioural: `answers` (the response ends with end-of-sequence and is an
  *   answer, not a continuation: src/eval/behaviour.ts), `concise` (nothing
  *   after the answer: no more lines than the reference, at most
@@ -22,9 +23,11 @@
  * all capitals, three bullet lines, a JSON object with the asked keys) is
  * met by about 85 % of samples and varies on about a fifth of prompts.
  *
- * Training code never calls this directly: raters and judges do.
+ * Training code never learns from it directly: raters and judges do. The
+ * PPO trainer reads it only to log the gold reward of its rollouts
+ * (`objective/gold`); no loss or advantage sees it.
  */
-import { checkEvalItem, EvalItem } from "../data/tasks/eval-sets";
+import { AnsweredItem, checkPromptItem } from "../data/tasks/eval-sets";
 import { words } from "../data/tasks/check";
 import { classify } from "../eval/behaviour";
 
@@ -60,9 +63,9 @@ export interface GoldScore {
 }
 
 /** The user's request: the last user turn of the item. */
-function requestOf(item: EvalItem): string {
+function requestOf(item: AnsweredItem): string {
   const users = item.messages.filter((m) => m.role === "user");
-  if (users.length === 0) throw new Error(`gold: item of task ${item.task} has no user turn`);
+  if (users.length === 0) throw new Error(`gold: item of task ${item.task ?? "untagged"} has no user turn`);
   return users[users.length - 1].content;
 }
 
@@ -116,16 +119,18 @@ export function answerShape(text: string): string {
 }
 
 /**
- * The gold reward of `response` to `item`. `stopped`: whether generation
- * ended with end-of-sequence within its budget (an answer must stop).
+ * The gold reward of `response` to `item`, any prompt with a reference
+ * answer (an eval-set item, or a line of a prompts file with `answer`):
+ * `concise` and `format` are read off that answer. `stopped`: whether
+ * generation ended with end-of-sequence within its budget (an answer must stop).
  */
 export function goldReward(
-  item: EvalItem,
+  item: AnsweredItem,
   response: string,
   stopped: boolean,
   weights: Readonly<Record<GoldTerm, number>> = GOLD_WEIGHTS,
 ): GoldScore {
-  const check = checkEvalItem(item, response);
+  const check = checkPromptItem(item, response);
   const behaviour = classify({ prompt: requestOf(item), response, stopped }).behaviour;
   const terms: Record<GoldTerm, number> = {
     correct: check.correct ? 1 : Math.max(0, Math.min(1, check.score)),

@@ -87,6 +87,14 @@ export class GPT {
     return new GPT(c, params);
   }
 
+  /** A copy without the scalar head (a PPO policy without its value head: a plain LM again). */
+  withoutScalarHead(): GPT {
+    const c = gptConfig({ ...this.config, scalarHead: false });
+    const params = new Map<string, tf.Variable>();
+    for (const [name] of parameterShapes(c)) params.set(name, tf.variable(this.p(name).clone()));
+    return new GPT(c, params);
+  }
+
   numParameters(): number {
     return countParameters(this.config);
   }

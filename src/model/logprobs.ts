@@ -2,7 +2,9 @@
  * The one log-prob primitive: weighted sums of log p(x_{t+1} | x_≤t) over
  * token rows, differentiable, built on `GPT.sequenceLogProbs`. The LM and SFT
  * losses, the evaluation's continuation log-probs, and the coming DPO,
- * reward-model and PPO code all read their log-probs from here.
+ * reward-model and PPO code all read their log-probs from here;
+ * `responseLogProbs` gives the per-token values over response tokens (no
+ * gradient), for KL estimates (src/eval/kl.ts) and rollout statistics.
  *
  * A weight says how much token t+1 counts (1 = it is part of the response or
  * the learned text, 0 = context or padding); rows may be left-padded
@@ -62,4 +64,45 @@ export function maskedLogProbs(
     const n = tf.sum(w, 1);
     return tf.div(sums, tf.maximum(n, 1e-9)) as tf.Tensor1D;
   });
+}
+
+/** A prompt followed by a response: `tokens[start..]` are the response's tokens. */
+export interface ResponseRow {
+  tokens: readonly number[];
+  /** Index of the first response token (≥ 1: a response is predicted from at least one token). */
+  start: number;
+}
+
+/**
+ * log p(token) of every response token of every row, under `model`, by one
+ * full forward pass per chunk of rows (no gradient; what KL estimates and
+ * PPO's rollout statistics need). Rows are right-padded with `pad`: attention
+ * is causal, so padding after a row's end cannot change its log-probs.
+ */
+export function responseLogProbs(
+  model: GPT,
+  rows: readonly ResponseRow[],
+  o: { pad: number; chunk: number },
+): number[][] {
+  const C = model.config.contextLength;
+  rows.forEach((r, i) => {
+    if (r.start < 1 || r.start > r.tokens.length)
+      throw new Error(`responseLogProbs: row ${i} starts its response at ${r.start} of ${r.tokens.length}`);
+    if (r.tokens.length > C)
+      throw new Error(
+        `responseLogProbs: row ${i} has ${r.tokens.length} tokens but the model's context is ${C}`,
+      );
+  });
+  const out: number[][] = [];
+  for (let i = 0; i < rows.length; i += o.chunk) {
+    const part = rows.slice(i, i + o.chunk);
+    const B = part.length;
+    const T = Math.max(2, ...part.map((r) => r.tokens.length));
+    const ids = new Int32Array(B * T).fill(o.pad);
+    part.forEach((r, b) => ids.set(r.tokens, b * T));
+    const lp = tf.tidy(() => model.sequenceLogProbs(tf.tensor2d(ids, [B, T], "int32")).arraySync());
+    // lp[b][t] is log p(tokens[t + 1]), so the response tokens start at start − 1.
+    part.forEach((r, b) => out.push(lp[b].slice(r.start - 1, r.tokens.length - 1)));
+  }
+  return out;
 }

@@ -44,6 +44,7 @@ import type { EvalItem } from "../data/tasks/eval-sets";
 import { goldReward } from "../judge/gold";
 import { generate } from "../model/generate";
 import type { GPT } from "../model/gpt";
+import { responseLogProbs } from "../model/logprobs";
 import { tokenLogProbs } from "../model/ops";
 import { endScores, RewardModel } from "../model/reward-model";
 import type { MetricRow } from "../metrics";
@@ -176,6 +177,18 @@ export const PPO_QUICK: Readonly<PpoConfig> = Object.freeze({
   evalEvery: 0,
   maxNewTokens: 12,
 });
+
+/** Which prompts rollout `r` samples: an epoch-wise shuffle of the pool, as SFT's batches. */
+export const rolloutPrompts = (c: PpoConfig, pool: number, r: number) =>
+  stepIndices(pool, r, c.promptsPerRollout, c.seed);
+
+/** Every prompt a run of `c` samples from (the "trained on" side of an evaluation). */
+export function trainedPrompts(c: PpoConfig, pool: number): number[] {
+  const seen = new Set<number>();
+  for (let r = 0; r < c.steps / updatesPerRollout(c); r++)
+    for (const i of rolloutPrompts(c, pool, r)) seen.add(i);
+  return [...seen].sort((a, b) => a - b);
+}
 
 /** Optimizer updates per rollout. */
 export const updatesPerRollout = (c: PpoConfig) => c.ppoEpochs * c.miniBatches;
@@ -373,31 +386,24 @@ function forward(model: GPT, ids: Int32Array, B: number, T: number, withValues: 
   return { logp, values };
 }
 
-/** Per-row response log-probs (and values) under `model`, no gradient, in chunks. */
-function responseStats(
+/** The value head's estimate before each response token of each row (no gradient), in chunks. */
+function responseValues(
   model: GPT,
   rows: readonly { tokens: number[]; start: number }[],
   pad: number,
-  withValues: boolean,
   chunk: number,
 ) {
-  const logp: number[][] = [];
-  const values: number[][] = [];
+  const out: number[][] = [];
   for (let i = 0; i < rows.length; i += chunk) {
     const part = rows.slice(i, i + chunk);
     const { ids, B, T } = padRows(part, pad);
-    const [lp, v] = tf.tidy(() => {
-      const f = forward(model, ids, B, T, withValues);
-      return [f.logp.arraySync(), f.values?.arraySync()];
+    const v = tf.tidy(() => {
+      const hidden = model.trunk(tf.tensor2d(ids, [B, T], "int32")).hidden;
+      return (tf.slice(model.scores(hidden), [0, 0], [B, T - 1]) as tf.Tensor2D).arraySync();
     });
-    part.forEach((r, b) => {
-      logp.push(lp[b].slice(r.start - 1, r.tokens.length - 1));
-      values.push(
-        v ? v[b].slice(r.start - 1, r.tokens.length - 1) : new Array(r.tokens.length - r.start).fill(0),
-      );
-    });
+    part.forEach((r, b) => out.push(v[b].slice(r.start - 1, r.tokens.length - 1)));
   }
-  return { logp, values };
+  return out;
 }
 
 /** Mean of a list (0 for an empty one). */
@@ -510,7 +516,7 @@ export async function trainPpo(a: PpoArgs): Promise<RunRecord<PpoConfig, PpoNote
 
   const rollout = (step: number, rng: Rng, model: GPT) => {
     const r = step / U;
-    const picked = stepIndices(prompts.length, r, c.promptsPerRollout, c.seed);
+    const picked = rolloutPrompts(c, prompts.length, r);
     const ids = picked.flatMap((i) => Array.from({ length: k }, () => prompts[i]));
     const g = generate(model, ids, {
       maxNewTokens: c.maxNewTokens,
@@ -521,8 +527,14 @@ export async function trainPpo(a: PpoArgs): Promise<RunRecord<PpoConfig, PpoNote
     });
     const seqs = ids.map((p, i) => ({ tokens: [...p, ...g.tokens[i]], start: p.length }));
     const chunk = Math.max(c.microBatchSize, 8);
-    const pol = responseStats(model, seqs, pad, c.advantage === "gae", chunk);
-    const ref = responseStats(a.reference, seqs, pad, false, chunk);
+    const pol = {
+      logp: responseLogProbs(model, seqs, { pad, chunk }),
+      values:
+        c.advantage === "gae"
+          ? responseValues(model, seqs, pad, chunk)
+          : seqs.map((q) => new Array<number>(q.tokens.length - q.start).fill(0)),
+    };
+    const ref = { logp: responseLogProbs(a.reference, seqs, { pad, chunk }) };
     const scores: number[] = [];
     for (let i = 0; i < seqs.length; i += chunk) {
       const part = seqs.slice(i, i + chunk);

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import type { EvalItem } from "../../src/data/tasks/eval-sets";
+import type { AnsweredItem, EvalItem } from "../../src/data/tasks/eval-sets";
 import {
   GOLD_TERMS,
   GOLD_WEIGHTS,
@@ -53,6 +53,30 @@ describe("judge/gold reward", () => {
     assert.deepEqual(cont.terms, { correct: 0, answers: 0, concise: 0, format: 0 });
     assert.equal(cont.total, 0);
     assert.ok(wrong.total < 1 && rambling.total < 1 && cont.total < wrong.total);
+  });
+
+  it("scores a prompt without a task by exact match against its answer and accepted answers", () => {
+    const plain: AnsweredItem = {
+      messages: [{ role: "user", content: "What is the opposite of hot?" }],
+      answer: "cold",
+      accepted: ["chilly"],
+    };
+    assert.deepEqual(goldReward(plain, " cold", true), goldReward(item, " cold", true));
+    assert.equal(goldReward(plain, " Chilly.", true).terms.correct, 1, "normalised, as exact match is");
+    assert.equal(goldReward(plain, " warm", true).terms.correct, 0);
+    const partial = goldReward(plain, " very cold", true).terms.correct;
+    assert.ok(partial > 0 && partial < 1, `word-F1 partial credit, got ${partial}`);
+    assert.deepEqual(goldReward(plain, " COLD", true).terms, {
+      correct: 1,
+      answers: 1,
+      concise: 1,
+      format: 0,
+    });
+    // A task name without the task's inputs is only a tag: scored by the answer too.
+    assert.deepEqual(
+      goldReward({ ...plain, task: "antonym" }, " chilly", true),
+      goldReward(plain, " chilly", true),
+    );
   });
 
   it("calls an answer concise when it adds at most a few words to the reference", () => {

@@ -18,7 +18,8 @@ import { Headword, statedFacts } from "../facts";
 import type { TemplateUse } from "../phrasing";
 import { PromptItem, readPrompts } from "./jsonl";
 import { Rng } from "../../random";
-import { getTask, tasksIn } from "./registry";
+import { exactCheck } from "./check";
+import { getTask, TASKS, tasksIn } from "./registry";
 import { definable, definitionInstance, factInstance } from "./knowledge";
 import { zeroShot } from "./render";
 import { CLUSTER_SPLIT, ClusterSplit } from "./split";
@@ -196,4 +197,23 @@ export function checkEvalItem(item: EvalItem, response: string): CheckResult {
     ...(item.word ? { word: item.word } : {}),
   };
   return getTask(item.task).check(response, inst);
+}
+
+/** A prompt with a reference answer: what correctness and the gold reward can be scored on. */
+export type AnsweredItem = PromptItem & { answer: string };
+
+/**
+ * Scores a response to any prompt with a reference answer: by its task's own
+ * checker (case, lists, JSON, constraints, partial credit) when the item names
+ * a registered task and carries its inputs, as the eval sets do; otherwise
+ * (hand-written prompts files, a `task` used only as a tag) by exact match
+ * against `answer`/`accepted`, with word F1 as partial credit.
+ */
+export function checkPromptItem(item: AnsweredItem, response: string): CheckResult {
+  if (item.input && TASKS.some((t) => t.name === item.task)) return checkEvalItem(item as EvalItem, response);
+  return exactCheck(response, {
+    input: item.input ?? {},
+    answer: item.answer,
+    ...(item.accepted ? { accepted: item.accepted } : {}),
+  });
 }
