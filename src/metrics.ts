@@ -109,6 +109,16 @@ export const METRICS = Object.freeze({
     description: "mean PPO ratio π/π_old over the update's tokens",
     formula: "mean exp(log π − log π_old)",
   },
+  "val/gold_sampled": {
+    description: "gold reward of temperature-1 samples on fixed held-out prompts",
+    unit: "0..1",
+  },
+  "val/proxy": { description: "proxy reward (RM + any bonus) of those samples" },
+  "val/kl": {
+    description: "sequence KL to the reference on those samples",
+    formula: "mean Σ_t log π − log π_ref (k1)",
+    unit: "nats",
+  },
   "loss/ptx": { description: "PPO-ptx: mean NLL of the pretraining windows", unit: "nats/token" },
   "policy/clipfrac": { description: "share of tokens where the PPO ratio was clipped", unit: "0..1" },
   "policy/approxkl": { description: "approximate KL between old and new policy", formula: "mean ½(log r)²" },

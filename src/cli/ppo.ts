@@ -14,21 +14,35 @@
  *
  * Checkpoints go to build/ppo/ every 40 updates (continue with --resume);
  * --quick runs a seconds-long version into build/models/ppo-quick.
+ *
+ * --sweep instead trains notebook 05's grid (PPO_SWEEP in
+ * src/experiments/ppo.ts: β × seeds, RLOO and GRPO, PPO-ptx) in worker
+ * processes and writes each run's held-out measurements and curves to
+ * data/rlhf/ppo_sweep.json.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { initBackend } from "../backend";
 import { progress } from "../display/progress";
+import { pct } from "../display/report";
 import {
   evaluateRlhf,
+  jobLabel,
   loadPpoInputs,
   PPO_PATHS,
+  PPO_SWEEP,
+  PPO_SWEEP_FILE,
+  PPO_SWEEP_QUICK,
+  PpoJob,
   ppoSummary,
   pretrainingTokens,
   runPpo,
+  SweepResult,
+  sweepJobs,
 } from "../experiments/ppo";
+import { runInPool } from "../experiments/pool";
 import { saveCheckpoint } from "../model/checkpoint";
-import { loadRun } from "../run-record";
+import { loadRun, versions } from "../run-record";
 import { checkResumable, checkScheduleUnchanged } from "../train/loop";
 import { ADVANTAGES, Advantage, PPO_FULL, PPO_QUICK, ppoConfig, updatesPerRollout } from "../train/ppo";
 import { CliSpec, Flag, helpText, parseCli, runMain } from "./args";
@@ -57,12 +71,18 @@ export const PPO_CLI = {
     "length-bias": { type: "number", doc: "score units per response word added to the RM's", default: 0 },
     ptx: { type: "number", doc: "PPO-ptx: weight of the pretraining loss", default: 0 },
     out: { type: "string", arg: "DIR", doc: "where the final policy goes", default: "data/models/ppo" },
+    sweep: {
+      type: "boolean",
+      doc: "train notebook 05's sweep (β × seeds, estimators, ptx) in 2 workers into data/rlhf/ppo_sweep.json",
+    },
+    workers: { type: "int", min: 1, doc: "worker processes for --sweep", default: 2 },
   },
 } as const satisfies CliSpec<Record<string, Flag>>;
 
 async function main(argv: string[]): Promise<void> {
   const a = parseCli(PPO_CLI, argv);
   if (a.help) return void process.stdout.write(helpText(PPO_CLI));
+  if (a.sweep) return sweep(a.workers ?? 2, a.quick ?? false);
   const quick = a.quick ?? false;
   const base = quick ? PPO_QUICK : PPO_FULL;
   const work = path.join(ROOT, "build", quick ? "ppo-quick" : "ppo");
@@ -115,6 +135,41 @@ async function main(argv: string[]): Promise<void> {
   console.log(
     `saved ${path.relative(ROOT, out)}/; check it with npm run --silent eval -- --model ${path.relative(ROOT, out)} ` +
       `--prompts data/sft/eval_heldin.jsonl --gold --reference data/models/sft --samples 4`,
+  );
+}
+
+/** The record notebook 05 reads: every sweep run's held-out measurements and curves. */
+async function sweep(workers: number, quick: boolean): Promise<void> {
+  const backend = await initBackend();
+  const grid = quick ? PPO_SWEEP_QUICK : PPO_SWEEP;
+  const jobs = sweepJobs(grid);
+  const t = Date.now();
+  const rows = await runInPool<null, PpoJob, SweepResult>({
+    worker: "ppo-worker.ts",
+    inputs: null,
+    jobs,
+    name: jobLabel,
+    workers,
+    progress: progress(jobs.length * grid.steps, { label: "ppo sweep" }),
+    onResult: (r) =>
+      console.log(
+        `${jobLabel(r.job)}: sampled gold ${r.sampled.gold.mean.toFixed(3)}, KL ${r.sampled.kl.mean.toFixed(2)}, ` +
+          `greedy gold ${r.greedy.gold.mean.toFixed(3)}, knowledge ${pct(r.knowledge)} (${r.seconds.toFixed(0)} s)`,
+      ),
+  });
+  const file = quick ? path.join(ROOT, "build", "ppo_sweep-quick.json") : PPO_SWEEP_FILE;
+  const record = {
+    command: `npm run ppo -- --sweep${quick ? " --quick" : ""} --workers ${workers}`,
+    grid,
+    backend,
+    versions: versions(backend.tfjsVersion),
+    startedAt: new Date(t).toISOString(),
+    durationS: (Date.now() - t) / 1000,
+    rows,
+  };
+  fs.writeFileSync(file, JSON.stringify(record) + "\n");
+  console.log(
+    `wrote ${path.relative(ROOT, file)} (${rows.length} runs, ${(record.durationS / 60).toFixed(1)} min)`,
   );
 }
 

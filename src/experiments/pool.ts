@@ -1,58 +1,62 @@
 /**
- * Ablation arms in parallel. The wasm backend runs on one thread, so a
- * second core sits idle while one arm trains; this pool runs arms in child
+ * Experiment runs in parallel. The wasm backend runs on one thread, so a
+ * second core sits idle while one run trains; this pool runs jobs in child
  * processes (one per worker, each loading the same inputs and the same
- * backend), hands out arms in order as workers free up, and returns results
- * in the order of `arms`. Every arm is seeded on its own, so the results are
- * the same as one after another in a single process (a test checks this).
+ * backend), hands out jobs in order as workers free up, and returns results
+ * in the order of the jobs. Every job is seeded on its own, so the results
+ * are the same as one after another in a single process (a test checks this
+ * for SFT arms).
+ *
+ * A worker is a module that calls {@link serveJobs} with a setup function:
+ * `arm-worker.ts` (SFT ablation arms), `ppo-worker.ts` (PPO runs).
  */
 import { ChildProcess, fork } from "child_process";
 import * as os from "os";
 import * as path from "path";
-import { backendInfo } from "../backend";
+import { backendInfo, initBackend } from "../backend";
 import type { ProgressSink } from "../train/loop";
-import type { SftConfig } from "../train/sft";
-import type { EvalSetName } from "../data/tasks/eval-sets";
-import type { Arm, ArmOptions, ArmResult, InputOptions, PoolOptions } from "./arm";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
-/** Messages between the pool and `arm-worker.ts`. */
-export type ToWorker =
-  | { type: "init"; inputs: InputOptions }
-  | {
-      type: "arm";
-      index: number;
-      arm: Arm;
-      base: SftConfig;
-      sets: ArmOptions["sets"];
-      maxNewTokens?: number;
-    };
-export type FromWorker =
+/** Messages between the pool and a worker. */
+export type ToWorker<I = unknown, J = unknown> =
+  { type: "init"; inputs: I } | { type: "job"; index: number; job: J };
+export type FromWorker<R = unknown> =
   | { type: "ready" }
   | { type: "tick"; n: number }
-  | { type: "result"; index: number; result: ArmResult }
+  | { type: "result"; index: number; result: R }
   | { type: "error"; index: number; message: string };
 
 /**
  * BLAS threads per worker: workers × threads never exceed the cores, since
  * oversubscribed OpenBLAS threads spin against each other and run slower
  * than one thread each. (OpenBLAS's results depend on its thread count, so
- * an arm matches a serial run made at this count, not at any other.)
+ * a run matches a serial run made at this count, not at any other.)
  */
 export function workerBlasThreads(workers: number): number {
   return Math.max(1, Math.floor((os.availableParallelism?.() ?? os.cpus().length) / workers));
 }
 
-export async function runArmsInPool<S extends EvalSetName>(
-  inputs: InputOptions,
-  arms: readonly Arm[],
-  base: Readonly<SftConfig>,
-  o: PoolOptions<S>,
-): Promise<ArmResult<S>[]> {
-  const results: ArmResult<S>[] = new Array(arms.length);
+export interface PoolRun<I, J, R> {
+  /** The worker module's file name in src/experiments/ (e.g. "ppo-worker.ts"). */
+  worker: string;
+  /** Sent once to every worker (what it loads its inputs from). */
+  inputs: I;
+  jobs: readonly J[];
+  /** How a failed job is named in the error. */
+  name: (job: J) => string;
+  workers?: number;
+  /** Counts the ticks workers report (optimizer steps of all jobs together). */
+  progress?: ProgressSink;
+  /** Called as each job finishes (in finishing order). */
+  onResult?: (result: R, index: number) => void;
+}
+
+/** Run `jobs` in worker processes; results in the order of the jobs. */
+export async function runInPool<I, J, R>(o: PoolRun<I, J, R>): Promise<R[]> {
+  const results: R[] = new Array(o.jobs.length);
   const backend = backendInfo()?.name;
-  const n = Math.max(1, Math.min(o.workers ?? 2, arms.length));
+  const n = Math.max(1, Math.min(o.workers ?? 2, o.jobs.length));
   let next = 0;
   const blasThreads = String(workerBlasThreads(n));
   const children: ChildProcess[] = [];
@@ -62,7 +66,7 @@ export async function runArmsInPool<S extends EvalSetName>(
         { length: n },
         () =>
           new Promise<void>((resolve, reject) => {
-            const child = fork(path.join(__dirname, "arm-worker.ts"), [], {
+            const child = fork(path.join(__dirname, o.worker), [], {
               cwd: ROOT,
               execArgv: ["--import", "tsx"],
               stdio: ["ignore", "ignore", "pipe", "ipc"],
@@ -79,42 +83,32 @@ export async function runArmsInPool<S extends EvalSetName>(
               stderr = (stderr + String(d)).slice(-4000);
             });
             const give = () => {
-              if (next >= arms.length) {
+              if (next >= o.jobs.length) {
                 child.disconnect();
                 resolve();
                 return;
               }
               current = next++;
-              child.send({
-                type: "arm",
-                index: current,
-                arm: arms[current],
-                base,
-                sets: o.sets as ArmOptions["sets"],
-                maxNewTokens: o.maxNewTokens,
-              } satisfies ToWorker);
+              child.send({ type: "job", index: current, job: o.jobs[current] } satisfies ToWorker<I, J>);
             };
-            child.on("message", (m: FromWorker) => {
+            child.on("message", (m: FromWorker<R>) => {
               if (m.type === "ready") give();
               else if (m.type === "tick") o.progress?.tick(m.n);
               else if (m.type === "result") {
-                // The worker scored exactly the sets it was sent (o.sets), so the result has S's sets.
-                const result = m.result as unknown as ArmResult<S>;
-                results[m.index] = result;
-                o.onArm?.(result, m.index);
+                results[m.index] = m.result;
+                o.onResult?.(m.result, m.index);
                 give();
-              } else if (m.type === "error")
-                reject(new Error(`ablation arm ${arms[m.index].group}=${arms[m.index].label}: ${m.message}`));
+              } else if (m.type === "error") reject(new Error(`${o.name(o.jobs[m.index])}: ${m.message}`));
             });
             child.on("exit", (code) => {
               if (code !== 0 && code !== null)
                 reject(
                   new Error(
-                    `an ablation worker exited with code ${code}${current >= 0 ? ` during arm ${arms[current].group}=${arms[current].label}` : ""}:\n${stderr}`,
+                    `a worker exited with code ${code}${current >= 0 ? ` during ${o.name(o.jobs[current])}` : ""}:\n${stderr}`,
                   ),
                 );
             });
-            child.send({ type: "init", inputs } satisfies ToWorker);
+            child.send({ type: "init", inputs: o.inputs } satisfies ToWorker<I, J>);
           }),
       ),
     );
@@ -123,6 +117,34 @@ export async function runArmsInPool<S extends EvalSetName>(
   }
   o.progress?.done();
   return results;
+}
+
+/**
+ * The worker side: `setup(inputs)` runs once (load models and data), and the
+ * function it returns runs each job, reporting progress through `progress`.
+ */
+export function serveJobs<I, J, R>(
+  setup: (inputs: I) => (job: J, progress: ProgressSink) => Promise<R>,
+): void {
+  const send = (m: FromWorker<R>) => process.send!(m);
+  let run: ((job: J, progress: ProgressSink) => Promise<R>) | undefined;
+  const progress: ProgressSink = { tick: (n = 1) => send({ type: "tick", n }), done: () => undefined };
+  process.on("message", (m: ToWorker<I, J>) => {
+    void (async () => {
+      if (m.type === "init") {
+        await initBackend({ quiet: true });
+        run = setup(m.inputs);
+        send({ type: "ready" });
+        return;
+      }
+      try {
+        send({ type: "result", index: m.index, result: await run!(m.job, progress) });
+      } catch (e) {
+        send({ type: "error", index: m.index, message: e instanceof Error ? e.message : String(e) });
+      }
+    })();
+  });
+  process.on("disconnect", () => process.exit(0));
 }
 
 /** A progress sink that forwards ticks but never closes (for a bar shared by many runs). */

@@ -4,6 +4,7 @@
  * them, and the policy evaluation that reads the gold reward by term on
  * prompts the policy trained on and on held-out ones.
  */
+import * as fs from "fs";
 import * as path from "path";
 import { ensureCorpus } from "../data/corpus";
 import { ClozeItem, clozeItems, statedFacts } from "../data/facts";
@@ -18,11 +19,26 @@ import { meanInterval, Rate, wilson } from "../eval/stats";
 import { GOLD_TERMS, goldReward, GoldScore, GoldTerm } from "../judge/gold";
 import type { GPT } from "../model/gpt";
 import { loadModel } from "../model/load";
-import { loadRewardModel, RewardModel } from "../model/reward-model";
+import { endScores, loadRewardModel, RewardModel } from "../model/reward-model";
+import { renderPrompt } from "../chat/template";
+import { perPromptMeans, SampledResponse, sampledKl, sampleResponses } from "../eval/kl";
+import { mean } from "../eval/stats";
 import type { BpeTokenizer } from "../tokenizer/index";
 import type { ProgressSink } from "../train/loop";
-import { PPO_FULL, ppoConfig, PpoConfig, PpoNotes, trainedPrompts, trainPpo } from "../train/ppo";
+import {
+  Advantage,
+  ADVANTAGES,
+  PPO_FULL,
+  PPO_QUICK,
+  ppoConfig,
+  PpoConfig,
+  PpoNotes,
+  trainedPrompts,
+  trainPpo,
+  updatesPerRollout,
+} from "../train/ppo";
 import type { MetricRow } from "../metrics";
+import { loadRun, RunRecord } from "../run-record";
 
 export const PPO_PATHS = Object.freeze({
   sft: PATHS.sftModel,
@@ -247,4 +263,275 @@ export function ppoSummary(ev: RlhfEval): string {
     side("held-out prompts", ev.heldout),
     `knowledge probe ${pct(ev.knowledge.before)} → ${pct(ev.knowledge.after)}`,
   ].join("\n");
+}
+
+/**
+ * The proxy reward PPO optimises, of sampled responses: the RM's score, plus
+ * `lengthBias` per word, minus the missing-end penalty (as in the trainer).
+ */
+export function proxyScores(
+  rm: RewardModel,
+  tok: BpeTokenizer,
+  prompts: readonly number[][],
+  samples: readonly SampledResponse[],
+  lengthBias: number,
+  missingEosPenalty = PPO_FULL.missingEosPenalty,
+): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < samples.length; i += 32) {
+    const part = samples.slice(i, i + 32);
+    const t = endScores(
+      rm,
+      part.map((s) => [...prompts[s.prompt], ...s.tokens]),
+      part.map((s) => prompts[s.prompt].length),
+      tok.special.pad,
+    );
+    out.push(...t.dataSync());
+    t.dispose();
+  }
+  const bonus = lengthBonus(lengthBias);
+  return samples.map((s, i) => out[i] + bonus(s) - (s.stopped ? 0 : missingEosPenalty));
+}
+
+/**
+ * An `evaluate` hook for a PPO run: the policy's temperature-1 samples on
+ * fixed held-out items, their gold, proxy and KL to SFT (Gao et al.'s axes,
+ * measured on the same prompts at every point rather than on each rollout's).
+ */
+export function heldoutMonitor(
+  inputs: PpoInputs,
+  items: readonly EvalItem[],
+  o: { samples: number; seed: number; lengthBias: number; maxNewTokens?: number },
+): (step: number, policy: GPT) => MetricRow {
+  const tok = inputs.tokenizer;
+  const prompts = items.map((it) => renderPrompt(tok, it.messages));
+  return (_step, policy) => {
+    const s = sampledKl(policy, inputs.sft, tok, prompts, {
+      samples: o.samples,
+      seed: o.seed,
+      maxNewTokens: o.maxNewTokens ?? PPO_FULL.maxNewTokens,
+    });
+    const proxy = proxyScores(inputs.rm, tok, prompts, s, o.lengthBias);
+    return {
+      "val/gold_sampled": mean(s.map((x) => goldReward(items[x.prompt], x.text, x.stopped).total)),
+      "val/proxy": mean(proxy),
+      "val/kl": mean(s.map((x) => x.kl)),
+    };
+  };
+}
+
+/** Best-of-n at one n: the proxy's pick among the first n samples of each prompt. */
+export interface BestOfNPoint {
+  n: number;
+  /** The analytic KL of best-of-n from the sampling policy: log n − (n − 1)/n. */
+  kl: number;
+  proxy: Interval;
+  gold: Interval;
+}
+
+/** KL(best-of-n ‖ π) for a continuous proxy without ties (Stiennon et al. 2020; Gao et al. 2023). */
+export const bestOfNKl = (n: number) => Math.log(n) - (n - 1) / n;
+
+/**
+ * Best-of-n sampling from `model` under a proxy: sample max(ns) responses per
+ * item at temperature 1, score each by the RM (+ `scoreBonus`), and for each
+ * n keep the proxy's favourite of the first n. Gold and proxy of the picks,
+ * with intervals over items.
+ */
+export function bestOfN(
+  model: GPT,
+  rm: RewardModel,
+  tok: BpeTokenizer,
+  items: readonly EvalItem[],
+  o: { ns: readonly number[]; seed: number; maxNewTokens?: number; lengthBias?: number },
+): BestOfNPoint[] {
+  const N = Math.max(...o.ns);
+  const prompts = items.map((it) => renderPrompt(tok, it.messages));
+  const samples = sampleResponses(model, tok, prompts, {
+    samples: N,
+    seed: o.seed,
+    maxNewTokens: o.maxNewTokens ?? PPO_FULL.maxNewTokens,
+  });
+  const proxy = proxyScores(rm, tok, prompts, samples, o.lengthBias ?? 0);
+  const gold = samples.map((s) => goldReward(items[s.prompt], s.text, s.stopped).total);
+  return o.ns.map((n) => {
+    const picks = items.map((_, p) => {
+      let best = p * N;
+      for (let j = p * N; j < p * N + n; j++) if (proxy[j] > proxy[best]) best = j;
+      return best;
+    });
+    return {
+      n,
+      kl: bestOfNKl(n),
+      proxy: meanInterval(picks.map((j) => proxy[j])),
+      gold: meanInterval(picks.map((j) => gold[j])),
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------
+// The sweep of notebook 05 (`npm run ppo -- --sweep`): β × seeds, the three
+// advantage estimators, and PPO-ptx, each run measured the same way.
+
+/** A sweep's grid. */
+export interface SweepGrid {
+  /** Updates per run (shorter than PPO_FULL's, so the grid fits in minutes). */
+  steps: number;
+  betas: readonly number[];
+  seeds: readonly number[];
+  advantages: readonly Advantage[];
+  /** PPO-ptx's γ. */
+  ptxCoef: number;
+  /** Held-out prompts per run, and samples per prompt for the sampled gold and KL. */
+  prompts: number;
+  samples: number;
+  /** Start every run from PPO_QUICK (a smoke test of the whole path). */
+  quick?: boolean;
+}
+
+export const PPO_SWEEP: Readonly<SweepGrid> = Object.freeze({
+  steps: 120,
+  betas: [0, 0.01, 0.05, 0.2],
+  seeds: [0, 1],
+  advantages: ADVANTAGES,
+  // InstructGPT's γ is 27.8 on its loss scale; here 1 weighs a pretraining token like a response token.
+  ptxCoef: 1,
+  prompts: 200,
+  samples: 4,
+});
+
+/** The grid of `npm run ppo -- --sweep --quick`: seconds per run, for checking the path end to end. */
+export const PPO_SWEEP_QUICK: Readonly<SweepGrid> = Object.freeze({
+  ...PPO_SWEEP,
+  steps: 8,
+  betas: [0, 0.05],
+  seeds: [0],
+  prompts: 16,
+  samples: 2,
+  quick: true,
+});
+
+/** One run of a sweep: what changes from the recipe. */
+export interface PpoJob {
+  study: "beta" | "advantage" | "ptx";
+  config: Partial<PpoConfig>;
+  lengthBias?: number;
+  /** Start from PPO_QUICK instead of PPO_FULL (smoke runs of the sweep). */
+  quick?: boolean;
+}
+
+/** The sweep's runs; the β = 0.05 gae runs double as the advantage study's gae arm. */
+export function sweepJobs(s: SweepGrid = PPO_SWEEP): PpoJob[] {
+  const jobs: PpoJob[] = [];
+  const quick = s.quick;
+  for (const seed of s.seeds) {
+    for (const beta of s.betas) jobs.push({ study: "beta", quick, config: { steps: s.steps, seed, beta } });
+    for (const advantage of s.advantages.filter((a) => a !== "gae"))
+      jobs.push({ study: "advantage", quick, config: { steps: s.steps, seed, advantage } });
+    jobs.push({ study: "ptx", quick, config: { steps: s.steps, seed, ptxCoef: s.ptxCoef } });
+  }
+  return jobs;
+}
+
+export const jobLabel = (j: PpoJob) =>
+  `${j.study} ${j.config.advantage ?? PPO_FULL.advantage} β=${j.config.beta ?? PPO_FULL.beta} ` +
+  `ptx=${j.config.ptxCoef ?? 0} seed ${j.config.seed ?? 0}`;
+
+/** What one run measured on held-out prompts. */
+export interface SweepResult {
+  job: PpoJob;
+  config: PpoConfig;
+  seconds: number;
+  /** Response tokens sampled in rollouts over the whole run. */
+  sampledTokens: number;
+  /** Temperature-1 samples: gold and k1 KL to SFT, intervals over prompts. */
+  sampled: { gold: Interval; kl: Interval; perPrompt: { gold: number[]; kl: number[] } };
+  greedy: PolicyEval;
+  knowledge: number;
+  /** The logged rows of the run, for curves. */
+  metrics: MetricRow[];
+}
+
+/** Temperature-1 samples of `model` on `items`: mean gold and k1 KL to `reference`, per-prompt intervals. */
+export function sampledGold(
+  model: GPT,
+  reference: GPT,
+  tok: BpeTokenizer,
+  items: readonly EvalItem[],
+  o: { samples: number; seed: number; maxNewTokens?: number },
+) {
+  const prompts = items.map((it) => renderPrompt(tok, it.messages));
+  const s = sampledKl(model, reference, tok, prompts, {
+    samples: o.samples,
+    seed: o.seed,
+    maxNewTokens: o.maxNewTokens ?? PPO_FULL.maxNewTokens,
+  });
+  const gold = perPromptMeans(s, (x) => goldReward(items[x.prompt], x.text, x.stopped).total);
+  const kl = perPromptMeans(s, (x) => x.kl);
+  return { gold: meanInterval(gold), kl: meanInterval(kl), perPrompt: { gold, kl } };
+}
+
+/** Train one sweep run and measure it (the worker's job). */
+export async function runSweepJob(
+  inputs: PpoInputs,
+  job: PpoJob,
+  o: { ptx?: Int32Array; cloze: readonly ClozeItem[]; progress?: ProgressSink; sweep?: SweepGrid },
+): Promise<SweepResult> {
+  const s = o.sweep ?? (job.quick ? PPO_SWEEP_QUICK : PPO_SWEEP);
+  const t = Date.now();
+  const { policy, run } = await runPpo({
+    inputs,
+    config: job.config,
+    base: job.quick ? PPO_QUICK : PPO_FULL,
+    lengthBias: job.lengthBias,
+    ptx: job.config.ptxCoef ? o.ptx : undefined,
+    progress: o.progress,
+  });
+  const seconds = (Date.now() - t) / 1000;
+  const items = inputs.heldout.slice(0, s.prompts);
+  const tok = inputs.tokenizer;
+  const result: SweepResult = {
+    job,
+    config: run.config,
+    seconds,
+    sampledTokens: run.metrics.length
+      ? (run.config.steps / updatesPerRollout(run.config)) *
+        run.config.promptsPerRollout *
+        run.config.samplesPerPrompt *
+        mean(run.metrics.map((m) => m["objective/response_length"] ?? 0))
+      : 0,
+    sampled: sampledGold(policy, inputs.sft, tok, items, { samples: s.samples, seed: 1 }),
+    greedy: summarisePolicy(policyResponses(policy, tok, items)),
+    knowledge: clozeProbe(policy, tok, job.quick ? o.cloze.slice(0, 64) : o.cloze).accuracy,
+    metrics: run.metrics,
+  };
+  policy.dispose();
+  return result;
+}
+
+/** The run record `npm run ppo` writes beside the policy, with its evaluation. */
+export type PpoModelRun = RunRecord<PpoConfig, PpoNotes & { evaluation: RlhfEval; lengthBias: number }>;
+
+/** Read a policy folder's run record (written by `npm run ppo`). */
+export function loadPpoRun(dir: string = PPO_PATHS.out): PpoModelRun {
+  const run = loadRun(dir, "ppo") as PpoModelRun;
+  if (!run.notes.evaluation)
+    throw new Error(`${dir}/run.json has no evaluation; it was not written by npm run ppo (rerun it)`);
+  return run;
+}
+
+/** The committed record of `npm run ppo -- --sweep`. */
+export interface PpoSweepRecord {
+  command: string;
+  grid: SweepGrid;
+  backend: { name: string; path?: string };
+  durationS: number;
+  rows: SweepResult[];
+}
+
+export const PPO_SWEEP_FILE = path.join(PATHS.sft, "..", "rlhf", "ppo_sweep.json");
+
+export function readPpoSweep(file = PPO_SWEEP_FILE): PpoSweepRecord {
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing; make it with npm run ppo -- --sweep`);
+  return JSON.parse(fs.readFileSync(file, "utf8")) as PpoSweepRecord;
 }

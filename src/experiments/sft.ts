@@ -23,7 +23,8 @@ import { tokenStream } from "../train/pretrain";
 import type { RunRecord } from "../run-record";
 import { SftConfig, sftConfig, SftNotes, trainSft } from "../train/sft";
 import type { Arm, ArmOptions, ArmResult, InputOptions, PoolOptions } from "./arm";
-import { runArmsInPool, sharedProgress } from "./pool";
+import type { ArmJob } from "./arm-worker";
+import { runInPool, sharedProgress } from "./pool";
 
 /** The SFT experiment's inputs and output, from src/data/paths.ts (bench/sft-step.ts uses them too). */
 export const SFT_PATHS = Object.freeze({ base: PATHS.baseModel, train: PATHS.sftTrain, out: PATHS.sftModel });
@@ -168,7 +169,21 @@ export async function runArms<S extends EvalSetName>(
       throw new Error(
         "runArms: workers > 1 needs inputs from loadSftInputs (the workers load the same files)",
       );
-    return runArmsInPool(inputs.options, arms, base, o);
+    // The worker scored exactly the sets it was sent (o.sets), so each result has S's sets.
+    return runInPool<InputOptions, ArmJob, ArmResult<S>>({
+      worker: "arm-worker.ts",
+      inputs: inputs.options,
+      jobs: arms.map((arm) => ({
+        arm,
+        base,
+        sets: o.sets as ArmOptions["sets"],
+        maxNewTokens: o.maxNewTokens,
+      })),
+      name: (j) => `ablation arm ${j.arm.group}=${j.arm.label}`,
+      workers: o.workers,
+      progress: o.progress,
+      onResult: o.onArm,
+    });
   }
   const shared = sharedProgress(o.progress);
   const out: ArmResult<S>[] = [];

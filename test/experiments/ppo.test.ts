@@ -1,0 +1,104 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import {
+  bestOfNKl,
+  comparePolicies,
+  jobLabel,
+  lengthBonus,
+  loadPpoRun,
+  PolicyResponse,
+  PPO_SWEEP,
+  PPO_SWEEP_QUICK,
+  sweepJobs,
+} from "../../src/experiments/ppo";
+import { loadModel } from "../../src/model/load";
+import { goldReward } from "../../src/judge/gold";
+import { setup } from "../helpers";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const item = {
+  messages: [{ role: "user" as const, content: "What is the opposite of hot?" }],
+  answer: "cold",
+};
+const response = (text: string): PolicyResponse => ({
+  response: text,
+  stopped: true,
+  behaviour: "answer",
+  correct: text === "cold",
+  gold: goldReward(item, text, true),
+});
+
+describe("experiments/ppo: measuring a policy", () => {
+  it("gives best-of-n's analytic KL: 0 at n = 1, log n − (n−1)/n", () => {
+    assert.equal(bestOfNKl(1), 0);
+    assert.ok(Math.abs(bestOfNKl(2) - (Math.log(2) - 0.5)) < 1e-12);
+    assert.ok(bestOfNKl(16) > bestOfNKl(8));
+  });
+
+  it("pays the length bonus per word", () => {
+    assert.equal(lengthBonus(0.1)({ text: " one two  three " }), 0.1 * 3);
+    assert.equal(lengthBonus(0.1)({ text: "" }), 0);
+  });
+
+  it("pairs the gain per prompt: the same change on every prompt has a zero-width interval", () => {
+    const before = [response("warm"), response("cold"), response("warm")];
+    const after = [response("cold"), response("cold"), response("warm")];
+    const c = comparePolicies(before, after);
+    const d = goldReward(item, "cold", true).total - goldReward(item, "warm", true).total;
+    assert.ok(Math.abs(c.gain.gold.mean - d / 3) < 1e-12);
+    assert.ok(c.gain.gold.lo < c.gain.gold.mean && c.gain.gold.hi > c.gain.gold.mean);
+    assert.equal(c.after.exactMatch.k, 2);
+    const same = comparePolicies(before, before);
+    assert.deepEqual([same.gain.gold.lo, same.gain.gold.hi], [0, 0]);
+    assert.throws(() => comparePolicies(before, after.slice(1)), /3 responses before but 2 after/);
+  });
+
+  it("lists the sweep's runs once each, named apart", () => {
+    const jobs = sweepJobs(PPO_SWEEP);
+    const per = PPO_SWEEP.betas.length + PPO_SWEEP.advantages.length - 1 + 1;
+    assert.equal(jobs.length, PPO_SWEEP.seeds.length * per);
+    assert.equal(new Set(jobs.map(jobLabel)).size, jobs.length);
+    assert.ok(sweepJobs(PPO_SWEEP_QUICK).every((j) => j.quick));
+  });
+});
+
+describe("npm run ppo (CLI)", function () {
+  this.timeout(300000);
+  before(setup);
+
+  it("trains a quick policy, saves it without the value head, with its evaluation on record", () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ppo-cli-")), "policy");
+    const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli/ppo.ts", "--quick", "--out", out], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /held-out prompts \(n=50\): gold/);
+    const { model } = loadModel(out);
+    assert.equal(model.config.scalarHead, false);
+    const run = loadPpoRun(out);
+    assert.equal(run.config.steps, 8);
+    assert.ok(run.notes.evaluation.heldout.before.n === 50);
+    for (const k of ["objective/kl", "objective/gold", "policy/clipfrac", "loss/value"] as const)
+      assert.ok(Number.isFinite(run.metrics[run.metrics.length - 1][k]), k);
+  });
+
+  it("refuses --resume with no run in progress, and an unknown estimator", () => {
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, ["--import", "tsx", "src/cli/ppo.ts", ...args], {
+        cwd: ROOT,
+        encoding: "utf8",
+      });
+    if (!fs.existsSync(path.join(ROOT, "build", "ppo-quick", "run.json"))) {
+      const r = run("--quick", "--resume");
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, /--resume: no in-progress run at .*ppo-quick; start without --resume/);
+    }
+    const bad = run("--advantage", "ppo2");
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /--advantage must be one of gae, rloo, grpo, got ppo2/);
+  });
+});
