@@ -452,6 +452,9 @@ export interface SweepResult {
   metrics: MetricRow[];
 }
 
+/** The sampling seed of every held-out measurement, so runs and notebooks compare like with like. */
+export const HELDOUT_SAMPLE_SEED = 1;
+
 /** Temperature-1 samples of `model` on `items`: mean gold and k1 KL to `reference`, per-prompt intervals. */
 export function sampledGold(
   model: GPT,
@@ -500,7 +503,7 @@ export async function runSweepJob(
         run.config.samplesPerPrompt *
         mean(run.metrics.map((m) => m["objective/response_length"] ?? 0))
       : 0,
-    sampled: sampledGold(policy, inputs.sft, tok, items, { samples: s.samples, seed: 1 }),
+    sampled: sampledGold(policy, inputs.sft, tok, items, { samples: s.samples, seed: HELDOUT_SAMPLE_SEED }),
     greedy: summarisePolicy(policyResponses(policy, tok, items)),
     knowledge: clozeProbe(policy, tok, job.quick ? o.cloze.slice(0, 64) : o.cloze).accuracy,
     metrics: run.metrics,
