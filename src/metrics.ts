@@ -113,6 +113,9 @@ export const METRICS = Object.freeze({
     description: "gold reward of temperature-1 samples on fixed held-out prompts",
     unit: "0..1",
   },
+  "val/gold_sampled_se": {
+    description: "standard error of val/gold_sampled over prompts (prompt means of the samples)",
+  },
   "val/proxy": { description: "proxy reward (RM + any bonus) of those samples" },
   "val/kl": {
     description: "sequence KL to the reference on those samples",

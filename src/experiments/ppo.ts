@@ -312,8 +312,10 @@ export function heldoutMonitor(
       maxNewTokens: o.maxNewTokens ?? PPO_FULL.maxNewTokens,
     });
     const proxy = proxyScores(inputs.rm, tok, prompts, s, o.lengthBias);
+    const gold = meanInterval(perPromptMeans(s, (x) => goldReward(items[x.prompt], x.text, x.stopped).total));
     return {
-      "val/gold_sampled": mean(s.map((x) => goldReward(items[x.prompt], x.text, x.stopped).total)),
+      "val/gold_sampled": gold.mean,
+      "val/gold_sampled_se": (gold.hi - gold.mean) / 1.959964,
       "val/proxy": mean(proxy),
       "val/kl": mean(s.map((x) => x.kl)),
     };
