@@ -540,3 +540,20 @@ export function readPpoSweep(file = PPO_SWEEP_FILE): PpoSweepRecord {
   if (!fs.existsSync(file)) throw new Error(`${file} is missing; make it with npm run ppo -- --sweep`);
   return JSON.parse(fs.readFileSync(file, "utf8")) as PpoSweepRecord;
 }
+
+/** The paired gold gain (after − before) per task, tasks in first-seen order. */
+export function gainByTask(
+  items: readonly EvalItem[],
+  before: readonly PolicyResponse[],
+  after: readonly PolicyResponse[],
+): { task: string; n: number; gain: Interval; correctBefore: number; correctAfter: number }[] {
+  const groups = new Map<string, number[]>();
+  items.forEach((it, i) => groups.set(it.task, [...(groups.get(it.task) ?? []), i]));
+  return [...groups].map(([task, idx]) => ({
+    task,
+    n: idx.length,
+    gain: meanInterval(idx.map((i) => after[i].gold.total - before[i].gold.total)),
+    correctBefore: mean(idx.map((i) => before[i].gold.terms.correct)),
+    correctAfter: mean(idx.map((i) => after[i].gold.terms.correct)),
+  }));
+}

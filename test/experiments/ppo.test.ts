@@ -6,6 +6,7 @@ import * as path from "path";
 import {
   bestOfNKl,
   comparePolicies,
+  gainByTask,
   jobLabel,
   lengthBonus,
   loadPpoRun,
@@ -15,6 +16,7 @@ import {
   sweepJobs,
 } from "../../src/experiments/ppo";
 import { loadModel } from "../../src/model/load";
+import type { EvalItem } from "../../src/data/tasks/eval-sets";
 import { goldReward } from "../../src/judge/gold";
 import { setup } from "../helpers";
 
@@ -54,6 +56,26 @@ describe("experiments/ppo: measuring a policy", () => {
     const same = comparePolicies(before, before);
     assert.deepEqual([same.gain.gold.lo, same.gain.gold.hi], [0, 0]);
     assert.throws(() => comparePolicies(before, after.slice(1)), /3 responses before but 2 after/);
+  });
+
+  it("splits the paired gain by task", () => {
+    const items = ["a", "b", "a"].map((task) => ({ ...item, task })) as unknown as EvalItem[];
+    const rows = gainByTask(
+      items,
+      [response("warm"), response("cold"), response("warm")],
+      [response("cold"), response("cold"), response("warm")],
+    );
+    assert.deepEqual(
+      rows.map((r) => [r.task, r.n]),
+      [
+        ["a", 2],
+        ["b", 1],
+      ],
+    );
+    const d = goldReward(item, "cold", true).total - goldReward(item, "warm", true).total;
+    assert.ok(Math.abs(rows[0].gain.mean - d / 2) < 1e-12);
+    assert.equal(rows[1].gain.mean, 0);
+    assert.deepEqual([rows[0].correctBefore, rows[0].correctAfter], [0, 0.5]);
   });
 
   it("lists the sweep's runs once each, named apart", () => {
