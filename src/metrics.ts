@@ -123,7 +123,10 @@ export const METRICS = Object.freeze({
     unit: "nats",
   },
   "loss/ptx": { description: "PPO-ptx: mean NLL of the pretraining windows", unit: "nats/token" },
-  "policy/clipfrac": { description: "share of tokens where the PPO ratio was clipped", unit: "0..1" },
+  "policy/clipfrac": {
+    description: "share of response tokens where the clipped term was in force (TRL's clipfrac)",
+    unit: "0..1",
+  },
   "policy/approxkl": { description: "approximate KL between old and new policy", formula: "mean ½(log r)²" },
   "loss/policy": { description: "PPO clipped policy loss" },
   "loss/value": { description: "PPO value-function loss" },

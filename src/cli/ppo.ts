@@ -44,7 +44,15 @@ import { runInPool } from "../experiments/pool";
 import { saveCheckpoint } from "../model/checkpoint";
 import { loadRun, versions } from "../run-record";
 import { checkResumable, checkScheduleUnchanged } from "../train/loop";
-import { ADVANTAGES, Advantage, PPO_FULL, PPO_QUICK, ppoConfig, updatesPerRollout } from "../train/ppo";
+import {
+  ADVANTAGES,
+  Advantage,
+  PPO_FIXED_ON_RESUME,
+  PPO_FULL,
+  PPO_QUICK,
+  ppoConfig,
+  updatesPerRollout,
+} from "../train/ppo";
 import { CliSpec, Flag, helpText, parseCli, runMain } from "./args";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -103,7 +111,7 @@ async function main(argv: string[]): Promise<void> {
     if (!fs.existsSync(path.join(work, "run.json")))
       throw new Error(`--resume: no in-progress run at ${work}; start without --resume`);
     const previous = loadRun(work, "ppo").config;
-    checkResumable(previous, config, path.join(work, "run.json"));
+    checkResumable(previous, config, path.join(work, "run.json"), PPO_FIXED_ON_RESUME);
     checkScheduleUnchanged(previous, config, path.join(work, "run.json"));
   }
   const backend = await initBackend();

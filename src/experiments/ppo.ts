@@ -331,7 +331,11 @@ export interface BestOfNPoint {
   gold: Interval;
 }
 
-/** KL(best-of-n ‖ π) for a continuous proxy without ties (Stiennon et al. 2020; Gao et al. 2023). */
+/**
+ * KL(best-of-n ‖ π) when the n samples are almost surely distinct (Stiennon
+ * et al. 2020; Gao et al. 2023); an upper bound when they can repeat, as
+ * short answers here do (Beirami et al. 2024).
+ */
 export const bestOfNKl = (n: number) => Math.log(n) - (n - 1) / n;
 
 /**
@@ -505,8 +509,12 @@ export async function runSweepJob(
         run.config.samplesPerPrompt *
         mean(run.metrics.map((m) => m["objective/response_length"] ?? 0))
       : 0,
-    sampled: sampledGold(policy, inputs.sft, tok, items, { samples: s.samples, seed: HELDOUT_SAMPLE_SEED }),
-    greedy: summarisePolicy(policyResponses(policy, tok, items)),
+    sampled: sampledGold(policy, inputs.sft, tok, items, {
+      samples: s.samples,
+      seed: HELDOUT_SAMPLE_SEED,
+      maxNewTokens: run.config.maxNewTokens,
+    }),
+    greedy: summarisePolicy(policyResponses(policy, tok, items, run.config.maxNewTokens)),
     knowledge: clozeProbe(policy, tok, job.quick ? o.cloze.slice(0, 64) : o.cloze).accuracy,
     metrics: run.metrics,
   };

@@ -161,15 +161,17 @@ export const FIXED_ON_RESUME = [
 ] as const satisfies readonly (keyof LoopConfig)[];
 
 /**
- * Refuses a resume that changes a {@link FIXED_ON_RESUME} field, naming each
- * (no flag allows it: start a new run instead). CLIs call it before their slow setup.
+ * Refuses a resume that changes a {@link FIXED_ON_RESUME} field (or a
+ * trainer's own list, `fields`), naming each (no flag allows it: start a new
+ * run instead). CLIs call it before their slow setup.
  */
-export function checkResumable(
-  previous: Partial<LoopConfig>,
-  next: Partial<LoopConfig>,
+export function checkResumable<C extends LoopConfig>(
+  previous: Partial<C>,
+  next: Partial<C>,
   source: string,
+  fields: readonly (keyof C & string)[] = FIXED_ON_RESUME,
 ): void {
-  const changes = FIXED_ON_RESUME.flatMap((k) =>
+  const changes = fields.flatMap((k) =>
     previous[k] === undefined || previous[k] === next[k] ? [] : [`${k} ${previous[k]} → ${next[k]}`],
   );
   if (!changes.length) return;

@@ -35,6 +35,7 @@
  * PPO-ptx (InstructGPT): `ptxCoef` > 0 adds γ · mean NLL of raw pretraining
  * windows to every update, against the alignment tax.
  */
+import * as path from "path";
 import { tf } from "../backend";
 import { renderPrompt } from "../chat/template";
 import type { ConfigSpec } from "../config";
@@ -49,10 +50,12 @@ import { tokenLogProbs } from "../model/ops";
 import { endScores, RewardModel } from "../model/reward-model";
 import type { MetricRow } from "../metrics";
 import { Rng } from "../random";
-import type { RunRecord } from "../run-record";
+import { loadRun, RunRecord } from "../run-record";
 import type { BpeTokenizer } from "../tokenizer/index";
 import { weightedNll } from "./lm";
 import {
+  checkResumable,
+  FIXED_ON_RESUME,
   LOOP_DEFAULTS,
   LOOP_SPEC,
   LoopConfig,
@@ -183,6 +186,34 @@ export const PPO_QUICK: Readonly<PpoConfig> = Object.freeze({
   maxNewTokens: 12,
   warmupSteps: 0,
 });
+
+/**
+ * Fields a resumed run must share with the run it continues: the loop's, and
+ * everything that shapes a rollout or its advantages (a changed β would be
+ * overwritten by the checkpoint's anyway).
+ */
+export const PPO_FIXED_ON_RESUME = [
+  ...FIXED_ON_RESUME,
+  "promptsPerRollout",
+  "samplesPerPrompt",
+  "miniBatches",
+  "ppoEpochs",
+  "maxNewTokens",
+  "beta",
+  "targetKl",
+  "klHorizon",
+  "advantage",
+  "gamma",
+  "lam",
+  "clipRange",
+  "clipRangeValue",
+  "vfCoef",
+  "whitenAdvantages",
+  "missingEosPenalty",
+  "ptxCoef",
+  "ptxBatchSize",
+  "ptxLength",
+] as const satisfies readonly (keyof PpoConfig)[];
 
 /** Which prompts rollout `r` samples: an epoch-wise shuffle of the pool, as SFT's batches. */
 export const rolloutPrompts = (c: PpoConfig, pool: number, r: number) =>
@@ -519,6 +550,13 @@ export async function trainPpo(a: PpoArgs): Promise<RunRecord<PpoConfig, PpoNote
     },
   };
   const notes: PpoNotes = { samples: [], ...a.notes, prompts: prompts.length };
+  if (a.resumeFrom) {
+    // The recipe must be the one the checkpoint was made with, and its response table carries on.
+    const file = path.join(a.resumeFrom, "run.json");
+    const previous = loadRun(a.resumeFrom, "ppo");
+    checkResumable(previous.config, c, file, PPO_FIXED_ON_RESUME);
+    notes.samples = (previous.notes.samples ?? []).slice();
+  }
 
   const rollout = (step: number, rng: Rng, model: GPT) => {
     const r = step / U;
@@ -722,10 +760,9 @@ function ppoObjective(
       const logRatio = tf.mul(tf.sub(f.logp, perToken(m.rows, T, "oldLogp")), w);
       const ratio = tf.exp(logRatio);
       const adv = perToken(m.rows, T, "advantages");
-      const pg = tf.maximum(
-        tf.mul(tf.neg(adv), ratio),
-        tf.mul(tf.neg(adv), tf.clipByValue(ratio, 1 - c.clipRange, 1 + c.clipRange)),
-      );
+      const unclipped = tf.mul(tf.neg(adv), ratio);
+      const clippedTerm = tf.mul(tf.neg(adv), tf.clipByValue(ratio, 1 - c.clipRange, 1 + c.clipRange));
+      const pg = tf.maximum(unclipped, clippedTerm);
       const pgSum = tf.sum(tf.mul(pg, w));
       let total: tf.Tensor = pgSum;
       if (critic) {
@@ -743,9 +780,8 @@ function ppoObjective(
       s.policy += pgSum.dataSync()[0];
       s.ratio += tf.sum(tf.mul(ratio, w)).dataSync()[0];
       s.approxkl += tf.sum(tf.mul(0.5, tf.square(logRatio))).dataSync()[0];
-      s.clipped += tf
-        .sum(tf.mul(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), c.clipRange), "float32"), w))
-        .dataSync()[0];
+      // TRL's clipfrac: tokens where the clipped term is the one in force (no gradient flows there).
+      s.clipped += tf.sum(tf.mul(tf.cast(tf.greater(clippedTerm, unclipped), "float32"), w)).dataSync()[0];
       return tf.div(total, norm) as tf.Scalar;
     },
     normalizer: (micros) =>

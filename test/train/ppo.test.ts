@@ -242,6 +242,21 @@ describe("train/ppo: training", function () {
     const resumed = await toyRun(c, { resumeFrom: dir, model: tinyModel(9).withScalarHead() });
     assert.deepEqual(curve(resumed), curve(a));
     assert.equal(maxAbsDiff(weights(resumed.model), weights(a.model)), 0);
+    assert.deepEqual(resumed.run.notes.samples, a.run.notes.samples, "the response table carries on");
+    await assert.rejects(
+      toyRun({ ...c, beta: 0.2 }, { resumeFrom: dir }),
+      /resuming would change beta 0\.01 → 0\.2/,
+    );
+  });
+
+  it("starts each rollout's updates at ratio 1 (the sampled and recomputed log-probs agree)", async () => {
+    // lr 0: the policy never moves, so every update sees π = π_old exactly.
+    const { run } = await toyRun(toyConfig("gae", { steps: 8, lr: 0, logEvery: 1 }));
+    for (const m of run.metrics) {
+      assert.ok(Math.abs(m["val/ratio"]! - 1) < 1e-5, `ratio ${m["val/ratio"]}`);
+      assert.ok(m["policy/approxkl"]! < 1e-9);
+      assert.equal(m["policy/clipfrac"], 0);
+    }
   });
 
   it("carries the adaptive β across a resume", async () => {
