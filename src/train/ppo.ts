@@ -42,6 +42,7 @@ import type { ConfigSpec } from "../config";
 import { LMBatch, randomWindows, weightSum } from "../data/lm-batches";
 import { stepIndices } from "../data/sft-batches";
 import type { EvalItem } from "../data/tasks/eval-sets";
+import { mean } from "../eval/stats";
 import { goldReward } from "../judge/gold";
 import { generate } from "../model/generate";
 import type { GPT } from "../model/gpt";
@@ -442,9 +443,6 @@ function responseValues(
   }
   return out;
 }
-
-/** Mean of a list (0 for an empty one). */
-const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
 export interface PpoArgs {
   /** The policy: the SFT model with a scalar head (the value head); trained in place. */
