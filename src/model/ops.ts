@@ -207,3 +207,12 @@ export function tokenLogProbs(logits: T2, targets: tf.Tensor1D): tf.Tensor1D {
   });
   return f(logits);
 }
+
+/**
+ * softplus(x) = log(1 + eˣ) = −log σ(−x), in the form that never overflows:
+ * max(x, 0) + log(1 + e^(−|x|)). (tf.logSigmoid's gradient failed on the
+ * wasm backend in this project's test: a tensor it saved was already freed.)
+ */
+export function softplus<T extends tf.Tensor>(x: T): T {
+  return tf.add(tf.relu(x), tf.log(tf.add(1, tf.exp(tf.neg(tf.abs(x)))))) as T;
+}

@@ -25,6 +25,7 @@ import type { PreferenceRecord } from "../data/sft-data";
 import { stepIndices } from "../data/sft-batches";
 import { wilson } from "../eval/stats";
 import type { GPT } from "../model/gpt";
+import { softplus } from "../model/ops";
 import { RewardModel, endScores, rewardModel, scoreGroups } from "../model/reward-model";
 import type { MetricRow } from "../metrics";
 import type { RunRecord } from "../run-record";
@@ -38,15 +39,6 @@ import {
   resolveLoopConfig,
   trainLoop,
 } from "./loop";
-
-/**
- * softplus(x) = log(1 + eˣ) = −log σ(−x), in the form that never overflows:
- * max(x, 0) + log(1 + e^(−|x|)). (tf.logSigmoid's gradient failed on the
- * wasm backend in this project's test: a tensor it saved was already freed.)
- */
-function softplus(x: tf.Tensor): tf.Tensor {
-  return tf.add(tf.relu(x), tf.log(tf.add(1, tf.exp(tf.neg(tf.abs(x))))));
-}
 
 /** Options of {@link bradleyTerryLoss}. */
 export interface PairLossOptions {
