@@ -13,6 +13,7 @@ import type { GPTConfig } from "./model/config";
 import type { PretrainConfig, PretrainNotes } from "./train/pretrain";
 import type { SftConfig, SftNotes } from "./train/sft";
 import type { RewardConfig, RewardNotes } from "./train/reward";
+import type { DpoConfig, DpoNotes } from "./train/dpo";
 import type { PpoConfig, PpoNotes } from "./train/ppo";
 
 export type { MetricName, MetricRow, StepRow, TrainRow } from "./metrics";
@@ -56,6 +57,7 @@ export interface RunKinds {
   sft: RunRecord<SftConfig, SftNotes>;
   reward: RunRecord<RewardConfig, RewardNotes>;
   ppo: RunRecord<PpoConfig, PpoNotes>;
+  dpo: RunRecord<DpoConfig, DpoNotes>;
 }
 
 export type RunMethod = keyof RunKinds;

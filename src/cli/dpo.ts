@@ -1,0 +1,172 @@
+/**
+ * `npm run dpo [-- --quick] [--resume] [--steps N] [--seed N] [--loss L] [--beta B] [--out DIR]`
+ *
+ * DPO (DPO_FULL in src/train/dpo.ts) from the committed SFT model on the
+ * reward model's comparisons (data/rlhf/pairs_train.jsonl: SFT samples ranked
+ * by the rater panel), against the frozen SFT model. Then the SFT model and
+ * the policy answer the held-out prompts (data/sft/eval_heldin.jsonl)
+ * greedily and by sampling; the run record keeps the gold reward with paired
+ * intervals, the sampled KL to SFT and the win rate. Saves data/models/dpo/.
+ *
+ * --sweep instead trains notebook 07's grid (DPO_SWEEP in
+ * src/experiments/dpo.ts: β × seeds, cDPO/IPO/hinge/SimPO, Preferred-FT) in
+ * worker processes, measures SFT and best-of-n under the RM the same way,
+ * and writes data/rlhf/dpo_sweep.json.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { initBackend } from "../backend";
+import { progress } from "../display/progress";
+import {
+  DPO_PATHS,
+  DPO_SWEEP,
+  DPO_SWEEP_FILE,
+  DPO_SWEEP_QUICK,
+  DpoJob,
+  dpoJobLabel,
+  DpoSweepResult,
+  dpoSweepJobs,
+  dpoSummary,
+  evaluateDpo,
+  loadDpoInputs,
+  runDpo,
+} from "../experiments/dpo";
+import { bestOfN, HELDOUT_SAMPLE_SEED, sampledGold } from "../experiments/ppo";
+import { runInPool } from "../experiments/pool";
+import { saveCheckpoint } from "../model/checkpoint";
+import { readEvalJsonl } from "../data/sft-data";
+import { loadModel } from "../model/load";
+import { loadRewardModel } from "../model/reward-model";
+import { loadRun, versions } from "../run-record";
+import { checkResumable, checkScheduleUnchanged } from "../train/loop";
+import { DPO_FULL, DPO_LOSSES, DPO_QUICK, dpoConfig, DpoLoss } from "../train/dpo";
+import { CliSpec, Flag, helpText, parseCli, runMain } from "./args";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+export const DPO_CLI = {
+  name: "dpo",
+  usage:
+    "usage: npm run dpo [-- --quick] [--resume] [--steps N] [--seed N] [--loss L] [--beta B] [--out DIR] | -- --sweep [--workers N] [--quick]",
+  summary:
+    "DPO from data/models/sft on data/rlhf/pairs_train.jsonl against the frozen SFT model; saves data/models/dpo (--quick: build/models/dpo-quick).",
+  flags: {
+    quick: { type: "boolean", doc: "a seconds-long run (10 steps on 64 prompts' pairs)" },
+    resume: { type: "boolean", doc: "continue the in-progress run in build/dpo" },
+    steps: { type: "int", min: 0, doc: "optimizer steps (0: the recipe's)", default: DPO_FULL.steps },
+    seed: { type: "int", doc: "random seed (batch order)", default: 0 },
+    loss: { type: "string", arg: "L", choices: DPO_LOSSES, doc: "pair loss", default: DPO_FULL.loss },
+    beta: { type: "number", doc: "β (> 0)", default: DPO_FULL.beta },
+    out: { type: "string", arg: "DIR", doc: "where the final policy goes", default: "data/models/dpo" },
+    sweep: {
+      type: "boolean",
+      doc: "train notebook 07's sweep (β × seeds, variants, Preferred-FT) into data/rlhf/dpo_sweep.json",
+    },
+    workers: { type: "int", min: 1, doc: "worker processes for --sweep", default: 2 },
+  },
+} as const satisfies CliSpec<Record<string, Flag>>;
+
+async function main(argv: string[]): Promise<void> {
+  const a = parseCli(DPO_CLI, argv);
+  if (a.help) return void process.stdout.write(helpText(DPO_CLI));
+  if (a.sweep) return sweep(a.workers ?? 2, a.quick ?? false);
+  const quick = a.quick ?? false;
+  const base = quick ? DPO_QUICK : DPO_FULL;
+  const work = path.join(ROOT, "build", quick ? "dpo-quick" : "dpo");
+  const config = dpoConfig(
+    {
+      ...(a.steps ? { steps: a.steps } : {}),
+      seed: a.seed ?? 0,
+      loss: (a.loss ?? base.loss) as DpoLoss,
+      beta: a.beta ?? base.beta,
+      checkpointEvery: quick ? 0 : 30,
+    },
+    base,
+  );
+  if (a.resume) {
+    if (!fs.existsSync(path.join(work, "run.json")))
+      throw new Error(`--resume: no in-progress run at ${work}; start without --resume`);
+    const previous = loadRun(work, "dpo").config;
+    checkResumable(previous, config, path.join(work, "run.json"), [
+      "loss",
+      "beta",
+      "labelSmoothing",
+      "simpoGamma",
+      "sftWeight",
+    ]);
+    checkScheduleUnchanged(previous, config, path.join(work, "run.json"));
+  }
+  const backend = await initBackend();
+  const t = Date.now();
+  const inputs = loadDpoInputs({ quick });
+  const { policy, run } = await runDpo({
+    inputs,
+    config,
+    base,
+    checkpointDir: quick ? undefined : work,
+    resumeFrom: a.resume ? work : undefined,
+    progress: progress(config.steps, { label: "dpo" }),
+  });
+  const minutes = (Date.now() - t) / 60000;
+  const ev = evaluateDpo(inputs, policy, { quick });
+  const out = a.out ?? (quick ? path.join(ROOT, "build", "models", "dpo-quick") : DPO_PATHS.out);
+  run.checkpoint = path.relative(ROOT, out);
+  run.notes = { ...run.notes, evaluation: ev };
+  await saveCheckpoint(out, { model: policy, tokenizer: inputs.tokenizer, run, step: config.steps });
+  console.log(`trained ${config.steps} steps in ${minutes.toFixed(1)} min on ${backend.name}.`);
+  console.log(dpoSummary(ev));
+  console.log(
+    `saved ${path.relative(ROOT, out)}/; check it with npm run --silent eval -- --model ${path.relative(ROOT, out)} ` +
+      `--prompts data/sft/eval_heldin.jsonl --gold --reference data/models/sft --samples 4`,
+  );
+}
+
+async function sweep(workers: number, quick: boolean): Promise<void> {
+  const backend = await initBackend();
+  const grid = quick ? DPO_SWEEP_QUICK : DPO_SWEEP;
+  const jobs = dpoSweepJobs(grid);
+  const t = Date.now();
+  const rows = await runInPool<{ quick: boolean }, DpoJob, DpoSweepResult>({
+    worker: "dpo-worker.ts",
+    inputs: { quick },
+    jobs,
+    name: dpoJobLabel,
+    workers,
+    progress: progress(jobs.length * grid.steps, { label: "dpo sweep" }),
+    onResult: (r) =>
+      console.log(
+        `${dpoJobLabel(r.job)}: sampled gold ${r.sampled.gold.mean.toFixed(3)}, KL ${r.sampled.kl.mean.toFixed(2)}, ` +
+          `greedy gold ${r.greedy.gold.mean.toFixed(3)} (${r.seconds.toFixed(0)} s)`,
+      ),
+  });
+  // SFT itself and best-of-n under the RM, on the same prompts with the same seed.
+  const { model: sft, tokenizer } = loadModel(DPO_PATHS.sft);
+  const items = readEvalJsonl(DPO_PATHS.heldout).slice(0, grid.prompts);
+  const sftPoint = sampledGold(sft, sft, tokenizer, items, {
+    samples: grid.samples,
+    seed: HELDOUT_SAMPLE_SEED,
+  });
+  const rm = loadRewardModel(path.join(DPO_PATHS.sft, "..", "rm"));
+  const bon = bestOfN(sft, rm, tokenizer, items, {
+    ns: quick ? [1, 2] : [1, 2, 4, 8, 16],
+    seed: HELDOUT_SAMPLE_SEED,
+  });
+  const file = quick ? path.join(ROOT, "build", "dpo_sweep-quick.json") : DPO_SWEEP_FILE;
+  const record = {
+    command: `npm run dpo -- --sweep${quick ? " --quick" : ""} --workers ${workers}`,
+    grid,
+    backend,
+    versions: versions(backend.tfjsVersion),
+    startedAt: new Date(t).toISOString(),
+    durationS: (Date.now() - t) / 1000,
+    rows,
+    sft: sftPoint,
+    bestOfN: bon,
+  };
+  fs.writeFileSync(file, JSON.stringify(record) + "\n");
+  console.log(
+    `wrote ${path.relative(ROOT, file)} (${rows.length} runs, ${(record.durationS / 60).toFixed(1)} min)`,
+  );
+}
+
+if (require.main === module) runMain(main);

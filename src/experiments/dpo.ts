@@ -1,0 +1,332 @@
+/**
+ * What `npm run dpo` and notebook 07 share: the inputs of the DPO stage (the
+ * committed SFT model and the reward model's comparison files), one run, its
+ * held-out evaluation, and the sweep behind notebook 07's frontier: a β grid,
+ * the loss variants and Preferred-FT, each measured exactly as notebook 05's
+ * PPO runs are (sampledGold on the same held-out prompts with the same seed).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { PATHS } from "../data/paths";
+import {
+  EvalItem,
+  PreferenceRecord,
+  readEvalJsonl,
+  readPreferenceJsonl,
+  sftExamples,
+} from "../data/sft-data";
+import { meanInterval } from "../eval/stats";
+import type { GPT } from "../model/gpt";
+import { loadModel } from "../model/load";
+import { loadRun, RunRecord } from "../run-record";
+import type { BpeTokenizer } from "../tokenizer/index";
+import {
+  DPO_FULL,
+  DPO_QUICK,
+  dpoConfig,
+  DpoConfig,
+  DpoGroup,
+  DpoNotes,
+  trainDpo,
+  withReferenceLogps,
+} from "../train/dpo";
+import type { ProgressSink } from "../train/loop";
+import { pairGroups } from "../train/reward";
+import { SFT_FULL, sftConfig, trainSft } from "../train/sft";
+import type { MetricRow } from "../metrics";
+import {
+  comparePolicies,
+  HELDOUT_SAMPLE_SEED,
+  Interval,
+  PolicyComparison,
+  PolicyEval,
+  policyResponses,
+  sampledGold,
+  summarisePolicy,
+} from "./ppo";
+import { RLHF_DIR, RLHF_FILES } from "./reward";
+
+export const DPO_PATHS = Object.freeze({
+  sft: PATHS.sftModel,
+  /** The reward model's training comparisons: SFT samples ranked by the rater panel. */
+  pairs: RLHF_FILES.trainPairs,
+  /** Held-out comparisons (words no stage trains on): val/loss and val/rewards_accuracy. */
+  valPairs: RLHF_FILES.testPairs,
+  heldout: path.join(PATHS.sft, "eval_heldin.jsonl"),
+  out: path.join(PATHS.sftModel, "..", "dpo"),
+});
+
+/** Everything a DPO run starts from; the groups carry the SFT model's log-probs once loaded. */
+export interface DpoInputs {
+  sft: GPT;
+  tokenizer: BpeTokenizer;
+  records: PreferenceRecord[];
+  train: DpoGroup[];
+  val: DpoGroup[];
+  heldout: EvalItem[];
+}
+
+/** Load the SFT model and the comparisons, and compute the reference's log-probs once. */
+export function loadDpoInputs(o: { quick?: boolean; valGroups?: number } = {}): DpoInputs {
+  const { model: sft, tokenizer } = loadModel(DPO_PATHS.sft);
+  const C = sft.config.contextLength;
+  const records = readPreferenceJsonl(DPO_PATHS.pairs);
+  let train = pairGroups(tokenizer, records, C);
+  let val = pairGroups(tokenizer, readPreferenceJsonl(DPO_PATHS.valPairs), C).slice(0, o.valGroups ?? 100);
+  if (o.quick) ((train = train.slice(0, 64)), (val = val.slice(0, 16)));
+  const pad = tokenizer.special.pad;
+  return {
+    sft,
+    tokenizer,
+    records,
+    train: withReferenceLogps(sft, train, pad),
+    val: withReferenceLogps(sft, val, pad),
+    heldout: readEvalJsonl(DPO_PATHS.heldout),
+  };
+}
+
+export interface DpoRunOptions {
+  inputs: DpoInputs;
+  config?: Partial<DpoConfig>;
+  base?: Readonly<DpoConfig>;
+  evaluate?: (step: number, policy: GPT) => MetricRow;
+  checkpointDir?: string;
+  resumeFrom?: string;
+  progress?: ProgressSink;
+}
+
+/** One DPO run from the SFT model (the policy starts as a copy of it). */
+export async function runDpo(o: DpoRunOptions) {
+  const config = dpoConfig(o.config ?? {}, o.base ?? DPO_FULL);
+  const policy = o.inputs.sft.clone();
+  const run = await trainDpo({
+    model: policy,
+    reference: o.inputs.sft,
+    tokenizer: o.inputs.tokenizer,
+    train: o.inputs.train,
+    val: o.inputs.val,
+    config,
+    evaluate: o.evaluate ? (step) => o.evaluate!(step, policy) : undefined,
+    checkpointDir: o.checkpointDir,
+    resumeFrom: o.resumeFrom,
+    progress: o.progress,
+    notes: { reference: "data/models/sft", pairs: "data/rlhf/pairs_train.jsonl" },
+  });
+  return { policy, run };
+}
+
+/**
+ * Preferred-FT (the DPO paper's baseline): SFT on the chosen responses of
+ * the same pairs, each distinct (prompt, chosen) once, from the SFT model.
+ */
+export async function runPreferredFt(
+  inputs: DpoInputs,
+  o: { steps: number; seed: number; lr?: number; progress?: ProgressSink },
+) {
+  const seen = new Set<string>();
+  const lines = inputs.records.flatMap((p) => {
+    const messages = [...p.prompt, ...p.chosen];
+    const key = JSON.stringify(messages);
+    if (seen.has(key) || p.meta?.chosen_truncated) return [];
+    seen.add(key);
+    return [{ messages, source: p.source }];
+  });
+  const examples = sftExamples(inputs.tokenizer, lines, inputs.sft.config.contextLength);
+  const policy = inputs.sft.clone();
+  const config = sftConfig(
+    { steps: o.steps, seed: o.seed, lr: o.lr ?? DPO_FULL.lr, replayBatchSize: 0, evalEvery: 0, logEvery: 5 },
+    SFT_FULL,
+  );
+  const run = await trainSft({
+    model: policy,
+    tokenizer: inputs.tokenizer,
+    train: examples,
+    config,
+    progress: o.progress,
+  });
+  return { policy, run, examples: examples.length };
+}
+
+/** Per-prompt win rate of a against b (ties count half), with its 95 % interval over prompts. */
+export function winRate(a: readonly number[], b: readonly number[]): Interval {
+  if (a.length !== b.length || a.length === 0)
+    throw new Error(
+      `winRate: need the same non-empty prompts on both sides, got ${a.length} and ${b.length}`,
+    );
+  return meanInterval(a.map((x, i) => (x > b[i] ? 1 : x < b[i] ? 0 : 0.5)));
+}
+
+/** What `npm run dpo` records: greedy SFT against the policy on held-out prompts, and their samples. */
+export interface DpoEval {
+  heldout: PolicyComparison;
+  sampled: {
+    prompts: number;
+    samples: number;
+    sft: ReturnType<typeof sampledGold>;
+    policy: ReturnType<typeof sampledGold>;
+    /** Paired per-prompt gain of the sampled gold (policy − SFT). */
+    gain: Interval;
+    winRate: Interval;
+  };
+}
+
+export function evaluateDpo(inputs: DpoInputs, policy: GPT, o: { quick?: boolean } = {}): DpoEval {
+  const tok = inputs.tokenizer;
+  const items = inputs.heldout.slice(0, o.quick ? 50 : 500);
+  const few = items.slice(0, o.quick ? 16 : 200);
+  const opts = { samples: 4, seed: HELDOUT_SAMPLE_SEED };
+  const sft = sampledGold(inputs.sft, inputs.sft, tok, few, opts);
+  const pol = sampledGold(policy, inputs.sft, tok, few, opts);
+  return {
+    heldout: comparePolicies(policyResponses(inputs.sft, tok, items), policyResponses(policy, tok, items)),
+    sampled: {
+      prompts: few.length,
+      samples: opts.samples,
+      sft,
+      policy: pol,
+      gain: meanInterval(pol.perPrompt.gold.map((g, i) => g - sft.perPrompt.gold[i])),
+      winRate: winRate(pol.perPrompt.gold, sft.perPrompt.gold),
+    },
+  };
+}
+
+const f3 = (x: number) => x.toFixed(3);
+const ci = (i: Interval) => `${f3(i.mean)} (${f3(i.lo)} to ${f3(i.hi)})`;
+
+export function dpoSummary(ev: DpoEval): string {
+  const h = ev.heldout;
+  const s = ev.sampled;
+  return [
+    `held-out greedy (n=${h.before.n}): gold ${f3(h.before.gold.mean)} → ${f3(h.after.gold.mean)}, gain ${ci(h.gain.gold)}`,
+    `held-out sampled (${s.prompts} prompts × ${s.samples}): gold ${f3(s.sft.gold.mean)} → ${f3(s.policy.gold.mean)}, ` +
+      `gain ${ci(s.gain)}, KL to SFT ${f3(s.policy.kl.mean)} nats, win rate against SFT ${ci(s.winRate)}`,
+  ].join("\n");
+}
+
+export type DpoModelRun = RunRecord<DpoConfig, DpoNotes & { evaluation: DpoEval }>;
+
+export function loadDpoRun(dir: string = DPO_PATHS.out): DpoModelRun {
+  const run = loadRun(dir, "dpo") as DpoModelRun;
+  if (!run.notes.evaluation)
+    throw new Error(`${dir}/run.json has no evaluation; it was not written by npm run dpo (rerun it)`);
+  return run;
+}
+
+// ---------------------------------------------------------------------------
+// The sweep of notebook 07 (`npm run dpo -- --sweep`).
+
+export interface DpoSweepGrid {
+  steps: number;
+  /** The DPO paper's β grid. */
+  betas: readonly number[];
+  seeds: readonly number[];
+  /** One run each (seed 0) of every other loss, at the β given. */
+  variants: readonly Partial<DpoConfig>[];
+  /** Preferred-FT runs (seeds). */
+  preferredFtSeeds: readonly number[];
+  prompts: number;
+  samples: number;
+  quick?: boolean;
+}
+
+export const DPO_SWEEP: Readonly<DpoSweepGrid> = Object.freeze({
+  steps: 120,
+  betas: [0.05, 0.1, 1, 5],
+  seeds: [0, 1],
+  variants: [
+    { loss: "cdpo" as const, beta: 0.1, labelSmoothing: 0.1 },
+    { loss: "ipo" as const, beta: 0.1 },
+    { loss: "hinge" as const, beta: 0.1 },
+    // SimPO's paper: β 2–2.5, γ/β ≈ 0.5.
+    { loss: "simpo" as const, beta: 2, simpoGamma: 1 },
+  ],
+  preferredFtSeeds: [0],
+  prompts: 200,
+  samples: 4,
+});
+
+export const DPO_SWEEP_QUICK: Readonly<DpoSweepGrid> = Object.freeze({
+  ...DPO_SWEEP,
+  steps: 6,
+  betas: [0.1],
+  seeds: [0],
+  variants: [{ loss: "simpo" as const, beta: 2, simpoGamma: 1 }],
+  prompts: 8,
+  samples: 2,
+  quick: true,
+});
+
+export interface DpoJob {
+  study: "beta" | "variant" | "preferred-ft";
+  config: Partial<DpoConfig>;
+  quick?: boolean;
+}
+
+export function dpoSweepJobs(s: DpoSweepGrid = DPO_SWEEP): DpoJob[] {
+  const quick = s.quick;
+  const jobs: DpoJob[] = [];
+  for (const seed of s.seeds)
+    for (const beta of s.betas) jobs.push({ study: "beta", quick, config: { steps: s.steps, seed, beta } });
+  for (const v of s.variants)
+    jobs.push({ study: "variant", quick, config: { steps: s.steps, seed: 0, ...v } });
+  for (const seed of s.preferredFtSeeds)
+    jobs.push({ study: "preferred-ft", quick, config: { steps: s.steps, seed } });
+  return jobs;
+}
+
+export const dpoJobLabel = (j: DpoJob) =>
+  j.study === "preferred-ft"
+    ? `Preferred-FT seed ${j.config.seed}`
+    : `${j.config.loss ?? "sigmoid"} β=${j.config.beta ?? DPO_FULL.beta} seed ${j.config.seed ?? 0}`;
+
+export interface DpoSweepResult {
+  job: DpoJob;
+  seconds: number;
+  sampled: ReturnType<typeof sampledGold>;
+  greedy: PolicyEval;
+  metrics: MetricRow[];
+}
+
+/** Train one sweep run and measure it on the held-out prompts (a worker's job). */
+export async function runDpoJob(
+  inputs: DpoInputs,
+  job: DpoJob,
+  progress?: ProgressSink,
+): Promise<DpoSweepResult> {
+  const s = job.quick ? DPO_SWEEP_QUICK : DPO_SWEEP;
+  const t = Date.now();
+  const { policy, run } =
+    job.study === "preferred-ft"
+      ? await runPreferredFt(inputs, { steps: job.config.steps!, seed: job.config.seed ?? 0, progress })
+      : await runDpo({ inputs, config: job.config, base: job.quick ? DPO_QUICK : DPO_FULL, progress });
+  const seconds = (Date.now() - t) / 1000;
+  const items = inputs.heldout.slice(0, s.prompts);
+  const tok = inputs.tokenizer;
+  const result: DpoSweepResult = {
+    job,
+    seconds,
+    sampled: sampledGold(policy, inputs.sft, tok, items, { samples: s.samples, seed: HELDOUT_SAMPLE_SEED }),
+    greedy: summarisePolicy(policyResponses(policy, tok, items)),
+    metrics: run.metrics,
+  };
+  policy.dispose();
+  return result;
+}
+
+/** The committed record of `npm run dpo -- --sweep`, with the SFT and best-of-n points measured alike. */
+export interface DpoSweepRecord {
+  command: string;
+  grid: DpoSweepGrid;
+  backend: { name: string; path?: string };
+  durationS: number;
+  rows: DpoSweepResult[];
+  sft: ReturnType<typeof sampledGold>;
+  bestOfN: { n: number; kl: number; gold: Interval; proxy: Interval }[];
+}
+
+export const DPO_SWEEP_FILE = path.join(RLHF_DIR, "dpo_sweep.json");
+
+export function readDpoSweep(file = DPO_SWEEP_FILE): DpoSweepRecord {
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing; make it with npm run dpo -- --sweep`);
+  return JSON.parse(fs.readFileSync(file, "utf8")) as DpoSweepRecord;
+}
