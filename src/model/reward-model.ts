@@ -96,11 +96,13 @@ export function endScores(
   });
 }
 
-/** Scores of every group's sequences (no gradient), in batches of about `rows` sequences. */
-export function scoreGroups(
-  rm: RewardModel,
+/**
+ * `score(rows, starts)` of every group's sequences (no gradient), in chunks
+ * of whole groups of about `rows` sequences; one number per sequence.
+ */
+export function mapGroupChunks(
   groups: readonly Scorable[],
-  padId: number,
+  score: (rows: number[][], starts: number[]) => tf.Tensor1D,
   rows = 32,
 ): number[][] {
   const out: number[][] = [];
@@ -111,11 +113,9 @@ export function scoreGroups(
       n += groups[i].sequences.length;
       chunk.push(groups[i++]);
     }
-    const s = endScores(
-      rm,
+    const s = score(
       chunk.flatMap((g) => g.sequences),
       chunk.flatMap((g) => g.sequences.map(() => g.promptLength)),
-      padId,
     );
     const v = s.dataSync();
     s.dispose();
@@ -123,6 +123,16 @@ export function scoreGroups(
     for (const g of chunk) out.push(Array.from(v.subarray(k, (k += g.sequences.length))));
   }
   return out;
+}
+
+/** Scores of every group's sequences (no gradient), in batches of about `rows` sequences. */
+export function scoreGroups(
+  rm: RewardModel,
+  groups: readonly Scorable[],
+  padId: number,
+  rows = 32,
+): number[][] {
+  return mapGroupChunks(groups, (seqs, starts) => endScores(rm, seqs, starts, padId), rows);
 }
 
 /**

@@ -27,9 +27,9 @@
  */
 import { tf } from "../backend";
 import type { ConfigSpec } from "../config";
-import { stepIndices } from "../data/sft-batches";
 import type { GPT } from "../model/gpt";
 import { maskedLogProbs } from "../model/logprobs";
+import { mapGroupChunks } from "../model/reward-model";
 import { softplus } from "../model/ops";
 import type { MetricRow } from "../metrics";
 import type { RunRecord } from "../run-record";
@@ -44,7 +44,7 @@ import {
   resolveLoopConfig,
   trainLoop,
 } from "./loop";
-import { PairGroup, pairMetrics } from "./reward";
+import { groupBatches, PairGroup, pairMetrics } from "./reward";
 
 export const DPO_LOSSES = ["sigmoid", "cdpo", "ipo", "hinge", "simpo"] as const;
 export type DpoLoss = (typeof DPO_LOSSES)[number];
@@ -203,26 +203,7 @@ export function referenceLogps(
   padId: number,
   rows = 32,
 ): number[][] {
-  const out: number[][] = [];
-  for (let i = 0; i < groups.length;) {
-    const chunk: PairGroup[] = [];
-    let n = 0;
-    while (i < groups.length && (chunk.length === 0 || n + groups[i].sequences.length <= rows)) {
-      n += groups[i].sequences.length;
-      chunk.push(groups[i++]);
-    }
-    const t = responseSums(
-      reference,
-      chunk.flatMap((g) => g.sequences),
-      chunk.flatMap((g) => g.sequences.map(() => g.promptLength)),
-      padId,
-    );
-    const v = t.dataSync();
-    t.dispose();
-    let k = 0;
-    for (const g of chunk) out.push(g.sequences.map(() => v[k++]));
-  }
-  return out;
+  return mapGroupChunks(groups, (seqs, starts) => responseSums(reference, seqs, starts, padId), rows);
 }
 
 /** A group of pairs with its reference log-probs (one per sequence). */
@@ -440,13 +421,7 @@ export async function trainDpo(a: DpoArgs): Promise<RunRecord<DpoConfig, DpoNote
     model: a.model,
     config: c,
     objective: dpoObjective(a.model, pad, c),
-    batches: (step) => {
-      const picked = stepIndices(groups.length, step, c.batchSize, c.seed).map((i) => groups[i]);
-      const out: DpoGroup[][] = [];
-      for (let i = 0; i < picked.length; i += c.microBatchSize)
-        out.push(picked.slice(i, i + c.microBatchSize));
-      return out;
-    },
+    batches: (step) => groupBatches(groups, step, c),
     evaluate,
     checkpointDir: a.checkpointDir,
     resumeFrom: a.resumeFrom,

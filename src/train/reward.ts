@@ -181,6 +181,22 @@ export function pairGroups(
   return [...groups.values()].map(({ index: _, ...g }) => g);
 }
 
+/**
+ * Step `step`'s groups (a pure function of the step and seed), cut into
+ * micro-batches of `microBatchSize` whole groups: every pair of a prompt
+ * stays in one micro-batch.
+ */
+export function groupBatches<G>(
+  groups: readonly G[],
+  step: number,
+  c: Pick<LoopConfig, "batchSize" | "microBatchSize" | "seed">,
+): G[][] {
+  const picked = stepIndices(groups.length, step, c.batchSize, c.seed).map((i) => groups[i]);
+  const out: G[][] = [];
+  for (let i = 0; i < picked.length; i += c.microBatchSize) out.push(picked.slice(i, i + c.microBatchSize));
+  return out;
+}
+
 /** `batchSize` and `microBatchSize` count prompts (groups of pairs). */
 export interface RewardConfig extends LoopConfig {
   /** TRL's `center_rewards_coefficient`: weight of mean((r_c + r_r)²); 0 = off. */
@@ -366,13 +382,7 @@ export async function trainReward(a: RewardArgs): Promise<RunRecord<RewardConfig
     model: a.model,
     config: c,
     objective: rewardObjective(rm, pad, c),
-    batches: (step) => {
-      const picked = stepIndices(train.length, step, c.batchSize, c.seed).map((i) => train[i]);
-      const out: PairGroup[][] = [];
-      for (let i = 0; i < picked.length; i += c.microBatchSize)
-        out.push(picked.slice(i, i + c.microBatchSize));
-      return out;
-    },
+    batches: (step) => groupBatches(train, step, c),
     evaluate,
     checkpointDir: a.checkpointDir,
     resumeFrom: a.resumeFrom,
