@@ -35,15 +35,18 @@ export interface NextTokenOdds {
   pNewQuestion: number;
 }
 
-/** Next-token odds after each prompt (token ids), in batches. */
-export function nextTokenOdds(
+/**
+ * The next-token distribution after each prompt (token ids): one row of
+ * `vocabSize` probabilities per prompt. Prompts are left-padded in batches,
+ * so a prompt's row does not depend on its batch.
+ */
+export function nextTokenProbs(
   model: GPT,
   tok: BpeTokenizer,
   prompts: readonly number[][],
   batchSize = 32,
-): NextTokenOdds[] {
-  const opener = newQuestionTokens(tok);
-  const out: NextTokenOdds[] = [];
+): number[][] {
+  const out: number[][] = [];
   for (let i = 0; i < prompts.length; i += batchSize) {
     const batch = prompts.slice(i, i + batchSize);
     const pad = leftPad(batch, tok.special.pad);
@@ -57,10 +60,23 @@ export function nextTokenOdds(
         .softmax(tf.squeeze(tf.slice(logits, [0, L - 1, 0], [batch.length, 1, -1]), [1]))
         .arraySync() as number[][];
     });
-    for (const row of probs)
-      out.push({ pEnd: row[tok.special.eos], pNewQuestion: opener.reduce((s, id) => s + row[id], 0) });
+    out.push(...probs);
   }
   return out;
+}
+
+/** Next-token odds after each prompt (token ids), in batches. */
+export function nextTokenOdds(
+  model: GPT,
+  tok: BpeTokenizer,
+  prompts: readonly number[][],
+  batchSize = 32,
+): NextTokenOdds[] {
+  const opener = newQuestionTokens(tok);
+  return nextTokenProbs(model, tok, prompts, batchSize).map((row) => ({
+    pEnd: row[tok.special.eos],
+    pNewQuestion: opener.reduce((s, id) => s + row[id], 0),
+  }));
 }
 
 /**

@@ -116,6 +116,22 @@ export function meanInterval(
   return { mean, lo: mean - half, hi: mean + half, n };
 }
 
+/**
+ * Cohen's κ of two raters' binary labels: agreement beyond what their
+ * label rates alone would give by chance, (p_o − p_e) / (1 − p_e).
+ * 1 = perfect, 0 = chance; NaN when both always say the same thing.
+ */
+export function cohenKappa(a: readonly boolean[], b: readonly boolean[]): number {
+  if (a.length !== b.length || a.length === 0)
+    throw new Error(`cohenKappa: need the same non-empty items, got ${a.length} and ${b.length}`);
+  const n = a.length;
+  const po = a.filter((x, i) => x === b[i]).length / n;
+  const pa = a.filter(Boolean).length / n;
+  const pb = b.filter(Boolean).length / n;
+  const pe = pa * pb + (1 - pa) * (1 - pb);
+  return (po - pe) / (1 - pe);
+}
+
 /** One coefficient of a least-squares fit, with its standard error and 95 % interval. */
 export interface Coefficient {
   estimate: number;
