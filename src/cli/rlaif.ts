@@ -30,6 +30,7 @@ import {
   RLAIF_PATHS,
   RlaifHandoff,
   RlaifJob,
+  RlaifRecord,
   rlaifJobLabel,
   RlaifResult,
   RlaifWorkerInputs,
@@ -175,7 +176,9 @@ async function main(argv: string[]): Promise<void> {
   console.log(`self-judge: ${(100 * untuned.rows[1].accuracy.mean).toFixed(1)} % agreement (swapped)`);
 
   // The SFT model tuned as a judge on human (rater) labels of a few hundred to a few thousand comparisons.
+  const tRaters = Date.now();
   const humanTrain = labelPairs(raters, train);
+  const ratersSeconds = (Date.now() - tRaters) / 1000;
   const tuned: {
     comparisons: number;
     steps: number;
@@ -214,7 +217,7 @@ async function main(argv: string[]): Promise<void> {
   }
 
   // 2. The training pairs labelled by each source.
-  const labelTimes: Record<string, number> = {};
+  const labelTimes: Record<string, number> = { raters: ratersSeconds };
   const timed = (id: LabelSource, f: () => number[]) => {
     const t = Date.now();
     const l = f();
@@ -261,7 +264,13 @@ async function main(argv: string[]): Promise<void> {
     byModel: count("model"),
     byRule: count("rule"),
     unrevisable: count("unrevisable"),
-    examples: revised.filter((r) => r.by !== "none").slice(0, 12),
+    // A few of each outcome, spread over the file's tasks.
+    examples: (["model", "rule", "unrevisable"] as const).flatMap((by) =>
+      spreadPairs(
+        revised.filter((r) => r.by === by),
+        4,
+      ),
+    ),
   };
   console.log(
     `SL-CAI: ${slcaiStats.breaking} of ${replies.length} samples break a principle; ` +
@@ -324,8 +333,9 @@ async function main(argv: string[]): Promise<void> {
   const sftPoint = measurePolicy(sft, sft, tok, heldout, { samples: S.samples });
 
   const out = quick ? path.join(ROOT, "build", "rlaif-quick.json") : RLAIF_PATHS.record;
-  const record = {
+  const record: RlaifRecord = {
     command: `npm run rlaif${quick ? " -- --quick" : ""} --workers ${workers}`,
+    trainPairs: train.length,
     settings: { ...S, prompts: trainRanked.length, testPrompts: test.length },
     backend,
     versions: versions(backend.tfjsVersion),

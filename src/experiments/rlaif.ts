@@ -12,6 +12,7 @@
  * held-out prompts: gold reward, KL to SFT, win rate against SFT by the gold
  * judge, and how often its samples break each principle.
  */
+import * as fs from "fs";
 import * as path from "path";
 import type { Message } from "../chat/template";
 import { PATHS } from "../data/paths";
@@ -27,6 +28,7 @@ import { Judge, JudgePair, labelPairs, requestOf } from "../judge/judge";
 import { judgeConversations } from "../judge/self-judge";
 import type { GPT } from "../model/gpt";
 import { loadModel } from "../model/load";
+import type { Versions } from "../run-record";
 import type { BpeTokenizer } from "../tokenizer/index";
 import { DPO_FULL, DPO_QUICK, dpoConfig, DpoGroup, trainDpo, withReferenceLogps } from "../train/dpo";
 import type { ProgressSink } from "../train/loop";
@@ -34,6 +36,7 @@ import { PairGroup, rankingGroup } from "../train/reward";
 import { SFT_FULL, sftConfig, trainSft } from "../train/sft";
 import type { Interval } from "./ppo";
 import { HELDOUT_SAMPLE_SEED } from "./ppo";
+import { winRate } from "./dpo";
 import { RLHF_DIR, RLHF_FILES } from "./reward";
 
 export const RLAIF_PATHS = Object.freeze({
@@ -227,8 +230,9 @@ export interface PolicyPoint {
   kl: Interval;
   /** Per held-out prompt (for paired win rates between any two policies). */
   perPrompt: { gold: number[]; kl: number[] };
-  /** Share of samples breaking each principle of the constitution. */
+  /** Share of samples breaking each principle of the constitution, and any of them. */
   principles: Record<string, Rate>;
+  anyBroken: Rate;
   /** Answer / continuation / other shares of the samples (src/eval/behaviour.ts). */
   behaviour: Record<Behaviour, number>;
   samples: number;
@@ -264,6 +268,7 @@ export function measurePolicy(
     kl: meanInterval(kl),
     perPrompt: { gold, kl },
     principles,
+    anyBroken: wilson(broken.filter((b) => b.length > 0).length, s.length),
     behaviour,
     samples: s.length,
   };
@@ -407,4 +412,98 @@ export async function runRlaifJob(inputs: RlaifInputs, job: RlaifJob, progress?:
   });
   policy.dispose();
   return { job, seconds, data, point, valAccuracy } satisfies RlaifResult;
+}
+
+// ---------------------------------------------------------------------------
+// The committed record (`npm run rlaif`) and what notebook 06 reads from it.
+
+export interface RlaifRecord {
+  command: string;
+  /** Unordered training pairs every label set labels. */
+  trainPairs: number;
+  settings: Record<string, unknown> & { heldout: number; samples: number; seeds: number[] };
+  backend: { name: string; path?: string };
+  versions: Versions;
+  startedAt: string;
+  durationS: number;
+  judges: {
+    pairs: number;
+    rows: Agreement[];
+    costPer1000: Record<string, { seconds: number; calls: number; tokens: number }>;
+    positionBias: Record<string, ReturnType<typeof positionBias>>;
+    tooLong: number;
+    tuned: {
+      comparisons: number;
+      steps: number;
+      seconds: number;
+      conversations: number;
+      costPer1000: { seconds: number; calls: number; tokens: number };
+    }[];
+  };
+  labelSets: {
+    source: LabelSource;
+    seconds: number;
+    ties: number;
+    steps: number;
+    agreementWithGold: Agreement;
+  }[];
+  slcai: {
+    responses: number;
+    breaking: number;
+    byModel: number;
+    byRule: number;
+    unrevisable: number;
+    examples: {
+      reply: { request: string; response: string };
+      broken: string[];
+      critique: string;
+      revision: string | null;
+      by: string;
+    }[];
+  };
+  sft: PolicyPoint;
+  rows: RlaifResult[];
+}
+
+export function readRlaifRecord(file = RLAIF_PATHS.record): RlaifRecord {
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing; make it with npm run rlaif`);
+  return JSON.parse(fs.readFileSync(file, "utf8")) as RlaifRecord;
+}
+
+/** The one-pass DPO runs of a label source (every seed), in seed order. */
+export const sourceRuns = (rec: RlaifRecord, source: LabelSource) =>
+  rec.rows.filter(
+    (r) =>
+      r.job.kind === "dpo" &&
+      r.job.source === source &&
+      r.job.steps === rec.labelSets.find((l) => l.source === source)!.steps,
+  );
+
+/** A row of the RLAIF paper's table: one policy against another by the gold judge, per seed and pooled. */
+export interface WinRow {
+  a: string;
+  b: string;
+  perSeed: Interval[];
+  /** Mean of the seeds' win rates, with the interval of the seeds' prompts pooled. */
+  pooled: Interval;
+}
+
+/** Win rate of a against b on the same held-out prompts (ties ½), per seed and pooled over seeds. */
+export function winRow(a: string, b: string, as: readonly number[][], bs: readonly number[][]): WinRow {
+  const perSeed = as.map((g, i) => winRate(g, bs[Math.min(i, bs.length - 1)]));
+  const pooled = meanInterval(
+    as.flatMap((g, i) => {
+      const o = bs[Math.min(i, bs.length - 1)];
+      return g.map((x, k) => (x > o[k] ? 1 : x < o[k] ? 0 : 0.5));
+    }),
+  );
+  return { a, b, perSeed, pooled };
+}
+
+/** Several seeds' runs as one point: per prompt, the seeds' mean gold and KL, then the interval over prompts. */
+export function pooledPoint(points: readonly PolicyPoint[]): { gold: Interval; kl: Interval } {
+  if (points.length === 0) throw new Error("pooledPoint: no runs to pool");
+  const avg = (k: "gold" | "kl") =>
+    points[0].perPrompt[k].map((_, i) => points.reduce((s, p) => s + p.perPrompt[k][i], 0) / points.length);
+  return { gold: meanInterval(avg("gold")), kl: meanInterval(avg("kl")) };
 }

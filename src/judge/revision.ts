@@ -5,7 +5,10 @@
  *
  * Bai et al. ask the model itself to critique and revise. Here the model is
  * asked to revise (`modelRevisions`), and its revision is kept only when it
- * meets every principle; where it does not, a rule-made revision is used
+ * meets every principle and keeps the answer (it shares a word with the
+ * response's first line: a revision fixes how the answer is given, not what
+ * it says; a 2 M model asked to rewrite "accept / adjective accept" often
+ * answers with another word); where it does not, a rule-made revision is used
  * (each principle's `revise`), and where no rule can fix the response it is
  * counted as unrevisable and left out of the revised data.
  */
@@ -39,6 +42,14 @@ export function ruleRevision(r: Reply, principles: readonly Principle[] = CONSTI
   }
   // A revision is trained with its end token, so it stops.
   return violations({ ...r, response: text, stopped: true }, principles).length === 0 ? text : null;
+}
+
+const lower = (s: string) => (s.match(/[A-Za-z0-9']+/g) ?? []).map((w) => w.toLowerCase());
+
+/** Whether a revision keeps the answer: it shares a word with the response's first line. */
+export function keepsAnswer(response: string, revision: string): boolean {
+  const first = new Set(lower(response.trim().split("\n")[0] ?? ""));
+  return lower(revision).some((w) => first.has(w));
 }
 
 /** The model's own revision request: the critique's principle, the reply, and "rewrite it". */
@@ -102,7 +113,11 @@ export function critiqueAndRevise(
     const base = { reply, broken: b.map((p) => p.id), critique: b.map((p) => p.critique).join(" ") };
     if (b.length === 0) return { ...base, revision: null, by: "none" };
     const m = byModel.get(i);
-    if (m && violations({ ...reply, response: m, stopped: true }, principles).length === 0)
+    if (
+      m &&
+      keepsAnswer(reply.response, m) &&
+      violations({ ...reply, response: m, stopped: true }, principles).length === 0
+    )
       return { ...base, revision: m, by: "model" };
     const rule = ruleRevision(reply, principles);
     return { ...base, revision: rule, by: rule === null ? "unrevisable" : "rule" };

@@ -9,7 +9,7 @@ import {
   violations,
 } from "../../src/judge/constitution";
 import { labelPairs } from "../../src/judge/judge";
-import { critiqueAndRevise, ruleRevision } from "../../src/judge/revision";
+import { critiqueAndRevise, keepsAnswer, ruleRevision } from "../../src/judge/revision";
 import { pair } from "./pairs";
 
 const reply = (request: string, response: string, stopped = true): Reply => ({ request, response, stopped });
@@ -121,5 +121,11 @@ describe("judge/constitution", () => {
     assert.ok(out[1].critique.includes(principle("brief").critique));
     assert.equal(out[1].revision, "cold");
     assert.equal(out[2].revision, null);
+  });
+
+  it("keeps a model's revision only if it keeps the answer (shares a word with the first line)", () => {
+    assert.equal(keepsAnswer("accept\nadjective accept", "accept"), true);
+    assert.equal(keepsAnswer("accept\nadjective accept", "raise"), false);
+    assert.equal(keepsAnswer("cat males", "Cat."), true);
   });
 });
