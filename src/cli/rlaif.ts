@@ -17,10 +17,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import { initBackend } from "../backend";
+import { pct } from "../display/report";
 import { progress } from "../display/progress";
 import {
   agreement,
-  Agreement,
   comparisonPairs,
   LABEL_SOURCES,
   LabelSource,
@@ -34,6 +34,8 @@ import {
   rlaifJobLabel,
   RlaifResult,
   RlaifWorkerInputs,
+  rlaifJobs,
+  slcaiData,
   spreadPairs,
   timedLabels,
   tuneJudge,
@@ -51,9 +53,8 @@ import {
   swapDebiased,
   swapped,
 } from "../judge/judge";
-import { constitutionJudge, Reply } from "../judge/constitution";
+import { constitutionJudge } from "../judge/constitution";
 import { RATER_PANEL } from "../judge/raters";
-import { critiqueAndRevise } from "../judge/revision";
 import { selfJudge } from "../judge/self-judge";
 import type { GPT } from "../model/gpt";
 import { loadModel } from "../model/load";
@@ -64,22 +65,40 @@ import { CliSpec, Flag, helpText, parseCli, runMain } from "./args";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
-/** The study's sizes; QUICK runs for seconds (tests, smoke checks). */
-export const RLAIF_FULL = Object.freeze({
-  /** Ranked training prompts whose pairs are labelled (all of the file). */
+/** The study's sizes. */
+export interface RlaifSettings {
+  /** Ranked training prompts whose pairs are labelled (Infinity: all of the file). */
+  prompts: number;
+  /** Held-out ranked prompts whose pairs measure the judges. */
+  testPrompts: number;
+  /** Rater-labelled comparisons the judge is tuned on, and the tuning steps for each. */
+  tunedJudgeSizes: number[];
+  judgeSteps: number[];
+  judgeLr: number;
+  /** At most this many DPO steps (a label set gets about one pass over its prompts; DPO_FULL's 180 is one pass over all 2,831). */
+  dpoSteps: number;
+  slcaiSteps: number;
+  seeds: number[];
+  /** Held-out prompts and samples per prompt every policy is measured on. */
+  heldout: number;
+  samples: number;
+}
+
+/** The record's settings; QUICK runs for seconds (tests, smoke checks). */
+export const RLAIF_FULL: Readonly<RlaifSettings> = Object.freeze({
   prompts: Infinity,
   testPrompts: Infinity,
   tunedJudgeSizes: [500, 2000],
   judgeSteps: [150, 300],
   judgeLr: 3e-4,
-  dpoSteps: 120,
+  dpoSteps: DPO_FULL.steps,
   slcaiSteps: 100,
   seeds: [0, 1],
   heldout: 200,
   samples: 4,
 });
 
-export const RLAIF_QUICK = Object.freeze({
+export const RLAIF_QUICK: Readonly<RlaifSettings> = Object.freeze({
   ...RLAIF_FULL,
   prompts: 500,
   testPrompts: 40,
@@ -151,6 +170,54 @@ function selfJudgeStudy(
   };
 }
 
+type Settings = Readonly<RlaifSettings>;
+
+/** The SFT model tuned as a judge on rater labels of `tunedJudgeSizes` training pairs, each measured on held-out pairs. */
+async function tunedJudges(
+  sft: GPT,
+  tok: BpeTokenizer,
+  S: Settings,
+  train: { pairs: JudgePair[]; human: number[] },
+  test: { pairs: JudgePair[]; gold: number[] },
+) {
+  const tuned: {
+    comparisons: number;
+    steps: number;
+    seconds: number;
+    conversations: number;
+    study: ReturnType<typeof selfJudgeStudy>;
+  }[] = [];
+  let last: GPT | undefined;
+  for (const [k, n] of S.tunedJudgeSizes.entries()) {
+    const pick = spreadPairs(
+      train.pairs.map((p, i) => ({ p, label: train.human[i] })),
+      n,
+    );
+    const t = Date.now();
+    const r = await tuneJudge(
+      sft,
+      tok,
+      pick.map((x) => x.p),
+      pick.map((x) => x.label),
+      {
+        comparisons: n,
+        steps: S.judgeSteps[k],
+        seed: 0,
+        lr: S.judgeLr,
+        progress: progress(S.judgeSteps[k], { label: `judge tuned on ${n}` }),
+      },
+    );
+    const seconds = (Date.now() - t) / 1000;
+    const study = selfJudgeStudy(r.judge, tok, `judge tuned on ${n}`, test.pairs, test.gold);
+    console.log(`judge tuned on ${n}: ${pct(study.rows[1].accuracy.mean)} agreement (swapped)`);
+    tuned.push({ comparisons: n, steps: S.judgeSteps[k], seconds, conversations: r.conversations, study });
+    last?.dispose();
+    last = r.judge;
+  }
+  // The largest judge labels the training pairs.
+  return { tuned, judge: last! };
+}
+
 async function main(argv: string[]): Promise<void> {
   const a = parseCli(RLAIF_CLI, argv);
   if (a.help) return void process.stdout.write(helpText(RLAIF_CLI));
@@ -162,125 +229,57 @@ async function main(argv: string[]): Promise<void> {
   const { model: sft, tokenizer: tok } = loadModel(RLAIF_PATHS.sft);
   const trainRanked = readRankings(RLAIF_PATHS.train).slice(0, S.prompts);
   const train = comparisonPairs(trainRanked);
-  const test = comparisonPairs(readRankings(RLAIF_PATHS.test).slice(0, S.testPrompts));
+  const testRanked = readRankings(RLAIF_PATHS.test).slice(0, S.testPrompts);
+  const test = comparisonPairs(testRanked);
   const gold = goldLabels(test);
-  console.log(
-    `${train.length} training pairs, ${test.length} held-out pairs (${gold.filter((g) => g !== 0.5).length} not gold ties)`,
-  );
+  console.log(`${train.length} training pairs, ${test.length} held-out pairs`);
 
   // 1. Judge quality on held-out pairs.
   const raters = raterJudge(RATER_PANEL, 0);
   const constitution = constitutionJudge();
   const cheap = [raters, constitution, clamped(constitution)].map((j) => assess(j, test, gold));
   const untuned = selfJudgeStudy(sft, tok, "self-judge", test, gold);
-  console.log(`self-judge: ${(100 * untuned.rows[1].accuracy.mean).toFixed(1)} % agreement (swapped)`);
+  console.log(`self-judge: ${pct(untuned.rows[1].accuracy.mean)} agreement (swapped)`);
 
-  // The SFT model tuned as a judge on human (rater) labels of a few hundred to a few thousand comparisons.
-  const tRaters = Date.now();
-  const humanTrain = labelPairs(raters, train);
-  const ratersSeconds = (Date.now() - tRaters) / 1000;
-  const tuned: {
-    comparisons: number;
-    steps: number;
-    seconds: number;
-    conversations: number;
-    study: ReturnType<typeof selfJudgeStudy>;
-  }[] = [];
-  let bestJudge: GPT | undefined;
-  for (const [k, n] of S.tunedJudgeSizes.entries()) {
-    const pick = spreadPairs(
-      train.map((p, i) => ({ p, i })),
-      n,
-    );
-    const t = Date.now();
-    const r = await tuneJudge(
-      sft,
-      tok,
-      pick.map((x) => x.p),
-      pick.map((x) => humanTrain[x.i]),
-      {
-        comparisons: n,
-        steps: S.judgeSteps[k],
-        seed: 0,
-        lr: S.judgeLr,
-        progress: progress(S.judgeSteps[k], { label: `judge tuned on ${n}` }),
-      },
-    );
-    const seconds = (Date.now() - t) / 1000;
-    const study = selfJudgeStudy(r.judge, tok, `judge tuned on ${n}`, test, gold);
-    console.log(
-      `judge tuned on ${n}: ${(100 * study.rows[1].accuracy.mean).toFixed(1)} % agreement (swapped)`,
-    );
-    tuned.push({ comparisons: n, steps: S.judgeSteps[k], seconds, conversations: r.conversations, study });
-    bestJudge?.dispose();
-    bestJudge = r.judge;
-  }
-
-  // 2. The training pairs labelled by each source.
-  const labelTimes: Record<string, number> = { raters: ratersSeconds };
-  const timed = (id: LabelSource, f: () => number[]) => {
-    const t = Date.now();
-    const l = f();
-    labelTimes[id] = (Date.now() - t) / 1000;
-    return l;
+  // 2. The training pairs labelled by each source (the tuned judge learns from the raters' labels).
+  const human = timedLabels(raters, train);
+  const { tuned, judge } = await tunedJudges(
+    sft,
+    tok,
+    S,
+    { pairs: train, human: human.labels },
+    { pairs: test, gold },
+  );
+  const sources: Record<LabelSource, { labels: number[]; seconds: number }> = {
+    raters: human,
+    constitution: timedLabels(constitution, train),
+    "tuned judge": timedLabels(swapDebiased(selfJudge(judge, tok)), train),
   };
-  const labels: Record<LabelSource, number[]> = {
-    raters: humanTrain,
-    constitution: timed("constitution", () => labelPairs(constitution, train)),
-    "tuned judge": timed("tuned judge", () => labelPairs(swapDebiased(selfJudge(bestJudge!, tok)), train)),
-  };
+  const labels = Object.fromEntries(LABEL_SOURCES.map((s) => [s, sources[s].labels])) as Record<
+    LabelSource,
+    number[]
+  >;
   const trainGold = goldLabels(train);
+  const batch = (quick ? DPO_QUICK : DPO_FULL).batchSize;
   const labelSets = LABEL_SOURCES.map((s) => ({
     source: s,
-    seconds: labelTimes[s] ?? 0,
+    seconds: sources[s].seconds,
     ties: labels[s].filter((p) => p === 0.5).length,
     agreementWithGold: agreement(s, labels[s], trainGold),
+    steps: onePassSteps(trainRanked, labels[s], batch, S.dpoSteps),
   }));
 
   // 3. SL-CAI: critique and revise the SFT samples of the training prompts.
-  const replies: (Reply & { prompt: JudgePair["prompt"] })[] = trainRanked.flatMap((p) =>
-    p.responses.map((r) => ({
-      prompt: p.prompt,
-      request: p.prompt.filter((m) => m.role === "user").pop()!.content,
-      response: r.content,
-      stopped: !r.truncated,
-    })),
-  );
-  const revised = critiqueAndRevise(replies, { model: sft, tok });
-  const count = (by: string) => revised.filter((r) => r.by === by).length;
-  const conv = (r: (typeof replies)[number], content: string, i: number) => ({
-    messages: [...r.prompt, { role: "assistant" as const, content }],
-    source: `${RLAIF_PATHS.train} response ${i + 1}`,
-  });
-  const slcai = {
-    original: replies.map((r, i) => conv(r, r.response, i)),
-    revised: replies.flatMap((r, i) =>
-      revised[i].by === "unrevisable" ? [] : [conv(r, revised[i].revision ?? r.response, i)],
-    ),
-  };
-  const slcaiStats = {
-    responses: replies.length,
-    breaking: replies.length - count("none"),
-    byModel: count("model"),
-    byRule: count("rule"),
-    unrevisable: count("unrevisable"),
-    // A few of each outcome, spread over the file's tasks.
-    examples: (["model", "rule", "unrevisable"] as const).flatMap((by) =>
-      spreadPairs(
-        revised.filter((r) => r.by === by),
-        4,
-      ),
-    ),
-  };
+  const sl = slcaiData(trainRanked, { model: sft, tok });
   console.log(
-    `SL-CAI: ${slcaiStats.breaking} of ${replies.length} samples break a principle; ` +
-      `${slcaiStats.byModel} revised by the model, ${slcaiStats.byRule} by rule, ${slcaiStats.unrevisable} unrevisable`,
+    `SL-CAI: ${sl.stats.breaking} of ${sl.stats.responses} samples break a principle; ${sl.stats.byModel} ` +
+      `revised by the model, ${sl.stats.byRule} by rule, ${sl.stats.unrevisable} unrevisable`,
   );
 
-  // 4. Policies, in worker processes.
+  // 4. Policies, in worker processes (they read the labels and SL-CAI data from a file under build/).
   const handoff: RlaifHandoff = {
     labels,
-    slcai,
+    slcai: sl.data,
     prompts: trainRanked.length,
     heldout: S.heldout,
     samples: S.samples,
@@ -288,45 +287,25 @@ async function main(argv: string[]): Promise<void> {
   const file = path.join(ROOT, "build", "rlaif", quick ? "handoff-quick.json" : "handoff.json");
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify(handoff));
-  const batch = (quick ? DPO_QUICK : DPO_FULL).batchSize;
-  const passSteps = Object.fromEntries(
-    LABEL_SOURCES.map((s) => [s, onePassSteps(trainRanked, labels[s], batch, S.dpoSteps)]),
-  ) as Record<LabelSource, number>;
-  const jobs: RlaifJob[] = [
-    ...S.seeds.flatMap((seed) =>
-      LABEL_SOURCES.map((source) => ({
-        kind: "dpo" as const,
-        source,
-        seed,
-        steps: passSteps[source],
-        quick,
-      })),
-    ),
-    // The constitution's few prompts passed over again and again, to show what that does.
-    ...(passSteps.constitution < S.dpoSteps
-      ? [{ kind: "dpo" as const, source: "constitution" as const, seed: 0, steps: S.dpoSteps, quick }]
-      : []),
-    ...S.seeds.flatMap((seed) =>
-      (["revised", "original"] as const).map((data) => ({
-        kind: "sl-cai" as const,
-        data,
-        seed,
-        steps: S.slcaiSteps,
-        quick,
-      })),
-    ),
-  ];
-  const steps = jobs.reduce((n, j) => n + j.steps, 0);
+  const passSteps = Object.fromEntries(labelSets.map((l) => [l.source, l.steps])) as Record<
+    LabelSource,
+    number
+  >;
+  const jobs = rlaifJobs({ ...S, quick }, passSteps);
   const rows = await runInPool<RlaifWorkerInputs, RlaifJob, RlaifResult>({
     worker: "rlaif-worker.ts",
     inputs: { file, quick },
     jobs,
     name: rlaifJobLabel,
     workers,
-    progress: progress(steps, { label: "rlaif runs" }),
+    progress: progress(
+      jobs.reduce((n, j) => n + j.steps, 0),
+      { label: "rlaif runs" },
+    ),
     onResult: (r) =>
       console.log(
-        `${rlaifJobLabel(r.job)}: gold ${r.point.gold.mean.toFixed(3)}, KL ${r.point.kl.mean.toFixed(3)} (${r.seconds.toFixed(0)} s)`,
+        `${rlaifJobLabel(r.job)}: gold ${r.point.gold.mean.toFixed(3)}, KL ${r.point.kl.mean.toFixed(3)} ` +
+          `(${r.seconds.toFixed(0)} s)`,
       ),
   });
   const heldout = readEvalJsonl(RLAIF_PATHS.heldout).slice(0, S.heldout);
@@ -336,18 +315,14 @@ async function main(argv: string[]): Promise<void> {
   const record: RlaifRecord = {
     command: `npm run rlaif${quick ? " -- --quick" : ""} --workers ${workers}`,
     trainPairs: train.length,
-    settings: { ...S, prompts: trainRanked.length, testPrompts: test.length },
+    settings: { ...S, prompts: trainRanked.length, testPrompts: testRanked.length },
     backend,
     versions: versions(backend.tfjsVersion),
     startedAt: new Date(t0).toISOString(),
     durationS: 0,
     judges: {
       pairs: test.length,
-      rows: [
-        ...cheap.map((c) => c.agreement),
-        ...untuned.rows,
-        ...tuned.flatMap((t) => t.study.rows),
-      ] as Agreement[],
+      rows: [...cheap.map((c) => c.agreement), ...untuned.rows, ...tuned.flatMap((t) => t.study.rows)],
       costPer1000: {
         [raters.id]: cheap[0].costPer1000,
         [constitution.id]: cheap[1].costPer1000,
@@ -360,8 +335,8 @@ async function main(argv: string[]): Promise<void> {
       tooLong: untuned.tooLong,
       tuned: tuned.map(({ study, ...t }) => ({ ...t, costPer1000: study.costPer1000 })),
     },
-    labelSets: labelSets.map((l) => ({ ...l, steps: passSteps[l.source] })),
-    slcai: slcaiStats,
+    labelSets,
+    slcai: sl.stats,
     sft: sftPoint,
     rows,
   };

@@ -25,6 +25,7 @@ import { RankedPrompt, readRankings } from "../judge/comparisons";
 import { CONSTITUTION, violations } from "../judge/constitution";
 import { goldReward } from "../judge/gold";
 import { Judge, JudgePair, labelPairs, requestOf } from "../judge/judge";
+import { critiqueAndRevise, Revised } from "../judge/revision";
 import { judgeConversations } from "../judge/self-judge";
 import type { GPT } from "../model/gpt";
 import { loadModel } from "../model/load";
@@ -113,14 +114,16 @@ export function agreement(judge: string, labels: readonly number[], gold: readon
 }
 
 /**
- * Position bias from the labels of both orders: P(the reply shown first is
- * preferred), averaged over pairs (0.5 = none), and how often the decision
- * survives swapping the two replies.
+ * Position bias from the labels of both orders (`ba`: P(first shown better)
+ * with the replies exchanged): P(the reply shown first is preferred),
+ * averaged over pairs (0.5 = none), and, over the pairs decided in both
+ * orders, how often the decision survives swapping the two replies.
  */
 export function positionBias(ab: readonly number[], ba: readonly number[]) {
+  const both = ab.flatMap((p, i) => (p !== 0.5 && ba[i] !== 0.5 ? [i] : []));
   return {
     preferFirst: meanInterval(ab.map((p, i) => (p + ba[i]) / 2)),
-    consistent: wilson(ab.filter((p, i) => p > 0.5 === ba[i] < 0.5).length, ab.length),
+    consistent: wilson(both.filter((i) => (ab[i] - 0.5) * (ba[i] - 0.5) < 0).length, both.length),
   };
 }
 
@@ -230,9 +233,15 @@ export interface PolicyPoint {
   kl: Interval;
   /** Per held-out prompt (for paired win rates between any two policies). */
   perPrompt: { gold: number[]; kl: number[] };
-  /** Share of samples breaking each principle of the constitution, and any of them. */
-  principles: Record<string, Rate>;
-  anyBroken: Rate;
+  /**
+   * Share of samples breaking each principle of the constitution, and any of
+   * them: per prompt (the prompts are the independent units), then the mean
+   * with its interval over prompts.
+   */
+  principles: Record<string, Interval>;
+  anyBroken: Interval;
+  /** Per prompt, the share of its samples breaking each principle (key "any": any of them). */
+  perPromptBroken: Record<string, number[]>;
   /** Answer / continuation / other shares of the samples (src/eval/behaviour.ts). */
   behaviour: Record<Behaviour, number>;
   samples: number;
@@ -259,16 +268,24 @@ export function measurePolicy(
     stopped: x.stopped,
   }));
   const broken = replies.map((r) => violations(r).map((p) => p.id));
-  const principles = Object.fromEntries(
-    CONSTITUTION.map((p) => [p.id, wilson(broken.filter((b) => b.includes(p.id)).length, s.length)]),
-  );
+  const share = (hit: (b: string[]) => boolean) =>
+    perPromptMeans(
+      s.map((x, k) => ({ prompt: x.prompt, hit: hit(broken[k]) })),
+      (x) => (x.hit ? 1 : 0),
+    );
+  const perPromptBroken: Record<string, number[]> = Object.fromEntries([
+    ...CONSTITUTION.map((p) => [p.id, share((b) => b.includes(p.id))]),
+    ["any", share((b) => b.length > 0)],
+  ]);
+  const principles = Object.fromEntries(CONSTITUTION.map((p) => [p.id, meanInterval(perPromptBroken[p.id])]));
   const behaviour = behaviourRates(replies.map((r) => classify({ ...r, prompt: r.request }).behaviour));
   return {
     gold: meanInterval(gold),
     kl: meanInterval(kl),
     perPrompt: { gold, kl },
     principles,
-    anyBroken: wilson(broken.filter((b) => b.length > 0).length, s.length),
+    anyBroken: meanInterval(perPromptBroken.any),
+    perPromptBroken,
     behaviour,
     samples: s.length,
   };
@@ -488,16 +505,18 @@ export interface WinRow {
   pooled: Interval;
 }
 
-/** Win rate of a against b on the same held-out prompts (ties ½), per seed and pooled over seeds. */
+/**
+ * Win rate of a against b on the same held-out prompts (ties ½), per seed
+ * (seed i of a against seed i of b, or b's only run) and pooled: each
+ * prompt's win score averaged over the seeds, then the interval over prompts
+ * (the seeds share their prompts, so they are not independent samples).
+ */
 export function winRow(a: string, b: string, as: readonly number[][], bs: readonly number[][]): WinRow {
-  const perSeed = as.map((g, i) => winRate(g, bs[Math.min(i, bs.length - 1)]));
-  const pooled = meanInterval(
-    as.flatMap((g, i) => {
-      const o = bs[Math.min(i, bs.length - 1)];
-      return g.map((x, k) => (x > o[k] ? 1 : x < o[k] ? 0 : 0.5));
-    }),
-  );
-  return { a, b, perSeed, pooled };
+  const other = (i: number) => bs[Math.min(i, bs.length - 1)];
+  const score = (x: number, y: number) => (x > y ? 1 : x < y ? 0 : 0.5);
+  const perSeed = as.map((g, i) => winRate(g, other(i)));
+  const perPrompt = as[0].map((_, k) => as.reduce((s, g, i) => s + score(g[k], other(i)[k]), 0) / as.length);
+  return { a, b, perSeed, pooled: meanInterval(perPrompt) };
 }
 
 /** Several seeds' runs as one point: per prompt, the seeds' mean gold and KL, then the interval over prompts. */
@@ -506,4 +525,89 @@ export function pooledPoint(points: readonly PolicyPoint[]): { gold: Interval; k
   const avg = (k: "gold" | "kl") =>
     points[0].perPrompt[k].map((_, i) => points.reduce((s, p) => s + p.perPrompt[k][i], 0) / points.length);
   return { gold: meanInterval(avg("gold")), kl: meanInterval(avg("kl")) };
+}
+
+// ---------------------------------------------------------------------------
+// SL-CAI data and the job list of `npm run rlaif`.
+
+/**
+ * Critique and revise every SFT sample of the ranked prompts. Samples no
+ * rule or model could revise are left out of both data sets (counted), so
+ * the two differ only by the revisions: `revised` holds each kept sample
+ * as revised (unchanged where it broke nothing), `original` the same
+ * samples as they were.
+ */
+export function slcaiData(prompts: readonly RankedPrompt[], o: { model?: GPT; tok?: BpeTokenizer } = {}) {
+  const replies = prompts.flatMap((p) =>
+    p.responses.map((r) => ({
+      prompt: p.prompt,
+      request: requestOf(p.prompt),
+      response: r.content,
+      stopped: !r.truncated,
+    })),
+  );
+  const revised = critiqueAndRevise(replies, o);
+  const count = (by: Revised["by"]) => revised.filter((r) => r.by === by).length;
+  const conv = (r: (typeof replies)[number], content: string, i: number) => ({
+    messages: [...r.prompt, { role: "assistant" as const, content }],
+    source: `${RLAIF_PATHS.train} response ${i + 1}`,
+  });
+  return {
+    data: {
+      original: replies.flatMap((r, i) => (revised[i].by === "unrevisable" ? [] : [conv(r, r.response, i)])),
+      revised: replies.flatMap((r, i) =>
+        revised[i].by === "unrevisable" ? [] : [conv(r, revised[i].revision ?? r.response, i)],
+      ),
+    },
+    stats: {
+      responses: replies.length,
+      breaking: replies.length - count("none"),
+      byModel: count("model"),
+      byRule: count("rule"),
+      unrevisable: count("unrevisable"),
+      // A few of each outcome, spread over the file's tasks.
+      examples: (["model", "rule", "unrevisable"] as const).flatMap((by) =>
+        spreadPairs(
+          revised.filter((r) => r.by === by),
+          4,
+        ),
+      ),
+    },
+  };
+}
+
+/**
+ * The runs: DPO on each label source for one pass (`passSteps`), SL-CAI on
+ * revised and original samples, every seed; plus one DPO run on the
+ * constitution's labels for `dpoSteps` when that is several passes, to show
+ * what passing over a small label set again and again does.
+ */
+export function rlaifJobs(
+  s: { seeds: readonly number[]; dpoSteps: number; slcaiSteps: number; quick?: boolean },
+  passSteps: Record<LabelSource, number>,
+): RlaifJob[] {
+  const quick = s.quick;
+  return [
+    ...s.seeds.flatMap((seed) =>
+      LABEL_SOURCES.map((source) => ({
+        kind: "dpo" as const,
+        source,
+        seed,
+        steps: passSteps[source],
+        quick,
+      })),
+    ),
+    ...(passSteps.constitution < s.dpoSteps
+      ? [{ kind: "dpo" as const, source: "constitution" as const, seed: 0, steps: s.dpoSteps, quick }]
+      : []),
+    ...s.seeds.flatMap((seed) =>
+      (["revised", "original"] as const).map((data) => ({
+        kind: "sl-cai" as const,
+        data,
+        seed,
+        steps: s.slcaiSteps,
+        quick,
+      })),
+    ),
+  ];
 }

@@ -33,12 +33,15 @@ export interface Revised {
 /** Rule-made revision: apply each broken principle's fix in turn; null unless the result meets them all. */
 export function ruleRevision(r: Reply, principles: readonly Principle[] = CONSTITUTION): string | null {
   let text = r.response;
+  // The reply as generated (it may have run out of tokens); once a rule rewrites it, it ends.
+  let stopped = r.stopped;
   for (const p of principles) {
-    const cur: Reply = { ...r, response: text, stopped: true };
+    const cur: Reply = { ...r, response: text, stopped };
     if (p.holds(cur)) continue;
     const fixed = p.revise(cur);
     if (fixed === null) return null;
     text = fixed;
+    stopped = true;
   }
   // A revision is trained with its end token, so it stops.
   return violations({ ...r, response: text, stopped: true }, principles).length === 0 ? text : null;

@@ -15,7 +15,7 @@
  * hundred human-labelled comparisons, which then labels thousands (the
  * label amplification RLAIF is used for).
  */
-import { Message, renderPrompt } from "../chat/template";
+import { Message, renderChat, renderPrompt } from "../chat/template";
 import { nextTokenProbs } from "../eval/next-token";
 import type { GPT } from "../model/gpt";
 import type { BpeTokenizer } from "../tokenizer/index";
@@ -116,7 +116,7 @@ export function judgeConversations(
         ...judgeMessages({ prompt: p.prompt, a: x, b: y }),
         { role: "assistant", content: first ? "1" : "2" },
       ];
-      if (renderPrompt(tok, messages.slice(0, 1)).length + 2 > contextLength) {
+      if (renderChat(tok, messages).ids.length > contextLength) {
         tooLong++;
         continue;
       }

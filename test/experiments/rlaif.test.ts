@@ -9,7 +9,9 @@ import {
   comparisonPairs,
   orientGroups,
   positionBias,
+  slcaiData,
   spreadPairs,
+  winRow,
 } from "../../src/experiments/rlaif";
 import type { RankedPrompt } from "../../src/judge/comparisons";
 import { testTokenizer } from "../helpers";
@@ -73,6 +75,46 @@ describe("experiments/rlaif: pairs, agreement and labelled groups", () => {
     const fair = positionBias([0.9, 0.2], [0.1, 0.8]);
     assert.ok(Math.abs(fair.preferFirst.mean - 0.5) < 1e-12);
     assert.equal(fair.consistent.k, 2);
+    // A pair one order leaves undecided is not counted either way.
+    const abstain = positionBias([0.5, 0.9], [0.5, 0.2]);
+    assert.deepEqual([abstain.consistent.k, abstain.consistent.n], [1, 1]);
+  });
+
+  it("win rates per seed and pooled per prompt over seeds (the seeds share their prompts)", () => {
+    const w = winRow(
+      "p",
+      "SFT",
+      [
+        [0.9, 0.1],
+        [0.9, 0.9],
+      ],
+      [[0.5, 0.5]],
+    );
+    assert.deepEqual(
+      w.perSeed.map((i) => i.mean),
+      [0.5, 1],
+    );
+    assert.equal(w.pooled.n, 2);
+    assert.deepEqual(w.pooled.mean, 0.75);
+  });
+
+  it("SL-CAI data: revised and original hold the same kept samples; unrevisable ones leave both", () => {
+    const prompts = [
+      ranked("p/0", ["cold", "cold\nQ: What is up?"], [1, 0.5]),
+      {
+        ...ranked("p/1", ["many", "8"], [0, 1]),
+        prompt: [{ role: "user" as const, content: "How many letters are in complete?" }],
+      },
+    ];
+    const { data, stats } = slcaiData(prompts);
+    assert.deepEqual([stats.responses, stats.breaking, stats.byRule, stats.unrevisable], [4, 2, 1, 1]);
+    assert.equal(data.revised.length, 3);
+    assert.equal(data.original.length, 3);
+    assert.deepEqual(
+      data.revised.map((c) => c.messages[1].content),
+      ["cold", "cold", "8"],
+    );
+    assert.equal(data.original[1].messages[1].content, "cold\nQ: What is up?");
   });
 
   it("orients each pair by its label, leaves ties out and counts them, and refuses labels of other pairs", () => {
