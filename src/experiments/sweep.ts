@@ -1,0 +1,151 @@
+/**
+ * Sweeps that survive interruption: a grid of job configs (seeds included)
+ * whose finished runs are cached on disk, each under a hash of its full
+ * config and of the code it ran with. A rerun reads what is cached and runs
+ * only the rest; a changed config field or a changed source file runs again.
+ *
+ * The runner is generic over how the missing jobs run (`run`): in worker
+ * processes through ./pool.ts, or in this process. Each result is written
+ * as it arrives (atomically: a temporary file renamed into place), so an
+ * interrupted or failed grid keeps every run that finished, and the error
+ * of a failed one names its config.
+ *
+ * Groundwork for the ablation notebook (08) and its `npm run sweep`.
+ */
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import * as aq from "arquero";
+import { meanInterval } from "../eval/stats";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+/** JSON with object keys sorted, so equal configs hash equally whatever their key order. */
+export function stableJson(x: unknown): string {
+  if (Array.isArray(x)) return `[${x.map(stableJson).join(",")}]`;
+  if (x !== null && typeof x === "object")
+    return `{${Object.keys(x)
+      .sort()
+      .filter((k) => (x as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${stableJson((x as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  return JSON.stringify(x);
+}
+
+const sha = (s: string) => createHash("sha256").update(s).digest("hex");
+
+let srcHash: string | undefined;
+/** A hash of every TypeScript file under src/ (paths and contents): the code a run ran with. */
+export function codeHash(dir = path.join(ROOT, "src")): string {
+  if (dir === path.join(ROOT, "src") && srcHash) return srcHash;
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const f = path.join(d, e.name);
+      if (e.isDirectory()) walk(f);
+      else if (e.name.endsWith(".ts")) files.push(f);
+    }
+  };
+  walk(dir);
+  const h = sha(files.map((f) => `${path.relative(dir, f)}\n${sha(fs.readFileSync(f, "utf8"))}`).join("\n"));
+  if (dir === path.join(ROOT, "src")) srcHash = h;
+  return h;
+}
+
+/** The cache key of one job: its full config and the code, hashed. */
+export const jobKey = (job: unknown, code: string): string => sha(stableJson({ job, code })).slice(0, 20);
+
+/** What a cache file holds. */
+interface CacheEntry<J, R> {
+  job: J;
+  code: string;
+  finishedAt: string;
+  result: R;
+}
+
+export interface CachedSweep<J, R> {
+  /** Folder of the cache (default build/sweeps/<name>). */
+  dir: string;
+  jobs: readonly J[];
+  /** Runs the jobs not in the cache; calls `done` as each finishes (index into its `jobs`). */
+  run: (jobs: J[], done: (result: R, index: number) => void) => Promise<unknown>;
+  /** The code hash (default: `codeHash()` of src/). */
+  code?: string;
+}
+
+export interface SweepOutcome<R> {
+  results: R[];
+  /** Which results were read from the cache rather than run now. */
+  cached: boolean[];
+}
+
+export const sweepDir = (name: string) => path.join(ROOT, "build", "sweeps", name);
+
+function writeAtomic(file: string, text: string): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
+
+/**
+ * Every job's result, from the cache where a run with the same config and
+ * code finished before, else from `run`. A failure in `run` is rethrown
+ * after the finished results are on disk, so the next call resumes.
+ */
+export async function runCached<J, R>(o: CachedSweep<J, R>): Promise<SweepOutcome<R>> {
+  const code = o.code ?? codeHash();
+  fs.mkdirSync(o.dir, { recursive: true });
+  const files = o.jobs.map((j) => path.join(o.dir, `${jobKey(j, code)}.json`));
+  const results: (R | undefined)[] = files.map((f) => {
+    if (!fs.existsSync(f)) return undefined;
+    try {
+      return (JSON.parse(fs.readFileSync(f, "utf8")) as CacheEntry<J, R>).result;
+    } catch {
+      return undefined; // a damaged entry is run again
+    }
+  });
+  const cached = results.map((r) => r !== undefined);
+  const missing = o.jobs.flatMap((_, i) => (cached[i] ? [] : [i]));
+  if (missing.length)
+    await o.run(
+      missing.map((i) => o.jobs[i]),
+      (result, k) => {
+        const i = missing[k];
+        results[i] = result;
+        const entry: CacheEntry<J, R> = {
+          job: o.jobs[i],
+          code,
+          finishedAt: new Date().toISOString(),
+          result,
+        };
+        writeAtomic(files[i], JSON.stringify(entry));
+      },
+    );
+  const lost = results.findIndex((r) => r === undefined);
+  if (lost >= 0) throw new Error(`runCached: the run gave no result for job ${stableJson(o.jobs[lost])}`);
+  return { results: results as R[], cached };
+}
+
+/**
+ * Rows (one per run) → one row per cell of the grid: the mean of `metric`
+ * over the cell's runs (its seeds) with a 95 % interval and the count.
+ */
+export function cellTable<T>(
+  rows: readonly T[],
+  cell: (r: T) => Record<string, string | number>,
+  metric: (r: T) => number,
+) {
+  const cells = new Map<string, { key: Record<string, string | number>; values: number[] }>();
+  for (const r of rows) {
+    const key = cell(r);
+    const id = stableJson(key);
+    if (!cells.has(id)) cells.set(id, { key, values: [] });
+    cells.get(id)!.values.push(metric(r));
+  }
+  return aq.from(
+    [...cells.values()].map(({ key, values }) => {
+      const i = meanInterval(values);
+      return { ...key, mean: i.mean, lo: i.lo, hi: i.hi, n: i.n };
+    }),
+  );
+}
