@@ -20,26 +20,24 @@ import { initBackend } from "../backend";
 import { pct } from "../display/report";
 import { progress } from "../display/progress";
 import {
-  agreement,
   comparisonPairs,
   LABEL_SOURCES,
   LabelSource,
   measurePolicy,
   onePassSteps,
-  positionBias,
   RLAIF_PATHS,
   RlaifHandoff,
   RlaifJob,
-  RlaifRecord,
   rlaifJobLabel,
   RlaifResult,
   RlaifWorkerInputs,
   rlaifJobs,
   slcaiData,
   spreadPairs,
-  timedLabels,
   tuneJudge,
 } from "../experiments/rlaif";
+import { agreement, positionBias, timedLabels } from "../judge/agreement";
+import { RlaifRecord } from "../experiments/rlaif-record";
 import { runInPool } from "../experiments/pool";
 import { readEvalJsonl } from "../data/sft-data";
 import { readRankings } from "../judge/comparisons";

@@ -12,24 +12,21 @@
  * held-out prompts: gold reward, KL to SFT, win rate against SFT by the gold
  * judge, and how often its samples break each principle.
  */
-import * as fs from "fs";
 import * as path from "path";
-import type { Message } from "../chat/template";
+import { Message, renderPrompt } from "../chat/template";
 import { PATHS } from "../data/paths";
 import { EvalItem, readEvalJsonl, sftExamples } from "../data/sft-data";
 import { Behaviour, behaviourRates, classify } from "../eval/behaviour";
 import { perPromptMeans, sampledKl } from "../eval/kl";
-import { cohenKappa, meanInterval, Rate, wilson } from "../eval/stats";
-import { renderPrompt } from "../chat/template";
+import { meanInterval, wilson } from "../eval/stats";
 import { RankedPrompt, readRankings } from "../judge/comparisons";
 import { CONSTITUTION, violations } from "../judge/constitution";
 import { goldReward } from "../judge/gold";
-import { Judge, JudgePair, labelPairs, requestOf } from "../judge/judge";
+import { JudgePair, requestOf } from "../judge/judge";
 import { critiqueAndRevise, Revised } from "../judge/revision";
 import { judgeConversations } from "../judge/self-judge";
 import type { GPT } from "../model/gpt";
 import { loadModel } from "../model/load";
-import type { Versions } from "../run-record";
 import type { BpeTokenizer } from "../tokenizer/index";
 import { DPO_FULL, DPO_QUICK, dpoConfig, DpoGroup, trainDpo, withReferenceLogps } from "../train/dpo";
 import type { ProgressSink } from "../train/loop";
@@ -37,7 +34,6 @@ import { PairGroup, rankingGroup } from "../train/reward";
 import { SFT_FULL, sftConfig, trainSft } from "../train/sft";
 import type { Interval } from "./ppo";
 import { HELDOUT_SAMPLE_SEED } from "./ppo";
-import { winRate } from "./dpo";
 import { RLHF_DIR, RLHF_FILES } from "./reward";
 
 export const RLAIF_PATHS = Object.freeze({
@@ -68,70 +64,6 @@ export function comparisonPairs(prompts: readonly RankedPrompt[]): JudgePair[] {
         });
     return out;
   });
-}
-
-// ---------------------------------------------------------------------------
-// Judge quality against gold.
-
-/** How a judge's labels agree with the gold judge's on the pairs gold does not tie. */
-export interface Agreement {
-  judge: string;
-  /** Pairs gold orders (gold ties left out: no judge can be right or wrong there). */
-  n: number;
-  /** Share of those pairs the judge decides (label ≠ 0.5). */
-  decided: Rate;
-  /** Accuracy on the pairs it decides. */
-  accuracyDecided: Rate;
-  /** Accuracy over all n pairs, an undecided pair counting ½ (what a coin flip would get). */
-  accuracy: Interval;
-  /** Mean probability the judge puts on gold's choice (soft labels). */
-  softAccuracy: Interval;
-  /** Cohen's κ against gold on the decided pairs. */
-  kappa: number;
-}
-
-export function agreement(judge: string, labels: readonly number[], gold: readonly number[]): Agreement {
-  if (labels.length !== gold.length)
-    throw new Error(`agreement: ${labels.length} labels for ${gold.length} gold labels`);
-  const idx = gold.flatMap((g, i) => (g === 0.5 ? [] : [i]));
-  const dec = idx.filter((i) => labels[i] !== 0.5);
-  const right = (i: number) => labels[i] > 0.5 === gold[i] > 0.5;
-  return {
-    judge,
-    n: idx.length,
-    decided: wilson(dec.length, idx.length),
-    accuracyDecided: wilson(dec.filter(right).length, dec.length),
-    accuracy: meanInterval(idx.map((i) => (labels[i] === 0.5 ? 0.5 : right(i) ? 1 : 0))),
-    softAccuracy: meanInterval(idx.map((i) => (gold[i] > 0.5 ? labels[i] : 1 - labels[i]))),
-    kappa:
-      dec.length > 1
-        ? cohenKappa(
-            dec.map((i) => labels[i] > 0.5),
-            dec.map((i) => gold[i] > 0.5),
-          )
-        : NaN,
-  };
-}
-
-/**
- * Position bias from the labels of both orders (`ba`: P(first shown better)
- * with the replies exchanged): P(the reply shown first is preferred),
- * averaged over pairs (0.5 = none), and, over the pairs decided in both
- * orders, how often the decision survives swapping the two replies.
- */
-export function positionBias(ab: readonly number[], ba: readonly number[]) {
-  const both = ab.flatMap((p, i) => (p !== 0.5 && ba[i] !== 0.5 ? [i] : []));
-  return {
-    preferFirst: meanInterval(ab.map((p, i) => (p + ba[i]) / 2)),
-    consistent: wilson(both.filter((i) => (ab[i] - 0.5) * (ba[i] - 0.5) < 0).length, both.length),
-  };
-}
-
-/** Labels of a judge with the seconds they took. */
-export function timedLabels(judge: Judge, pairs: readonly JudgePair[]) {
-  const t = Date.now();
-  const labels = labelPairs(judge, pairs);
-  return { labels, seconds: (Date.now() - t) / 1000 };
 }
 
 // ---------------------------------------------------------------------------
@@ -429,102 +361,6 @@ export async function runRlaifJob(inputs: RlaifInputs, job: RlaifJob, progress?:
   });
   policy.dispose();
   return { job, seconds, data, point, valAccuracy } satisfies RlaifResult;
-}
-
-// ---------------------------------------------------------------------------
-// The committed record (`npm run rlaif`) and what notebook 06 reads from it.
-
-export interface RlaifRecord {
-  command: string;
-  /** Unordered training pairs every label set labels. */
-  trainPairs: number;
-  settings: Record<string, unknown> & { heldout: number; samples: number; seeds: number[] };
-  backend: { name: string; path?: string };
-  versions: Versions;
-  startedAt: string;
-  durationS: number;
-  judges: {
-    pairs: number;
-    rows: Agreement[];
-    costPer1000: Record<string, { seconds: number; calls: number; tokens: number }>;
-    positionBias: Record<string, ReturnType<typeof positionBias>>;
-    tooLong: number;
-    tuned: {
-      comparisons: number;
-      steps: number;
-      seconds: number;
-      conversations: number;
-      costPer1000: { seconds: number; calls: number; tokens: number };
-    }[];
-  };
-  labelSets: {
-    source: LabelSource;
-    seconds: number;
-    ties: number;
-    steps: number;
-    agreementWithGold: Agreement;
-  }[];
-  slcai: {
-    responses: number;
-    breaking: number;
-    byModel: number;
-    byRule: number;
-    unrevisable: number;
-    examples: {
-      reply: { request: string; response: string };
-      broken: string[];
-      critique: string;
-      revision: string | null;
-      by: string;
-    }[];
-  };
-  sft: PolicyPoint;
-  rows: RlaifResult[];
-}
-
-export function readRlaifRecord(file = RLAIF_PATHS.record): RlaifRecord {
-  if (!fs.existsSync(file)) throw new Error(`${file} is missing; make it with npm run rlaif`);
-  return JSON.parse(fs.readFileSync(file, "utf8")) as RlaifRecord;
-}
-
-/** The one-pass DPO runs of a label source (every seed), in seed order. */
-export const sourceRuns = (rec: RlaifRecord, source: LabelSource) =>
-  rec.rows.filter(
-    (r) =>
-      r.job.kind === "dpo" &&
-      r.job.source === source &&
-      r.job.steps === rec.labelSets.find((l) => l.source === source)!.steps,
-  );
-
-/** A row of the RLAIF paper's table: one policy against another by the gold judge, per seed and pooled. */
-export interface WinRow {
-  a: string;
-  b: string;
-  perSeed: Interval[];
-  /** Mean of the seeds' win rates, with the interval of the seeds' prompts pooled. */
-  pooled: Interval;
-}
-
-/**
- * Win rate of a against b on the same held-out prompts (ties ½), per seed
- * (seed i of a against seed i of b, or b's only run) and pooled: each
- * prompt's win score averaged over the seeds, then the interval over prompts
- * (the seeds share their prompts, so they are not independent samples).
- */
-export function winRow(a: string, b: string, as: readonly number[][], bs: readonly number[][]): WinRow {
-  const other = (i: number) => bs[Math.min(i, bs.length - 1)];
-  const score = (x: number, y: number) => (x > y ? 1 : x < y ? 0 : 0.5);
-  const perSeed = as.map((g, i) => winRate(g, other(i)));
-  const perPrompt = as[0].map((_, k) => as.reduce((s, g, i) => s + score(g[k], other(i)[k]), 0) / as.length);
-  return { a, b, perSeed, pooled: meanInterval(perPrompt) };
-}
-
-/** Several seeds' runs as one point: per prompt, the seeds' mean gold and KL, then the interval over prompts. */
-export function pooledPoint(points: readonly PolicyPoint[]): { gold: Interval; kl: Interval } {
-  if (points.length === 0) throw new Error("pooledPoint: no runs to pool");
-  const avg = (k: "gold" | "kl") =>
-    points[0].perPrompt[k].map((_, i) => points.reduce((s, p) => s + p.perPrompt[k][i], 0) / points.length);
-  return { gold: meanInterval(avg("gold")), kl: meanInterval(avg("kl")) };
 }
 
 // ---------------------------------------------------------------------------

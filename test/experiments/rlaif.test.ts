@@ -4,15 +4,14 @@ import * as fs from "fs";
 import * as path from "path";
 import { cohenKappa } from "../../src/eval/stats";
 import {
-  agreement,
   comparisonGroups,
   comparisonPairs,
   orientGroups,
-  positionBias,
   slcaiData,
   spreadPairs,
-  winRow,
 } from "../../src/experiments/rlaif";
+import { winRow } from "../../src/experiments/rlaif-record";
+import { agreement, positionBias } from "../../src/judge/agreement";
 import type { RankedPrompt } from "../../src/judge/comparisons";
 import { testTokenizer } from "../helpers";
 
