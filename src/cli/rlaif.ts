@@ -36,21 +36,12 @@ import {
   spreadPairs,
   tuneJudge,
 } from "../experiments/rlaif";
-import { agreement, positionBias, timedLabels } from "../judge/agreement";
+import { agreement, selfJudgeStudy, timedLabels } from "../judge/agreement";
 import { RlaifRecord } from "../experiments/rlaif-record";
 import { runInPool } from "../experiments/pool";
 import { readEvalJsonl } from "../data/sft-data";
 import { readRankings } from "../judge/comparisons";
-import {
-  clamped,
-  goldJudge,
-  Judge,
-  JudgePair,
-  labelPairs,
-  raterJudge,
-  swapDebiased,
-  swapped,
-} from "../judge/judge";
+import { clamped, goldJudge, Judge, JudgePair, labelPairs, raterJudge, swapDebiased } from "../judge/judge";
 import { constitutionJudge } from "../judge/constitution";
 import { RATER_PANEL } from "../judge/raters";
 import { selfJudge } from "../judge/self-judge";
@@ -133,37 +124,6 @@ function assess(judge: Judge, pairs: readonly JudgePair[], gold: readonly number
       seconds: (1000 * seconds) / pairs.length,
       calls: stats ? (1000 * stats.calls) / pairs.length : 0,
       tokens: stats ? (1000 * stats.tokens) / pairs.length : 0,
-    },
-  };
-}
-
-/** The self-judge of `model` on held-out pairs: one order, swapped, swapped and clamped; position bias. */
-function selfJudgeStudy(
-  model: GPT,
-  tok: BpeTokenizer,
-  id: string,
-  pairs: readonly JudgePair[],
-  gold: number[],
-) {
-  const sj = selfJudge(model, tok, id);
-  const t = Date.now();
-  const ab = labelPairs(sj, pairs);
-  const ba = labelPairs(sj, swapped(pairs));
-  const seconds = (Date.now() - t) / 1000;
-  const swap = ab.map((p, i) => (p + 1 - ba[i]) / 2);
-  const clamp = swap.map((p) => Math.min(0.6, Math.max(0.4, p)));
-  return {
-    rows: [
-      agreement(`${id} (one order)`, ab, gold),
-      agreement(`${id} (swapped)`, swap, gold),
-      agreement(`${id} (swapped, clamped 0.4–0.6)`, clamp, gold),
-    ],
-    positionBias: positionBias(ab, ba),
-    tooLong: sj.stats.tooLong / 2,
-    costPer1000: {
-      seconds: (1000 * seconds) / pairs.length,
-      calls: (1000 * sj.stats.calls) / pairs.length,
-      tokens: (1000 * sj.stats.tokens) / pairs.length,
     },
   };
 }

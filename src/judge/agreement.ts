@@ -5,7 +5,10 @@
  * bias from the labels of both orders. Notebook 06 and `npm run rlaif`.
  */
 import { cohenKappa, meanInterval, Rate, wilson } from "../eval/stats";
-import { Judge, JudgePair, labelPairs } from "./judge";
+import type { GPT } from "../model/gpt";
+import type { BpeTokenizer } from "../tokenizer/index";
+import { Judge, JudgePair, labelPairs, swapped } from "./judge";
+import { selfJudge } from "./self-judge";
 
 type Interval = ReturnType<typeof meanInterval>;
 
@@ -68,4 +71,35 @@ export function timedLabels(judge: Judge, pairs: readonly JudgePair[]) {
   const t = Date.now();
   const labels = labelPairs(judge, pairs);
   return { labels, seconds: (Date.now() - t) / 1000 };
+}
+
+/** The self-judge of `model` on held-out pairs: one order, swapped, swapped and clamped; position bias. */
+export function selfJudgeStudy(
+  model: GPT,
+  tok: BpeTokenizer,
+  id: string,
+  pairs: readonly JudgePair[],
+  gold: number[],
+) {
+  const sj = selfJudge(model, tok, id);
+  const t = Date.now();
+  const ab = labelPairs(sj, pairs);
+  const ba = labelPairs(sj, swapped(pairs));
+  const seconds = (Date.now() - t) / 1000;
+  const swap = ab.map((p, i) => (p + 1 - ba[i]) / 2);
+  const clamp = swap.map((p) => Math.min(0.6, Math.max(0.4, p)));
+  return {
+    rows: [
+      agreement(`${id} (one order)`, ab, gold),
+      agreement(`${id} (swapped)`, swap, gold),
+      agreement(`${id} (swapped, clamped 0.4–0.6)`, clamp, gold),
+    ],
+    positionBias: positionBias(ab, ba),
+    tooLong: sj.stats.tooLong / 2,
+    costPer1000: {
+      seconds: (1000 * seconds) / pairs.length,
+      calls: (1000 * sj.stats.calls) / pairs.length,
+      tokens: (1000 * sj.stats.tokens) / pairs.length,
+    },
+  };
 }
