@@ -11,6 +11,9 @@
  * --resume refuses a changed learning-rate schedule (e.g. --steps 1600 on a run
  * whose cosine ended at 1100) unless --decay-steps keeps it or
  * --allow-schedule-change allows the warm restart.
+ * --width N trains the same recipe at another residual width (heads of 32
+ * dimensions, same tokenizer and depth): the models of the scale ablation
+ * (notebook 08), e.g. `npm run pretrain -- --width 64 --out data/models/base-d64`.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -23,7 +26,7 @@ import { progress } from "../display/progress";
 import { ProbeResult, clozeProbe } from "../eval/probe";
 import { MetricRow, metricValue } from "../metrics";
 import { saveCheckpoint } from "../model/checkpoint";
-import { BASE_MODEL } from "../model/config";
+import { BASE_MODEL, gptConfig } from "../model/config";
 import { GPT } from "../model/gpt";
 import { trainBpe } from "../tokenizer/index";
 import { loadRun } from "../run-record";
@@ -36,7 +39,7 @@ const ROOT = path.resolve(__dirname, "..", "..");
 export const PRETRAIN_CLI = {
   name: "pretrain",
   usage:
-    "usage: npm run pretrain [-- --quick] [--resume] [--steps N] [--seed N] [--out DIR] [--decay-steps N] [--allow-schedule-change]",
+    "usage: npm run pretrain [-- --quick] [--resume] [--steps N] [--seed N] [--out DIR] [--decay-steps N] [--allow-schedule-change] [--width N]",
   summary:
     "Rebuild the tokenizer and the base model from the corpus (data/models/base; --quick: build/models/base-quick).",
   listOptions: true,
@@ -54,6 +57,12 @@ export const PRETRAIN_CLI = {
     },
     "decay-steps": { type: "int", min: 1, doc: "step where the cosine lr decay ends", default: "--steps" },
     "allow-schedule-change": { type: "boolean", doc: "let --resume change the lr schedule (a warm restart)" },
+    width: {
+      type: "int",
+      min: 32,
+      doc: "residual width (a multiple of 32; heads of 32 dimensions)",
+      default: BASE_MODEL.dModel,
+    },
   },
 } as const satisfies CliSpec<Record<string, Flag>>;
 
@@ -63,7 +72,10 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(helpText(PRETRAIN_CLI));
     return;
   }
-  const work = args.checkpoints ?? path.join(ROOT, "build", args.quick ? "pretrain-quick" : "pretrain");
+  const shape = modelShape(args.width);
+  const suffix = shape === BASE_MODEL ? "" : `-d${shape.dModel}`;
+  const work =
+    args.checkpoints ?? path.join(ROOT, "build", (args.quick ? "pretrain-quick" : "pretrain") + suffix);
   const base = args.quick ? PRETRAIN_QUICK : PRETRAIN_FULL;
   const config = pretrainConfig(
     {
@@ -98,9 +110,11 @@ async function main(argv: string[]): Promise<void> {
     `tokenizer: ${VOCAB} tokens, ${(chars / train.length).toFixed(2)} chars/token; ${train.length.toLocaleString("en")} train and ${val.length.toLocaleString("en")} val tokens (${((Date.now() - t) / 1000).toFixed(1)} s)`,
   );
 
-  const model = GPT.create(BASE_MODEL, config.seed);
+  const model = GPT.create(shape, config.seed);
   const items = probeItems(facts.headwords);
-  const out = args.out ?? (args.quick ? path.join(ROOT, "build", "models", "base-quick") : PATHS.baseModel);
+  const out =
+    args.out ??
+    (args.quick ? path.join(ROOT, "build", "models", "base-quick" + suffix) : PATHS.baseModel + suffix);
   // The bar counts the steps this process will run, so its rate and time left are right when resuming.
   const done = args.resume
     ? (JSON.parse(fs.readFileSync(path.join(work, "config.json"), "utf8")) as { step: number }).step
@@ -150,6 +164,13 @@ async function main(argv: string[]): Promise<void> {
         .join(", "),
   );
   console.log(`saved ${path.relative(ROOT, out)}/ (model, tokenizer.json, run.json)`);
+}
+
+/** The base model's shape at another width (heads of 32 dimensions); the base model itself by default. */
+export function modelShape(width: number | undefined) {
+  if (width === undefined || width === BASE_MODEL.dModel) return BASE_MODEL;
+  if (width % 32 !== 0) throw new Error(`--width ${width}: use a multiple of 32 (heads have 32 dimensions)`);
+  return gptConfig({ ...BASE_MODEL, dModel: width, nHeads: width / 32 });
 }
 
 const pct = (x: number | undefined) => (x === undefined ? "–" : `${(100 * x).toFixed(1)}%`);

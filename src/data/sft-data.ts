@@ -27,6 +27,7 @@ import {
   SYSTEM_PROMPTS,
   Task,
   TaskInstance,
+  TemplateStyle,
   fewShot,
   tasksIn,
   templatesFor,
@@ -66,6 +67,8 @@ export interface SftOptions {
   fewShotShare?: number;
   fewShotMaxK?: number;
   fewShotMode?: FewShotMode;
+  /** How requests are worded (default "instructions"; FLAN's Table 3 ablation varies it). */
+  templateStyle?: TemplateStyle;
   /** Share of examples with a system prompt from SYSTEM_PROMPTS. */
   systemShare?: number;
   /**
@@ -84,6 +87,7 @@ export const SFT_DEFAULTS = Object.freeze({
   fewShotShare: 0.1,
   fewShotMaxK: 2,
   fewShotMode: "turns",
+  templateStyle: "instructions",
   systemShare: 0.2,
 } as const);
 
@@ -153,8 +157,8 @@ function taskRecords(
     const build = (ds: TaskInstance[]) =>
       withAnswer(
         ds.length
-          ? fewShot(task, ds, inst, index, o.fewShotMode, system)
-          : zeroShot(task, inst, index, system),
+          ? fewShot(task, ds, inst, index, o.fewShotMode, system, o.templateStyle)
+          : zeroShot(task, inst, index, system, o.templateStyle),
         inst,
       );
     const messages = fitted(build, demos, o.fit, tally);

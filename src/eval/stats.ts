@@ -47,8 +47,9 @@ export function wilson(k: number, n: number, z = 1.959964): Rate {
   return { k, n, rate: p, lo: Math.max(0, centre - half), hi: Math.min(1, centre + half) };
 }
 
-/** Whether two rates' intervals are disjoint: the only case the notebooks call a difference. */
-export const separated = (a: Rate, b: Rate): boolean => a.hi < b.lo || b.hi < a.lo;
+/** Whether two intervals (rates, means) are disjoint: the only case the notebooks call a difference. */
+export const separated = (a: Pick<Rate, "lo" | "hi">, b: Pick<Rate, "lo" | "hi">): boolean =>
+  a.hi < b.lo || b.hi < a.lo;
 
 /** Ranks 1..n of xs, ties sharing their average rank (what Spearman's ρ needs). */
 export function ranks(xs: readonly number[]): number[] {
@@ -113,6 +114,24 @@ export function meanInterval(
 ): { mean: number; lo: number; hi: number; n: number } {
   const { mean, sd, n } = meanSd(xs);
   const half = n > 1 ? (z * sd) / Math.sqrt(n) : Infinity;
+  return { mean, lo: mean - half, hi: mean + half, n };
+}
+
+/** Two-sided 95 % quantiles of Student's t for 1 … 30 degrees of freedom (beyond: the normal's 1.96). */
+const T95 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131,
+  2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
+
+/**
+ * The mean of a few values (one per seed) with its 95 % Student-t interval:
+ * with 3 seeds the half-width is 4.3 standard errors, not 1.96, because the
+ * spread itself is estimated from 3 values. Infinite for one value.
+ */
+export function tInterval(xs: readonly number[]): { mean: number; lo: number; hi: number; n: number } {
+  const { mean, sd, n } = meanSd(xs);
+  const t = n > 1 ? (T95[n - 2] ?? 1.959964) : Infinity;
+  const half = n > 1 ? (t * sd) / Math.sqrt(n) : Infinity;
   return { mean, lo: mean - half, hi: mean + half, n };
 }
 

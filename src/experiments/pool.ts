@@ -52,7 +52,13 @@ export interface PoolRun<I, J, R> {
   onResult?: (result: R, index: number) => void;
 }
 
-/** Run `jobs` in worker processes; results in the order of the jobs. */
+/**
+ * Run `jobs` in worker processes; results in the order of the jobs. A job
+ * that fails (an error, or its worker crashing) retires that worker; the
+ * others run the rest of the queue, reporting each result through
+ * `onResult`, and only then is the failure thrown, naming every failed job
+ * and how many never ran. So a sweep keeps everything that could finish.
+ */
 export async function runInPool<I, J, R>(o: PoolRun<I, J, R>): Promise<R[]> {
   const results: R[] = new Array(o.jobs.length);
   const backend = backendInfo()?.name;
@@ -60,12 +66,14 @@ export async function runInPool<I, J, R>(o: PoolRun<I, J, R>): Promise<R[]> {
   let next = 0;
   const blasThreads = String(workerBlasThreads(n));
   const children: ChildProcess[] = [];
+  const failures: string[] = [];
+  let finished = 0;
   try {
     await Promise.all(
       Array.from(
         { length: n },
         () =>
-          new Promise<void>((resolve, reject) => {
+          new Promise<void>((resolve) => {
             const child = fork(path.join(__dirname, o.worker), [], {
               cwd: ROOT,
               execArgv: ["--import", "tsx"],
@@ -79,11 +87,20 @@ export async function runInPool<I, J, R>(o: PoolRun<I, J, R>): Promise<R[]> {
             children.push(child);
             let stderr = "";
             let current = -1;
+            let over = false;
             child.stderr!.on("data", (d) => {
               stderr = (stderr + String(d)).slice(-4000);
             });
+            const retire = (message: string) => {
+              if (over) return;
+              over = true;
+              failures.push(message);
+              if (child.connected) child.disconnect();
+              resolve();
+            };
             const give = () => {
               if (next >= o.jobs.length) {
+                over = true;
                 child.disconnect();
                 resolve();
                 return;
@@ -96,16 +113,15 @@ export async function runInPool<I, J, R>(o: PoolRun<I, J, R>): Promise<R[]> {
               else if (m.type === "tick") o.progress?.tick(m.n);
               else if (m.type === "result") {
                 results[m.index] = m.result;
+                finished++;
                 o.onResult?.(m.result, m.index);
                 give();
-              } else if (m.type === "error") reject(new Error(`${o.name(o.jobs[m.index])}: ${m.message}`));
+              } else if (m.type === "error") retire(`${o.name(o.jobs[m.index])}: ${m.message}`);
             });
             child.on("exit", (code) => {
-              if (code !== 0 && code !== null)
-                reject(
-                  new Error(
-                    `a worker exited with code ${code}${current >= 0 ? ` during ${o.name(o.jobs[current])}` : ""}:\n${stderr}`,
-                  ),
+              if (!over)
+                retire(
+                  `a worker exited with code ${code}${current >= 0 ? ` during ${o.name(o.jobs[current])}` : ""}:\n${stderr}`,
                 );
             });
             child.send({ type: "init", inputs: o.inputs } satisfies ToWorker<I, J>);
@@ -116,6 +132,13 @@ export async function runInPool<I, J, R>(o: PoolRun<I, J, R>): Promise<R[]> {
     for (const c of children) if (c.exitCode === null) c.kill();
   }
   o.progress?.done();
+  if (failures.length) {
+    const notRun = o.jobs.length - finished - failures.length;
+    throw new Error(
+      failures.join("\n") +
+        (notRun > 0 ? `\n(${notRun} job(s) not run: every worker had failed; ${finished} finished)` : ""),
+    );
+  }
   return results;
 }
 

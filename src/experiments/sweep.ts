@@ -16,7 +16,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as aq from "arquero";
-import { meanInterval } from "../eval/stats";
+import { tInterval } from "../eval/stats";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -87,6 +87,20 @@ function writeAtomic(file: string, text: string): void {
   fs.renameSync(tmp, file);
 }
 
+/** Which of `jobs` have a cached result for `code` (a damaged file counts as missing). */
+export function isCached<J>(dir: string, jobs: readonly J[], code = codeHash()): boolean[] {
+  return jobs.map((j) => readEntry(path.join(dir, `${jobKey(j, code)}.json`)) !== undefined);
+}
+
+function readEntry<R>(file: string): R | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  try {
+    return (JSON.parse(fs.readFileSync(file, "utf8")) as CacheEntry<unknown, R>).result;
+  } catch {
+    return undefined; // a damaged entry is run again
+  }
+}
+
 /**
  * Every job's result, from the cache where a run with the same config and
  * code finished before, else from `run`. A failure in `run` is rethrown
@@ -96,14 +110,7 @@ export async function runCached<J, R>(o: CachedSweep<J, R>): Promise<SweepOutcom
   const code = o.code ?? codeHash();
   fs.mkdirSync(o.dir, { recursive: true });
   const files = o.jobs.map((j) => path.join(o.dir, `${jobKey(j, code)}.json`));
-  const results: (R | undefined)[] = files.map((f) => {
-    if (!fs.existsSync(f)) return undefined;
-    try {
-      return (JSON.parse(fs.readFileSync(f, "utf8")) as CacheEntry<J, R>).result;
-    } catch {
-      return undefined; // a damaged entry is run again
-    }
-  });
+  const results: (R | undefined)[] = files.map((f) => readEntry<R>(f));
   const cached = results.map((r) => r !== undefined);
   const missing = o.jobs.flatMap((_, i) => (cached[i] ? [] : [i]));
   if (missing.length)
@@ -128,7 +135,8 @@ export async function runCached<J, R>(o: CachedSweep<J, R>): Promise<SweepOutcom
 
 /**
  * Rows (one per run) → one row per cell of the grid: the mean of `metric`
- * over the cell's runs (its seeds) with a 95 % interval and the count.
+ * over the cell's runs (its seeds) with a 95 % Student-t interval (few seeds:
+ * wide, as it should be) and the count.
  */
 export function cellTable<T>(
   rows: readonly T[],
@@ -144,7 +152,7 @@ export function cellTable<T>(
   }
   return aq.from(
     [...cells.values()].map(({ key, values }) => {
-      const i = meanInterval(values);
+      const i = tInterval(values);
       return { ...key, mean: i.mean, lo: i.lo, hi: i.hi, n: i.n };
     }),
   );

@@ -68,7 +68,7 @@ export function evalItem(task: Task, inst: TaskInstance, rng: Rng, use: Template
 }
 
 /** `perTask` items of each task in `clusters`, from held-out words, phrased with `use` templates. */
-function sampled(
+export function sampled(
   headwords: readonly Headword[],
   clusters: readonly Cluster[],
   use: TemplateUse,

@@ -1,5 +1,5 @@
 /**
- * The task registry: 31 tasks in 9 clusters, each a seeded generator,
+ * The task registry: 35 tasks in 12 clusters, each a seeded generator,
  * FLAN-style templates and a checker (see `types.ts`). Import with the
  * explicit `/index` (tslab cannot resolve folder imports):
  *

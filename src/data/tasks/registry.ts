@@ -1,7 +1,10 @@
 /** The registry of tasks: every task, cluster by cluster, and lookups. */
 import { ARITHMETIC_TASKS } from "./arithmetic";
+import { CHOICE_TASKS } from "./choice";
 import { CLASSIFICATION_TASKS } from "./classification";
 import { CLOSED_QA_TASKS } from "./closed-qa";
+import { CODING_TASKS } from "./coding";
+import { COMPLETION_TASKS } from "./completion";
 import { CONSTRAINED_TASKS } from "./constrained";
 import { FORMATTING_TASKS } from "./formatting";
 import { KNOWLEDGE_TASKS } from "./knowledge";
@@ -21,6 +24,9 @@ export const TASKS: readonly Task[] = [
   ...ARITHMETIC_TASKS,
   ...FORMATTING_TASKS,
   ...CONSTRAINED_TASKS,
+  ...CODING_TASKS,
+  ...CHOICE_TASKS,
+  ...COMPLETION_TASKS,
 ];
 
 /** The task called `name`; the error lists the names there are. */

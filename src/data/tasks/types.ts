@@ -19,6 +19,9 @@ export const CLUSTERS = [
   "arithmetic",
   "formatting",
   "constrained",
+  "coding",
+  "choice",
+  "completion",
 ] as const;
 export type Cluster = (typeof CLUSTERS)[number];
 
