@@ -326,3 +326,84 @@ export function scatter(
     layout: { title: { text: title }, height: 420, xaxis: axis(xTitle), yaxis: axis(yTitle) },
   };
 }
+
+/** One series of our measurements: a mean per x with its 95 % interval. */
+export interface MeasuredSeries {
+  name: string;
+  x: readonly (string | number)[];
+  y: readonly number[];
+  lo: readonly number[];
+  hi: readonly number[];
+}
+
+/**
+ * Our result beside the paper's, as two panels on shared terms: ours (left,
+ * means with 95 % intervals) and the paper's reported numbers (right, no
+ * intervals: papers of this kind report single runs). Rates on both sides
+ * are shares (0–1), so the paper's percentages are divided by 100 first.
+ * Without `paper` (a paper that reports no comparable number) ours fills the figure.
+ */
+export function besidePaper(
+  ours: readonly MeasuredSeries[],
+  paper: { name: string; x: readonly (string | number)[]; y: readonly number[] } | undefined,
+  title: string,
+  xTitle: string,
+  yTitle: string,
+  o: { kind?: "bar" | "line"; paperXTitle?: string; yRange?: [number, number] } = {},
+): Figure {
+  const kind = o.kind ?? "line";
+  const trace = (s: MeasuredSeries): Trace => ({
+    type: kind === "bar" ? "bar" : "scatter",
+    ...(kind === "line" ? { mode: "lines+markers" } : {}),
+    name: s.name,
+    x: s.x.slice(),
+    y: s.y.slice(),
+    error_y: {
+      type: "data",
+      symmetric: false,
+      array: s.hi.map((h, i) => Math.max(0, Math.min(1, h) - s.y[i])),
+      arrayminus: s.lo.map((l, i) => Math.max(0, s.y[i] - Math.max(0, l))),
+      visible: true,
+    },
+    xaxis: "x",
+    yaxis: "y",
+  });
+  const range = o.yRange ?? [0, 1];
+  if (!paper)
+    return {
+      data: ours.map(trace),
+      layout: {
+        title: { text: title },
+        height: 400,
+        barmode: "group",
+        xaxis: { ...axis(xTitle), type: "category" },
+        yaxis: axis(yTitle, { tickformat: ".0%", range }),
+      },
+    };
+  return {
+    data: [
+      ...ours.map(trace),
+      {
+        type: kind === "bar" ? "bar" : "scatter",
+        ...(kind === "line" ? { mode: "lines+markers" } : {}),
+        name: paper.name,
+        x: paper.x.slice(),
+        y: paper.y.slice(),
+        marker: { color: "#888" },
+        line: { color: "#888", dash: "dot" },
+        xaxis: "x2",
+        yaxis: "y2",
+      },
+    ],
+    layout: {
+      title: { text: title },
+      height: 400,
+      barmode: "group",
+      xaxis: { ...axis(xTitle), domain: [0, 0.58], type: "category" },
+      yaxis: axis(yTitle, { tickformat: ".0%", range }),
+      xaxis2: { ...axis(o.paperXTitle ?? xTitle), domain: [0.7, 1], type: "category" },
+      yaxis2: { ...axis("paper"), anchor: "x2", tickformat: ".0%", range },
+      legend: { orientation: "h", y: -0.25 },
+    },
+  };
+}

@@ -31,7 +31,8 @@ export {
   rateBars,
   scatter,
   BEHAVIOUR_COLOURS,
+  besidePaper,
 } from "./charts";
-export type { BehaviourBar } from "./charts";
+export type { BehaviourBar, MeasuredSeries } from "./charts";
 export { showTokens, tokensHtml, tokensText } from "./tokens";
 export type { TokenView } from "./tokens";

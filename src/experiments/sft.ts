@@ -24,7 +24,10 @@ import type { RunRecord } from "../run-record";
 import { SftConfig, sftConfig, SftNotes, trainSft } from "../train/sft";
 import type { Arm, ArmOptions, ArmResult, InputOptions, PoolOptions } from "./arm";
 import type { ArmJob } from "./arm-worker";
+import { createHash } from "crypto";
+import { progress } from "../display/progress";
 import { runInPool, sharedProgress } from "./pool";
+import { codeHash, isCached, runCached, stableJson, sweepDir } from "./sweep";
 
 /** The SFT experiment's inputs and output, from src/data/paths.ts (bench/sft-step.ts uses them too). */
 export const SFT_PATHS = Object.freeze({ base: PATHS.baseModel, train: PATHS.sftTrain, out: PATHS.sftModel });
@@ -194,6 +197,41 @@ export async function runArms<S extends EvalSetName>(
   }
   o.progress?.done();
   return out;
+}
+
+/**
+ * `runArms` through the run cache (build/sweeps/<name>, see ./sweep.ts): an
+ * arm already run with the same config, inputs, eval prompts and code is read
+ * back; the rest run (in workers) and are cached as each finishes. The bar,
+ * labelled `label`, counts the steps of the arms that run now.
+ */
+export async function runArmsCached<S extends EvalSetName>(
+  inputs: SftInputs,
+  arms: readonly Arm[],
+  base: Readonly<SftConfig>,
+  o: Omit<PoolOptions<S>, "progress"> & { name: string; label?: string },
+): Promise<{ results: ArmResult<S>[]; cached: boolean[] }> {
+  // The eval prompts are part of a job's identity: hashed, not stored in full.
+  const sets = createHash("sha256").update(stableJson(o.sets)).digest("hex").slice(0, 16);
+  const jobs = arms.map((arm) => ({ arm, base, sets, maxNewTokens: o.maxNewTokens, inputs: inputs.options ?? {} }));
+  const dir = sweepDir(o.name);
+  const code = codeHash();
+  const missing = arms.filter((_, i) => !isCached(dir, [jobs[i]], code)[0]);
+  const bar = missing.length
+    ? progress(totalSteps(missing, base), { label: o.label ?? `${missing.length} runs` })
+    : undefined;
+  return runCached({
+    dir,
+    jobs,
+    code,
+    run: (todo, done) =>
+      runArms(
+        inputs,
+        todo.map((j) => j.arm),
+        base,
+        { ...o, progress: bar, onArm: (r, i) => done(r as ArmResult<S>, i) },
+      ),
+  });
 }
 
 /** Optimizer steps of a list of arms under a base config (to size a progress bar). */
