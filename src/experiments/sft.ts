@@ -213,7 +213,13 @@ export async function runArmsCached<S extends EvalSetName>(
 ): Promise<{ results: ArmResult<S>[]; cached: boolean[] }> {
   // The eval prompts are part of a job's identity: hashed, not stored in full.
   const sets = createHash("sha256").update(stableJson(o.sets)).digest("hex").slice(0, 16);
-  const jobs = arms.map((arm) => ({ arm, base, sets, maxNewTokens: o.maxNewTokens, inputs: inputs.options ?? {} }));
+  const jobs = arms.map((arm) => ({
+    arm,
+    base,
+    sets,
+    maxNewTokens: o.maxNewTokens,
+    inputs: inputs.options ?? {},
+  }));
   const dir = sweepDir(o.name);
   const code = codeHash();
   const missing = arms.filter((_, i) => !isCached(dir, [jobs[i]], code)[0]);
