@@ -12,6 +12,12 @@
  * src/experiments/dpo.ts: β × seeds, cDPO/IPO/hinge/SimPO, Preferred-FT) in
  * worker processes, measures SFT and best-of-n under the RM the same way,
  * and writes data/rlhf/dpo_sweep.json.
+ *
+ * --offline measures online against offline preferences (src/experiments/
+ * dpo-offline.ts): it samples the base model on 944 of the reward model's
+ * prompts (a third of those with SFT pairs), ranks the samples with the rater panel (data/rlhf/
+ * pairs_base_train.jsonl), trains DPO on them and on the SFT model's pairs of
+ * the same prompts (two seeds each), and writes data/rlhf/dpo_offline.json.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -31,10 +37,19 @@ import {
   loadDpoInputs,
   runDpo,
 } from "../experiments/dpo";
+import {
+  baseComparisons,
+  OFFLINE,
+  OFFLINE_FILES,
+  OfflineRecord,
+  offlinePrompts,
+  offlineRecords,
+  pairGold,
+} from "../experiments/dpo-offline";
 import { bestOfN, HELDOUT_SAMPLE_SEED, sampledGold } from "../experiments/ppo";
 import { runInPool } from "../experiments/pool";
 import { saveCheckpoint } from "../model/checkpoint";
-import { readEvalJsonl } from "../data/sft-data";
+import { readEvalJsonl, readPreferenceJsonl, writePreferenceJsonl } from "../data/sft-data";
 import { loadModel } from "../model/load";
 import { loadRewardModel } from "../model/reward-model";
 import { loadRun, versions } from "../run-record";
@@ -47,7 +62,7 @@ const ROOT = path.resolve(__dirname, "..", "..");
 export const DPO_CLI = {
   name: "dpo",
   usage:
-    "usage: npm run dpo [-- --quick] [--resume] [--steps N] [--seed N] [--loss L] [--beta B] [--out DIR] | -- --sweep [--workers N] [--quick]",
+    "usage: npm run dpo [-- --quick] [--resume] [--steps N] [--seed N] [--loss L] [--beta B] [--out DIR] | -- --sweep|--offline [--workers N] [--quick]",
   summary:
     "DPO from data/models/sft on data/rlhf/pairs_train.jsonl against the frozen SFT model; saves data/models/dpo (--quick: build/models/dpo-quick).",
   flags: {
@@ -62,7 +77,11 @@ export const DPO_CLI = {
       type: "boolean",
       doc: "train notebook 07's sweep (β × seeds, variants, Preferred-FT) into data/rlhf/dpo_sweep.json",
     },
-    workers: { type: "int", min: 1, doc: "worker processes for --sweep", default: 2 },
+    offline: {
+      type: "boolean",
+      doc: "online against offline pairs (SFT's samples against the base model's) into data/rlhf/dpo_offline.json",
+    },
+    workers: { type: "int", min: 1, doc: "worker processes for --sweep and --offline", default: 2 },
   },
 } as const satisfies CliSpec<Record<string, Flag>>;
 
@@ -70,6 +89,7 @@ async function main(argv: string[]): Promise<void> {
   const a = parseCli(DPO_CLI, argv);
   if (a.help) return void process.stdout.write(helpText(DPO_CLI));
   if (a.sweep) return sweep(a.workers ?? 2, a.quick ?? false);
+  if (a.offline) return offline(a.workers ?? 2, a.quick ?? false);
   const quick = a.quick ?? false;
   const base = quick ? DPO_QUICK : DPO_FULL;
   const work = path.join(ROOT, "build", quick ? "dpo-quick" : "dpo");
@@ -121,24 +141,29 @@ async function main(argv: string[]): Promise<void> {
   );
 }
 
-async function sweep(workers: number, quick: boolean): Promise<void> {
-  const backend = await initBackend();
-  const grid = quick ? DPO_SWEEP_QUICK : DPO_SWEEP;
-  const jobs = dpoSweepJobs(grid);
-  const t = Date.now();
-  const rows = await runInPool<{ quick: boolean }, DpoJob, DpoSweepResult>({
+/** DPO jobs in worker processes, one bar over all their steps, a line per finished run. */
+function runJobs(jobs: DpoJob[], o: { quick: boolean; workers: number; steps: number; label: string }) {
+  return runInPool<{ quick: boolean }, DpoJob, DpoSweepResult>({
     worker: "dpo-worker.ts",
-    inputs: { quick },
+    inputs: { quick: o.quick },
     jobs,
     name: dpoJobLabel,
-    workers,
-    progress: progress(jobs.length * grid.steps, { label: "dpo sweep" }),
+    workers: o.workers,
+    progress: progress(jobs.length * o.steps, { label: o.label }),
     onResult: (r) =>
       console.log(
         `${dpoJobLabel(r.job)}: sampled gold ${r.sampled.gold.mean.toFixed(3)}, KL ${r.sampled.kl.mean.toFixed(2)}, ` +
           `greedy gold ${r.greedy.gold.mean.toFixed(3)} (${r.seconds.toFixed(0)} s)`,
       ),
   });
+}
+
+async function sweep(workers: number, quick: boolean): Promise<void> {
+  const backend = await initBackend();
+  const grid = quick ? DPO_SWEEP_QUICK : DPO_SWEEP;
+  const jobs = dpoSweepJobs(grid);
+  const t = Date.now();
+  const rows = await runJobs(jobs, { quick, workers, steps: grid.steps, label: "dpo sweep" });
   // SFT itself and best-of-n under the RM, on the same prompts with the same seed.
   const { model: sft, tokenizer } = loadModel(DPO_PATHS.sft);
   const items = readEvalJsonl(DPO_PATHS.heldout).slice(0, grid.prompts);
@@ -162,6 +187,63 @@ async function sweep(workers: number, quick: boolean): Promise<void> {
     rows,
     sft: sftPoint,
     bestOfN: bon,
+  };
+  fs.writeFileSync(file, JSON.stringify(record) + "\n");
+  console.log(
+    `wrote ${path.relative(ROOT, file)} (${rows.length} runs, ${(record.durationS / 60).toFixed(1)} min)`,
+  );
+}
+
+async function offline(workers: number, quick: boolean): Promise<void> {
+  const backend = await initBackend();
+  const t = Date.now();
+  const every = quick ? 60 : OFFLINE.every;
+  const basePairs = quick
+    ? path.join(ROOT, "build", "pairs_base_train-quick.jsonl")
+    : OFFLINE_FILES.basePairs;
+  const sftPairs = readPreferenceJsonl(DPO_PATHS.pairs);
+  const prompts = offlinePrompts(sftPairs, every);
+  const base = loadModel(path.join(DPO_PATHS.sft, "..", "base"));
+  console.log(`sampling the base model: ${OFFLINE.k} samples of ${prompts.items.length} prompts …`);
+  const stale = baseComparisons(base.model, base.tokenizer, prompts);
+  writePreferenceJsonl(basePairs, stale);
+  const { model: sft, tokenizer } = loadModel(DPO_PATHS.sft);
+  const fresh = offlineRecords("sft", sftPairs, { every });
+  console.log(
+    `${stale.length} base-model pairs (${path.relative(ROOT, basePairs)}), ${fresh.length} SFT pairs on the same prompts`,
+  );
+  const steps = quick ? DPO_QUICK.steps : OFFLINE.steps;
+  const jobs: DpoJob[] = (quick ? [0] : OFFLINE.seeds).flatMap((seed) =>
+    (["sft", "base"] as const).map((pairs) => ({
+      study: "offline" as const,
+      quick,
+      pairs,
+      every,
+      basePairs,
+      config: { steps, seed, beta: OFFLINE.beta },
+    })),
+  );
+  const rows = await runJobs(jobs, { quick, workers, steps, label: "online vs offline" });
+  const grid = quick ? DPO_SWEEP_QUICK : DPO_SWEEP;
+  const items = readEvalJsonl(DPO_PATHS.heldout).slice(0, grid.prompts);
+  const sftPoint = sampledGold(sft, sft, tokenizer, items, {
+    samples: grid.samples,
+    seed: HELDOUT_SAMPLE_SEED,
+  });
+  const file = quick ? path.join(ROOT, "build", "dpo_offline-quick.json") : OFFLINE_FILES.record;
+  const record: OfflineRecord = {
+    command: `npm run dpo -- --offline${quick ? " --quick" : ""} --workers ${workers}`,
+    config: { ...OFFLINE, every, steps },
+    backend,
+    versions: versions(backend.tfjsVersion),
+    startedAt: new Date(t).toISOString(),
+    durationS: (Date.now() - t) / 1000,
+    pairs: {
+      sft: { n: fresh.length, gold: pairGold(fresh) },
+      base: { n: stale.length, gold: pairGold(stale) },
+    },
+    rows,
+    sft: sftPoint,
   };
   fs.writeFileSync(file, JSON.stringify(record) + "\n");
   console.log(

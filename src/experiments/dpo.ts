@@ -44,6 +44,7 @@ import {
   sampledGold,
   summarisePolicy,
 } from "./ppo";
+import { offlineGroups, PairSource } from "./dpo-offline";
 import { RLHF_DIR, RLHF_FILES } from "./reward";
 
 export const DPO_PATHS = Object.freeze({
@@ -257,9 +258,13 @@ export const DPO_SWEEP_QUICK: Readonly<DpoSweepGrid> = Object.freeze({
 });
 
 export interface DpoJob {
-  study: "beta" | "variant" | "preferred-ft";
+  study: "beta" | "variant" | "preferred-ft" | "offline";
   config: Partial<DpoConfig>;
   quick?: boolean;
+  /** The "offline" study: which samples the pairs are of, on which prompts (see ./dpo-offline.ts). */
+  pairs?: PairSource;
+  every?: number;
+  basePairs?: string;
 }
 
 export function dpoSweepJobs(s: DpoSweepGrid = DPO_SWEEP): DpoJob[] {
@@ -277,7 +282,9 @@ export function dpoSweepJobs(s: DpoSweepGrid = DPO_SWEEP): DpoJob[] {
 export const dpoJobLabel = (j: DpoJob) =>
   j.study === "preferred-ft"
     ? `Preferred-FT seed ${j.config.seed}`
-    : `${j.config.loss ?? "sigmoid"} β=${j.config.beta ?? DPO_FULL.beta} seed ${j.config.seed ?? 0}`;
+    : j.study === "offline"
+      ? `DPO on ${j.pairs === "base" ? "base-model (offline)" : "SFT (online)"} pairs seed ${j.config.seed ?? 0}`
+      : `${j.config.loss ?? "sigmoid"} β=${j.config.beta ?? DPO_FULL.beta} seed ${j.config.seed ?? 0}`;
 
 export interface DpoSweepResult {
   job: DpoJob;
@@ -298,7 +305,17 @@ export async function runDpoJob(
   const { policy, run } =
     job.study === "preferred-ft"
       ? await runPreferredFt(inputs, { steps: job.config.steps!, seed: job.config.seed ?? 0, progress })
-      : await runDpo({ inputs, config: job.config, base: job.quick ? DPO_QUICK : DPO_FULL, progress });
+      : await runDpo({
+          inputs: job.pairs
+            ? {
+                ...inputs,
+                train: offlineGroups(job.pairs, inputs, { every: job.every, basePairs: job.basePairs }),
+              }
+            : inputs,
+          config: job.config,
+          base: job.quick ? DPO_QUICK : DPO_FULL,
+          progress,
+        });
   const seconds = (Date.now() - t) / 1000;
   const items = inputs.heldout.slice(0, s.prompts);
   const tok = inputs.tokenizer;
