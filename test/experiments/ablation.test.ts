@@ -15,9 +15,16 @@ import {
   runAblationJob,
   TRAINING_CLUSTERS,
 } from "../../src/experiments/ablation";
-import { GRIDS, getGrid, gridRows, tunedJob, untunedJob } from "../../src/experiments/ablation-grids";
+import {
+  GRIDS,
+  getGrid,
+  gridRows,
+  runGrid,
+  tunedJob,
+  untunedJob,
+} from "../../src/experiments/ablation-grids";
 import { runInPool } from "../../src/experiments/pool";
-import { isCached, jobKey, runCached } from "../../src/experiments/sweep";
+import { codeHash, isCached, jobKey, runCached } from "../../src/experiments/sweep";
 import { Rng } from "../../src/random";
 import { setup } from "../helpers";
 import type { EchoJob } from "./fixtures/echo-worker";
@@ -167,6 +174,27 @@ describe("experiments/ablation-grids: the registry", () => {
     assert.equal(key(all.job), key(share.job));
     assert.notEqual(key(all.job), key(tunedJob(1)));
     assert.equal(key(untunedJob()), key({ ...untunedJob() }));
+  });
+
+  it("shows a full grid from the cache without running anything once every run of it is cached", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "grid-"));
+    const code = codeHash();
+    const fake = (i: number) => ({ result: { marker: i }, job: null, code, finishedAt: "" });
+    const put = (rows: ReturnType<typeof gridRows>) =>
+      rows.forEach((r, i) =>
+        fs.writeFileSync(path.join(dir, `${jobKey(r.job, code)}.json`), JSON.stringify(fake(i))),
+      );
+    // Only the default grid cached: "auto" picks the default grid, all of it from the cache.
+    put(gridRows(GRIDS.clusters, "default"));
+    const first = await runGrid("clusters", { dir, progress: false });
+    assert.equal(first.size, "default");
+    assert.ok(first.rows.every((r) => r.cached));
+    // Every run of the full grid cached: "auto" shows the full grid.
+    put(gridRows(GRIDS["few-shot"], "full"));
+    const full = await runGrid("few-shot", { dir, progress: false });
+    assert.equal(full.size, "full");
+    assert.equal(full.rows.length, GRIDS["few-shot"].rows("full").length);
+    assert.ok(full.rows.every((r) => r.cached));
   });
 
   it("draws the same prompts for every job, few-shot ones with their own demos", () => {
