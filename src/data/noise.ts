@@ -20,13 +20,18 @@ const answerOf = (r: Answered) => r.messages[r.messages.length - 1].content;
 /**
  * A copy of `records` where a `share` of each task's conversations (rounded,
  * drawn with `seed`) answer with another conversation's different answer.
- * Returns the records and how many were made wrong. A task whose answers are
- * all the same cannot be corrupted this way: it is named in the error.
+ * Wrong answers come from `donors` of the same task (default: the records
+ * themselves; pass the full dataset when `records` is a small subset, whose
+ * few conversations of a task may all share one answer). `fits` can refuse a
+ * corrupted conversation (too long for the context): the next donor is tried.
+ * Returns the records and how many were made wrong; a conversation no donor
+ * can corrupt is an error naming its task.
  */
 export function corruptAnswers<R extends Answered>(
   records: readonly R[],
   share: number,
   seed: number,
+  o: { donors?: readonly Answered[]; fits?: (messages: Message[]) => boolean } = {},
 ): { records: R[]; corrupted: number } {
   if (!(share >= 0 && share <= 1)) throw new Error(`corruptAnswers: share ${share} must be in [0, 1]`);
   const out = records.slice();
@@ -38,20 +43,33 @@ export function corruptAnswers<R extends Answered>(
     if (!byTask.has(t)) byTask.set(t, []);
     byTask.get(t)!.push(i);
   });
+  const donorAnswers = new Map<string, string[]>();
+  for (const d of o.donors ?? records) {
+    const t = d.task ?? "untagged";
+    if (!donorAnswers.has(t)) donorAnswers.set(t, []);
+    donorAnswers.get(t)!.push(answerOf(d));
+  }
   let corrupted = 0;
   for (const [task, idx] of byTask) {
     const pick = rng.shuffle(idx).slice(0, Math.round(share * idx.length));
     for (const i of pick) {
       const mine = answerOf(records[i]);
-      const others = idx.filter((j) => answerOf(records[j]) !== mine);
-      if (others.length === 0)
-        throw new Error(
-          `corruptAnswers: every "${task}" conversation has the answer "${mine}"; nothing to swap in`,
-        );
-      const wrong = answerOf(records[rng.pick(others)]);
+      const wrong = rng.shuffle((donorAnswers.get(task) ?? []).filter((a) => a !== mine));
       const messages = records[i].messages.slice();
-      messages[messages.length - 1] = { ...messages[messages.length - 1], content: wrong };
-      out[i] = { ...records[i], messages };
+      const last = messages.length - 1;
+      const swap = wrong
+        .map((a) => {
+          const m = messages.slice();
+          m[last] = { ...m[last], content: a };
+          return m;
+        })
+        .find((m) => o.fits?.(m) ?? true);
+      if (!swap)
+        throw new Error(
+          `corruptAnswers: no other "${task}" answer ${wrong.length ? "fits" : "exists"} to swap into "${mine}"; ` +
+            "pass donors with more answers of this task",
+        );
+      out[i] = { ...records[i], messages: swap };
       corrupted++;
     }
   }

@@ -13,7 +13,7 @@
  * A job is plain JSON: ./sweep.ts caches each result under a hash of it.
  */
 import * as path from "path";
-import type { Message } from "../chat/template";
+import { Message, renderChat } from "../chat/template";
 import { ensureCorpus } from "../data/corpus";
 import type { Headword } from "../data/facts";
 import { readFactsFile } from "../data/facts-file";
@@ -238,7 +238,7 @@ export async function runAblationJob(
     if (job.data) {
       const config = sftConfig(job.sft, ABLATION_SFT);
       const d = job.data;
-      let records: SftLine[] = buildSftDataset({
+      const all: SftLine[] = buildSftDataset({
         seed: config.seed,
         perTask: d.perTask,
         headwords: inputs.headwords,
@@ -248,8 +248,13 @@ export async function runAblationJob(
         fit: { tokenizer, contextLength: model.config.contextLength },
         log: () => undefined, // fitting is reported by npm run build-sft; here every arm would repeat it
       });
-      if (d.examples !== undefined) records = subsetRecords(records, d.examples, config.seed);
-      const noisy = corruptAnswers(records, d.noise, config.seed);
+      const records = d.examples !== undefined ? subsetRecords(all, d.examples, config.seed) : all;
+      // Wrong answers come from the whole dataset, and must leave the conversation inside the context.
+      const C = model.config.contextLength;
+      const noisy = corruptAnswers(records, d.noise, config.seed, {
+        donors: all,
+        fits: (m) => renderChat(tokenizer, m).ids.length <= C,
+      });
       corrupted = noisy.corrupted;
       trainExamples = noisy.records.length;
       if (!inputs.replay.has(job.base)) inputs.replay.set(job.base, tokenStream(tokenizer, inputs.docs));

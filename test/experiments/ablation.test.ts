@@ -118,6 +118,33 @@ describe("experiments/ablation: data variants", () => {
     assert.throws(() => corruptAnswers(records, 1.5, 1), /share 1.5/);
   });
 
+  it("draws wrong answers from donors when a small subset has one answer per task, and keeps them fitting", () => {
+    const conv = (task: string, answer: string) => ({
+      task,
+      messages: [
+        { role: "user" as const, content: "Label: a fine day." },
+        { role: "assistant" as const, content: answer },
+      ],
+    });
+    const subset = [conv("sentiment", "positive"), conv("sentiment", "positive")];
+    assert.throws(() => corruptAnswers(subset, 0.5, 0), /no other "sentiment" answer exists/);
+    const donors = [...subset, conv("sentiment", "negative"), conv("sentiment", "a very long answer indeed")];
+    const short = (m: { content: string }[]) => m[m.length - 1].content.length < 10;
+    for (let seed = 0; seed < 5; seed++) {
+      const out = corruptAnswers(subset, 0.5, seed, { donors, fits: short });
+      assert.equal(out.corrupted, 1);
+      assert.deepEqual(
+        out.records.map((r) => r.messages[1].content).sort(),
+        ["negative", "positive"],
+        "the only fitting wrong answer",
+      );
+    }
+    assert.throws(
+      () => corruptAnswers(subset, 0.5, 0, { donors, fits: () => false }),
+      /no other "sentiment" answer fits/,
+    );
+  });
+
   it("intervals over a few seeds use Student's t (wider than the normal's)", () => {
     const i = tInterval([0.4, 0.5, 0.6]);
     assert.ok(Math.abs(i.hi - i.mean - (4.303 * 0.1) / Math.sqrt(3)) < 1e-9);
