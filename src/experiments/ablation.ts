@@ -95,9 +95,9 @@ export interface AblationResult {
  * The short SFT run of every ablation arm: notebook 03's arm recipe (60
  * steps of 16 conversations in micro-batches of 4, lr 1e-3, replay 8). Long
  * enough to teach the answer format, short enough for the notebook's default
- * grids to fit ten minutes on two cores. Micro-batches of 4 were the fastest
- * measured here (0.34 s a step against 0.37 s for 8 and 0.48 s for 16: fewer
- * pad tokens).
+ * grids to fit ten minutes on two cores. Micro-batches of 4, because in a
+ * one-off probe (single timings, not `npm run bench`) they ran faster than
+ * 8 or 16: length-sorted small micro-batches carry fewer pad tokens.
  */
 export const ABLATION_SFT: Readonly<SftConfig> = sftConfig({
   steps: 60,

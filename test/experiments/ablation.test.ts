@@ -26,6 +26,8 @@ import {
 import { runInPool } from "../../src/experiments/pool";
 import { codeHash, isCached, jobKey, runCached } from "../../src/experiments/sweep";
 import { Rng } from "../../src/random";
+import { modelShape } from "../../src/cli/pretrain";
+import { BASE_MODEL } from "../../src/model/config";
 import { setup } from "../helpers";
 import type { EchoJob } from "./fixtures/echo-worker";
 
@@ -310,5 +312,16 @@ describe("experiments/ablation: one run, and the pool under failure", function (
       }),
       /exited with code 3 during echo 7/,
     );
+  });
+});
+
+describe("cli/pretrain: --width", () => {
+  it("keeps the base model's shape at its own width and refuses a width heads cannot split", () => {
+    assert.equal(modelShape(undefined), BASE_MODEL);
+    assert.deepEqual(
+      { d: modelShape(64).dModel, h: modelShape(64).nHeads, L: modelShape(64).nLayers },
+      { d: 64, h: 2, L: BASE_MODEL.nLayers },
+    );
+    assert.throws(() => modelShape(48), /--width 48: use a multiple of 32/);
   });
 });
