@@ -97,6 +97,16 @@ describe("experiments/ablation: data variants", () => {
       assert.ok(ins[i].length > u.length);
       assert.ok(named[i].startsWith("["));
     });
+    assert.throws(
+      () =>
+        requestText(
+          getTask("antonym"),
+          getTask("antonym").generate(new Rng(0), { headwords }),
+          0,
+          "x" as never,
+        ),
+      /unknown template style "x"; styles are: instructions, inputs, task-name/,
+    );
     // "inputs" is the bare word for a relation task: nothing says which relation is asked for.
     assert.ok(inputs.some((u, i) => u === words[i]));
   });

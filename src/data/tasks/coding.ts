@@ -6,7 +6,7 @@
  * "format" tasks: SFT can teach them when the cluster is trained on.
  */
 import type { Relation } from "../phrasing";
-import { caseSensitiveCheck, exactCheck } from "./check";
+import { caseSensitiveCheck, exactCheck, firstLine } from "./check";
 import { pickDistinct, poolFacts, poolWords, T } from "./gen";
 import type { CheckResult, Task, TaskInstance } from "./types";
 
@@ -21,7 +21,7 @@ export const FUNCTIONS: Readonly<Record<Relation, { fn: string; what: string }>>
 export const canonicalCall = (s: string) => s.replace(/\s+/g, "").replace(/'/g, '"').replace(/;$/, "");
 
 function checkCall(response: string, inst: TaskInstance): CheckResult {
-  const first = response.trim().split("\n")[0] ?? "";
+  const first = firstLine(response);
   if (canonicalCall(first) === canonicalCall(inst.answer))
     return { correct: true, score: 1, reason: "exact call" };
   return { ...caseSensitiveCheck(first, inst), correct: false, score: 0 };
