@@ -18,7 +18,7 @@ export const HEADROOM_CLI = {
   summary: "Gold-reward headroom of a model: greedy, sampled, best-of-K, prompts with no signal.",
   flags: {
     model: { type: "string", arg: "DIR", doc: "model folder", default: "data/models/sft" },
-    prompts: { type: "string", arg: "FILE", doc: "eval items", default: "data/sft/eval_heldin.jsonl" },
+    prompts: { type: "string", arg: "FILE", doc: "eval items", default: "data/sft/prompts_heldout.jsonl" },
     k: { type: "int", min: 2, doc: "samples per prompt", default: 4 },
   },
 } as const satisfies CliSpec<Record<string, Flag>>;
@@ -30,7 +30,7 @@ async function main(argv: string[]): Promise<void> {
   if (a.help) return void process.stdout.write(helpText(HEADROOM_CLI));
   await initBackend({ quiet: true });
   const { model, tokenizer } = loadModel(a.model ?? "data/models/sft");
-  const items = readEvalJsonl(a.prompts ?? "data/sft/eval_heldin.jsonl");
+  const items = readEvalJsonl(a.prompts ?? "data/sft/prompts_heldout.jsonl");
   const K = a.k ?? 4;
   const gold = (temperature: number, seed: number) =>
     runPrompts(model, tokenizer, items, { maxNewTokens: 32, temperature, seed }).map((r, i) =>

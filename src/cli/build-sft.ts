@@ -12,6 +12,8 @@
  *   eval_knowledge_heldout_words.jsonl every fact of every held-out word
  *   prompts_rm.jsonl, prompts_policy.jsonl   prompts of the reward-model and RL stages
  *                                      (held-in clusters, "train" words, new items)
+ *   prompts_heldout.jsonl              their held-out prompts: eval_heldin's items
+ *   (the three prompts files: half the prompts carry a form request, src/data/tasks/form-requests.ts)
  *
  * Lengths are checked with the base model's tokenizer (data/models/base),
  * else with a 512-token BPE trained on data/corpus/sample.txt (always there,
@@ -26,11 +28,11 @@ import {
   EVAL_SET_NAMES,
   PROMPT_POOL_NAMES,
   buildEvalSets,
-  buildPromptPools,
   buildSftDataset,
   writeEvalJsonl,
   writeSftJsonl,
 } from "../data/sft-data";
+import { buildPreferencePrompts } from "../data/tasks/form-requests";
 import { BpeTokenizer, trainBpe } from "../tokenizer/index";
 import { CliSpec, Flag, helpText, parseCli } from "./args";
 
@@ -107,8 +109,8 @@ function main(): void {
     writeEvalJsonl(path.join(a.out, `eval_${name}.jsonl`), sets[name]);
     console.log(`${rel(`eval_${name}.jsonl`)}: ${sets[name].length} prompts`);
   }
-  const pools = buildPromptPools(headwords, { seed: a.seed + 2 });
-  for (const name of PROMPT_POOL_NAMES) {
+  const pools = buildPreferencePrompts(headwords, { seed: a.seed + 2, heldin: sets.heldin });
+  for (const name of [...PROMPT_POOL_NAMES, "heldout"] as const) {
     writeEvalJsonl(path.join(a.out, `prompts_${name}.jsonl`), pools[name]);
     console.log(`${rel(`prompts_${name}.jsonl`)}: ${pools[name].length} prompts`);
   }

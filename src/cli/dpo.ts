@@ -4,7 +4,7 @@
  * DPO (DPO_FULL in src/train/dpo.ts) from the committed SFT model on the
  * reward model's comparisons (data/rlhf/pairs_train.jsonl: SFT samples ranked
  * by the rater panel), against the frozen SFT model. Then the SFT model and
- * the policy answer the held-out prompts (data/sft/eval_heldin.jsonl)
+ * the policy answer the held-out prompts (data/sft/prompts_heldout.jsonl)
  * greedily and by sampling; the run record keeps the gold reward with paired
  * intervals, the sampled KL to SFT and the win rate. Saves data/models/dpo/.
  *
@@ -137,7 +137,7 @@ async function main(argv: string[]): Promise<void> {
   console.log(dpoSummary(ev));
   console.log(
     `saved ${path.relative(ROOT, out)}/; check it with npm run --silent eval -- --model ${path.relative(ROOT, out)} ` +
-      `--prompts data/sft/eval_heldin.jsonl --gold --reference data/models/sft --samples 4`,
+      `--prompts data/sft/prompts_heldout.jsonl --gold --reference data/models/sft --samples 4`,
   );
 }
 

@@ -6,7 +6,7 @@
  * PPO (PPO_FULL in src/train/ppo.ts) on the policy prompt pool
  * (data/sft/prompts_policy.jsonl), KL-penalised to the SFT model. Then the
  * SFT model and the policy answer the prompts the policy trained on and the
- * held-out prompts (data/sft/eval_heldin.jsonl), greedily, and sample
+ * held-out prompts (data/sft/prompts_heldout.jsonl), greedily, and sample
  * responses there at temperature 1; the run record keeps the gold reward by
  * kind with intervals, the paired gain over SFT, answer rate, exact match
  * and the sampled KL to SFT. Saves the policy without its value head, the
@@ -142,7 +142,7 @@ async function main(argv: string[]): Promise<void> {
   console.log(ppoSummary(ev));
   console.log(
     `saved ${path.relative(ROOT, out)}/; check it with npm run --silent eval -- --model ${path.relative(ROOT, out)} ` +
-      `--prompts data/sft/eval_heldin.jsonl --gold --reference data/models/sft --samples 4`,
+      `--prompts data/sft/prompts_heldout.jsonl --gold --reference data/models/sft --samples 4`,
   );
 }
 

@@ -4,7 +4,7 @@
  * InstructGPT's second step, from the committed SFT model:
  * 1. sample K = 4 responses per prompt at temperature 1 on the reward
  *    model's prompt pool (data/sft/prompts_rm.jsonl) and on held-out prompts
- *    (data/sft/eval_heldin.jsonl, words no stage shows);
+ *    (data/sft/prompts_heldout.jsonl, words no stage shows);
  * 2. have the rater panel (src/judge/raters.ts; --length-bias X adds X gold
  *    units per word) rank them, and write the rankings and TRL preference
  *    pairs to data/rlhf/ (committed: notebook 04 reads them);

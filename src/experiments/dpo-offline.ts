@@ -27,7 +27,7 @@ import { COMPARISON_PROMPTS, RLHF_DIR } from "./reward";
 export type PairSource = "sft" | "base";
 
 export const OFFLINE = Object.freeze({
-  /** Every `every`-th prompt of those the committed SFT comparisons have pairs for (2,831 → 944). */
+  /** Every `every`-th prompt of those the committed SFT comparisons have pairs for (3,461 → 1,154). */
   every: 3,
   /** Samples per prompt, as the committed comparisons (K = 4). */
   k: 4,

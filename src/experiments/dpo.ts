@@ -36,14 +36,18 @@ import { SFT_FULL, sftConfig, trainSft } from "../train/sft";
 import type { MetricRow } from "../metrics";
 import {
   comparePolicies,
+  compareSampled,
   HELDOUT_SAMPLE_SEED,
   Interval,
   PolicyComparison,
   PolicyEval,
   policyResponses,
+  SampledComparison,
   sampledGold,
   summarisePolicy,
 } from "./ppo";
+// Notebooks and the RLAIF record read the win rate from here, beside the DPO records.
+export { winRate } from "./ppo";
 import { offlineGroups, PairSource } from "./dpo-offline";
 import { RLHF_DIR, RLHF_FILES } from "./reward";
 
@@ -53,7 +57,7 @@ export const DPO_PATHS = Object.freeze({
   pairs: RLHF_FILES.trainPairs,
   /** Held-out comparisons (words no stage trains on): val/loss and val/rewards_accuracy. */
   valPairs: RLHF_FILES.testPairs,
-  heldout: path.join(PATHS.sft, "eval_heldin.jsonl"),
+  heldout: path.join(PATHS.sft, "prompts_heldout.jsonl"),
   out: path.join(PATHS.sftModel, "..", "dpo"),
 });
 
@@ -148,46 +152,18 @@ export async function runPreferredFt(
   return { policy, run, examples: examples.length };
 }
 
-/** Per-prompt win rate of a against b (ties count half), with its 95 % interval over prompts. */
-export function winRate(a: readonly number[], b: readonly number[]): Interval {
-  if (a.length !== b.length || a.length === 0)
-    throw new Error(
-      `winRate: need the same non-empty prompts on both sides, got ${a.length} and ${b.length}`,
-    );
-  return meanInterval(a.map((x, i) => (x > b[i] ? 1 : x < b[i] ? 0 : 0.5)));
-}
-
 /** What `npm run dpo` records: greedy SFT against the policy on held-out prompts, and their samples. */
 export interface DpoEval {
   heldout: PolicyComparison;
-  sampled: {
-    prompts: number;
-    samples: number;
-    sft: ReturnType<typeof sampledGold>;
-    policy: ReturnType<typeof sampledGold>;
-    /** Paired per-prompt gain of the sampled gold (policy − SFT). */
-    gain: Interval;
-    winRate: Interval;
-  };
+  sampled: SampledComparison;
 }
 
 export function evaluateDpo(inputs: DpoInputs, policy: GPT, o: { quick?: boolean } = {}): DpoEval {
   const tok = inputs.tokenizer;
   const items = inputs.heldout.slice(0, o.quick ? 50 : 500);
-  const few = items.slice(0, o.quick ? 16 : 200);
-  const opts = { samples: 4, seed: HELDOUT_SAMPLE_SEED };
-  const sft = sampledGold(inputs.sft, inputs.sft, tok, few, opts);
-  const pol = sampledGold(policy, inputs.sft, tok, few, opts);
   return {
     heldout: comparePolicies(policyResponses(inputs.sft, tok, items), policyResponses(policy, tok, items)),
-    sampled: {
-      prompts: few.length,
-      samples: opts.samples,
-      sft,
-      policy: pol,
-      gain: meanInterval(pol.perPrompt.gold.map((g, i) => g - sft.perPrompt.gold[i])),
-      winRate: winRate(pol.perPrompt.gold, sft.perPrompt.gold),
-    },
+    sampled: compareSampled(inputs.sft, policy, tok, items.slice(0, o.quick ? 16 : 200)),
   };
 }
 

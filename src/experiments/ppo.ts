@@ -46,7 +46,7 @@ export const PPO_PATHS = Object.freeze({
   /** The policy's prompt pool: held-in clusters, 40 per task (npm run build-sft). */
   prompts: path.join(PATHS.sft, "prompts_policy.jsonl"),
   /** Held-out prompts: the same tasks on words and inputs no stage trains on. */
-  heldout: path.join(PATHS.sft, "eval_heldin.jsonl"),
+  heldout: path.join(PATHS.sft, "prompts_heldout.jsonl"),
   out: path.join(PATHS.sftModel, "..", "ppo"),
 });
 
@@ -215,6 +215,8 @@ export function knowledgeItems(): ClozeItem[] {
 export interface RlhfEval {
   trained: PolicyComparison;
   heldout: PolicyComparison;
+  /** Temperature-1 samples of the first 200 held-out prompts, 4 each. */
+  sampled: SampledComparison;
   /** Knowledge-probe accuracy (the alignment tax's other face). */
   knowledge: { before: number; after: number };
 }
@@ -241,6 +243,7 @@ export function evaluateRlhf(
   return {
     trained: side(trainedItems),
     heldout: side(heldout),
+    sampled: compareSampled(inputs.sft, policy, tok, heldout.slice(0, o.quick ? 16 : 200)),
     knowledge: {
       before: clozeProbe(inputs.sft, tok, cloze).accuracy,
       after: clozeProbe(policy, tok, cloze).accuracy,
@@ -261,6 +264,9 @@ export function ppoSummary(ev: RlhfEval): string {
   return [
     side("trained prompts", ev.trained),
     side("held-out prompts", ev.heldout),
+    `held-out sampled (${ev.sampled.prompts} prompts × ${ev.sampled.samples}): gold ` +
+      `${f3(ev.sampled.sft.gold.mean)} → ${f3(ev.sampled.policy.gold.mean)}, gain ${ci(ev.sampled.gain)}, ` +
+      `KL to SFT ${f3(ev.sampled.policy.kl.mean)} nats, win rate against SFT ${ci(ev.sampled.winRate)}`,
     `knowledge probe ${pct(ev.knowledge.before)} → ${pct(ev.knowledge.after)}`,
   ].join("\n");
 }
@@ -478,6 +484,51 @@ export function sampledGold(
   const gold = perPromptMeans(s, (x) => goldReward(items[x.prompt], x.text, x.stopped).total);
   const kl = perPromptMeans(s, (x) => x.kl);
   return { gold: meanInterval(gold), kl: meanInterval(kl), perPrompt: { gold, kl } };
+}
+
+/** Per-prompt win rate of a against b (ties count half), with its 95 % interval over prompts. */
+export function winRate(a: readonly number[], b: readonly number[]): Interval {
+  if (a.length !== b.length || a.length === 0)
+    throw new Error(
+      `winRate: need the same non-empty prompts on both sides, got ${a.length} and ${b.length}`,
+    );
+  return meanInterval(a.map((x, i) => (x > b[i] ? 1 : x < b[i] ? 0 : 0.5)));
+}
+
+/** SFT's and a policy's temperature-1 samples of the same prompts with the same seed, paired per prompt. */
+export interface SampledComparison {
+  prompts: number;
+  samples: number;
+  sft: ReturnType<typeof sampledGold>;
+  policy: ReturnType<typeof sampledGold>;
+  /** Paired per-prompt gain of the sampled gold (policy − SFT). */
+  gain: Interval;
+  winRate: Interval;
+}
+
+/**
+ * The policy's own distribution against SFT's: what a user sampling from
+ * each would get. Greedy answers hide what sampling shows (a policy that
+ * sharpens SFT's distribution gains here first), so both are reported.
+ */
+export function compareSampled(
+  sft: GPT,
+  policy: GPT,
+  tok: BpeTokenizer,
+  items: readonly EvalItem[],
+  samples = 4,
+): SampledComparison {
+  const opts = { samples, seed: HELDOUT_SAMPLE_SEED };
+  const before = sampledGold(sft, sft, tok, items, opts);
+  const after = sampledGold(policy, sft, tok, items, opts);
+  return {
+    prompts: items.length,
+    samples,
+    sft: before,
+    policy: after,
+    gain: meanInterval(after.perPrompt.gold.map((g, i) => g - before.perPrompt.gold[i])),
+    winRate: winRate(after.perPrompt.gold, before.perPrompt.gold),
+  };
 }
 
 /** Train one sweep run and measure it (the worker's job). */

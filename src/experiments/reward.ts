@@ -41,7 +41,7 @@ export const RLHF_FILES = Object.freeze({
 /** Prompts of the two sides: the RM's own pool (train words) and a held-out set (words no stage shows). */
 export const COMPARISON_PROMPTS = Object.freeze({
   train: path.join(PATHS.sft, "prompts_rm.jsonl"),
-  test: path.join(PATHS.sft, "eval_heldin.jsonl"),
+  test: path.join(PATHS.sft, "prompts_heldout.jsonl"),
 });
 
 /** Sampled, unranked comparisons of both sides. */
@@ -283,7 +283,7 @@ export function epochConfig(groups: number, seed: number, likelihoodWeight: numb
 }
 
 /**
- * The sweep: held-out accuracy against data size (every seed, λ = 1); the
+ * The sweep: held-out accuracy against data size (every seed, the recipe's λ); the
  * end-token head alone (λ = 0) at the largest size; and raters with a taste
  * for length against the same raters without it, on the same prompts.
  */
@@ -323,11 +323,11 @@ export async function rewardSweep(
   };
   const largest = Math.max(...grid.sizes);
   for (const seed of grid.seeds)
-    for (const n of grid.sizes) await run("size", subset(train, n, seed), seed, 1, 0);
+    for (const n of grid.sizes) await run("size", subset(train, n, seed), seed, RM_FULL.likelihoodWeight, 0);
   for (const seed of grid.seeds) await run("likelihood", subset(train, largest, seed), seed, 0, 0);
   // The same prompts and responses, ranked again by the panel with a taste for length.
   const biased = rankAll(subset(train, largest, 0), lengthBiasedPanel(grid.biasPerWord), 0);
-  await run("bias", biased, 0, 1, grid.biasPerWord);
+  await run("bias", biased, 0, RM_FULL.likelihoodWeight, grid.biasPerWord);
   return rows;
 }
 

@@ -40,7 +40,7 @@ export const RLAIF_PATHS = Object.freeze({
   sft: PATHS.sftModel,
   train: RLHF_FILES.trainRankings,
   test: RLHF_FILES.testRankings,
-  heldout: path.join(PATHS.sft, "eval_heldin.jsonl"),
+  heldout: path.join(PATHS.sft, "prompts_heldout.jsonl"),
   record: path.join(RLHF_DIR, "rlaif.json"),
 });
 

@@ -17,6 +17,7 @@
  */
 import type { Judge, JudgePair } from "./judge";
 import { requestOf } from "./judge";
+import { meetsForms, requestedForms } from "../data/tasks/form-requests";
 
 /** What a principle reads. */
 export interface Reply {
@@ -118,7 +119,7 @@ export function hasForm(form: Form, request: string, response: string): boolean 
   }
 }
 
-/** The constitution of notebook 06: five principles, in the order a critique lists them. */
+/** The constitution of notebook 06: six principles, in the order a critique lists them. */
 export const CONSTITUTION: readonly Principle[] = Object.freeze([
   {
     id: "stops",
@@ -163,6 +164,18 @@ export const CONSTITUTION: readonly Principle[] = Object.freeze([
               ? first.replace(/[.!]+$/, "")
               : null;
       return fixed !== null && hasForm(form, r.request, fixed) ? fixed : null;
+    },
+  },
+  {
+    id: "as-asked",
+    text: "Do what the request says about the reply itself: end with a period, or answer in one word, when it says so.",
+    critique: "The reply ignores what the request says about its form.",
+    holds: (r) => meetsForms(r.request, r.response),
+    revise: (r) => {
+      // The one rule-made fix that keeps the content: a final period.
+      const first = lines(r.response)[0] ?? "";
+      const fixed = requestedForms(r.request).includes("period") ? first.replace(/[,;:!?]?$/, ".") : first;
+      return meetsForms(r.request, fixed) ? fixed : null;
     },
   },
   {

@@ -12,16 +12,21 @@
  * - behavioural: `answers` (the response ends with end-of-sequence and is an
  *   answer, not a continuation: src/eval/behaviour.ts), `concise` (nothing
  *   after the answer: no more lines than the reference, at most
- *   `CONCISE_SLACK` words more) and `format` (the answer has the shape the
- *   request asks for, read off the reference: see {@link answerShape}).
+ *   `CONCISE_SLACK` words more), `format` (the answer has the shape the
+ *   reference has: see {@link answerShape}) and `follows` (the reply meets
+ *   the form the request states, "End your answer with a period.": see
+ *   src/data/tasks/form-requests.ts; any answer meets a request that states
+ *   none, and no continuation meets one).
  *
- * Why `format`: `answers` and `concise` are nearly saturated by the SFT
- * model (about 97 % and 95 % of samples at temperature 1, varying between
- * the 4 samples of only 3–4 % of prompts: `npm run bench:headroom`), so
- * alone they give a reward model and RL almost nothing to learn beyond
- * correctness. The shape of the answer (a single lowercase word, a number,
- * all capitals, three bullet lines, a JSON object with the asked keys) is
- * met by about 85 % of samples and varies on about a fifth of prompts.
+ * Why `follows`: on prompts without a request the SFT model has nearly
+ * saturated the other behavioural terms (answers, concise and format at
+ * 97–99 % of samples at temperature 1, varying between the 4 samples of
+ * only 3–8 % of prompts), so alone they give a reward model and RL almost
+ * nothing to learn that carries to new prompts; correctness is about each
+ * prompt's own words. SFT's data never adds a form request to a task: the
+ * SFT model meets one a little over half the time, and its 4 samples
+ * disagree on it for almost half the prompts that carry one (`npm run
+ * bench:headroom`, and the README's headroom paragraph).
  *
  * Training code never learns from it directly: raters and judges do. The
  * PPO trainer reads it only to log the gold reward of its rollouts
@@ -30,9 +35,10 @@
 import { AnsweredItem, checkPromptItem } from "../data/tasks/eval-sets";
 import { words } from "../data/tasks/check";
 import { classify } from "../eval/behaviour";
+import { meetsForms } from "../data/tasks/form-requests";
 
 /** The terms of the gold reward. */
-export const GOLD_TERMS = ["correct", "answers", "concise", "format"] as const;
+export const GOLD_TERMS = ["correct", "answers", "concise", "format", "follows"] as const;
 export type GoldTerm = (typeof GOLD_TERMS)[number];
 
 /** Which terms depend on the prompt's content, and which are the same behaviour everywhere. */
@@ -41,14 +47,16 @@ export const TERM_KIND: Readonly<Record<GoldTerm, "prompt-specific" | "behaviour
   answers: "behavioural",
   concise: "behavioural",
   format: "behavioural",
+  follows: "behavioural",
 };
 
 /** The one table of weights; they sum to 1, so the reward lies in [0, 1]. */
 export const GOLD_WEIGHTS: Readonly<Record<GoldTerm, number>> = Object.freeze({
-  correct: 0.5,
-  answers: 0.2,
-  concise: 0.15,
-  format: 0.15,
+  correct: 0.45,
+  answers: 0.15,
+  concise: 0.1,
+  format: 0.1,
+  follows: 0.2,
 });
 
 /** Words a concise answer may add to the reference ("cold" → "it is cold" is still concise). */
@@ -88,6 +96,8 @@ export function isConcise(response: string, reference: string): boolean {
 
 /** The shape of one line: what a reader sees before reading the words. */
 function lineShape(line: string): string {
+  // A final full stop is punctuation, not shape ("4." is a number; "weak." a word).
+  line = line.replace(/(?<=[\w'"])[.!?]$/, "");
   if (/^-?\d+$/.test(line)) return "number";
   if (/^\{.*\}$/.test(line)) {
     try {
@@ -131,12 +141,15 @@ export function goldReward(
   weights: Readonly<Record<GoldTerm, number>> = GOLD_WEIGHTS,
 ): GoldScore {
   const check = checkPromptItem(item, response);
-  const behaviour = classify({ prompt: requestOf(item), response, stopped }).behaviour;
+  const request = requestOf(item);
+  const behaviour = classify({ prompt: request, response, stopped }).behaviour;
   const terms: Record<GoldTerm, number> = {
     correct: check.correct ? 1 : Math.max(0, Math.min(1, check.score)),
     answers: behaviour === "answer" ? 1 : 0,
     concise: stopped && isConcise(response, item.answer) ? 1 : 0,
     format: response.trim() !== "" && answerShape(response) === answerShape(item.answer) ? 1 : 0,
+    // A continuation follows no request, stated or not.
+    follows: behaviour === "answer" && meetsForms(request, response) ? 1 : 0,
   };
   const byKind = { "prompt-specific": 0, behavioural: 0 };
   for (const t of GOLD_TERMS) byKind[TERM_KIND[t]] += weights[t] * terms[t];

@@ -2,6 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { buildPreferencePrompts, requestedForms } from "../../src/data/tasks/form-requests";
 import { renderChat } from "../../src/chat/template";
 import { readFactsFile } from "../../src/data/facts-file";
 import {
@@ -10,7 +11,6 @@ import {
   EvalItem,
   SftRecord,
   buildEvalSets,
-  buildPromptPools,
   PROMPT_POOL_NAMES,
   buildSftDataset,
   checkEvalItem,
@@ -385,18 +385,29 @@ describe("data/sft committed files", () => {
   });
 
   it("has reward-model and RL prompt pools of held-in tasks over train words, as build-sft writes them", () => {
-    const pools = buildPromptPools(headwords, { seed: 2 });
+    const heldin = buildEvalSets(headwords, { seed: 1, perTask: 20 }).heldin;
+    const pools = buildPreferencePrompts(headwords, { seed: 2, heldin });
     const f = tmpFile("");
     const trainWords = new Set(headwords.filter((h) => h.split === "train").map((h) => h.word));
-    for (const name of PROMPT_POOL_NAMES) {
+    for (const name of [...PROMPT_POOL_NAMES, "heldout"] as const) {
       writeEvalJsonl(f, pools[name]);
       assert.ok(
         fs.readFileSync(f, "utf8") === fs.readFileSync(path.join(SFT_DIR, `prompts_${name}.jsonl`), "utf8"),
         `prompts_${name}.jsonl is stale: run npx tsx src/cli/build-sft.ts`,
       );
+      if (name === "heldout") continue;
       for (const it of pools[name].filter((x) => x.word))
         assert.ok(trainWords.has(it.word!), `${name}: ${it.word} is not a train word`);
     }
     assert.notDeepEqual(pools.rm.slice(0, 5), pools.policy.slice(0, 5), "the two pools draw different items");
+    // The held-out prompts are eval_heldin's, some with a form request; nothing else differs.
+    assert.equal(pools.heldout.length, heldin.length);
+    const asked = pools.heldout.filter((x, i) => x !== heldin[i]);
+    assert.ok(asked.length > 100 && asked.length < 300, `${asked.length} of ${heldin.length} with a request`);
+    for (const x of asked) assert.equal(requestedForms(x.messages.at(-1)!.content).length, 1);
+    for (const name of PROMPT_POOL_NAMES) {
+      const share = pools[name].filter((x) => requestedForms(x.messages.at(-1)!.content).length).length;
+      assert.ok(share / pools[name].length > 0.3 && share / pools[name].length < 0.5, `${name}: ${share}`);
+    }
   });
 });

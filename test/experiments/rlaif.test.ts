@@ -1,3 +1,4 @@
+import { CONSTITUTION } from "../../src/judge/constitution";
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -26,7 +27,7 @@ const ranked = (id: string, texts: string[], gold: number[]): RankedPrompt => ({
     truncated: false,
     words: 1,
     gold: gold[i],
-    terms: { correct: 0, answers: 1, concise: 1, format: 1 },
+    terms: { correct: 0, answers: 1, concise: 1, format: 1, follows: 1 },
   })),
   duplicates: 0,
 });
@@ -169,13 +170,7 @@ describe("npm run rlaif (CLI)", function () {
     for (const row of rec.rows) {
       assert.equal(row.point.perPrompt.gold.length, 8);
       assert.ok(row.data > 0, JSON.stringify(row.job));
-      assert.deepEqual(Object.keys(row.point.principles).sort(), [
-        "brief",
-        "form",
-        "no-echo",
-        "no-new-turn",
-        "stops",
-      ]);
+      assert.deepEqual(Object.keys(row.point.principles).sort(), CONSTITUTION.map((p) => p.id).sort());
     }
     assert.ok(rec.slcai.breaking > 0 && rec.slcai.breaking < rec.slcai.responses);
     assert.equal(rec.slcai.breaking, rec.slcai.byModel + rec.slcai.byRule + rec.slcai.unrevisable);

@@ -11,7 +11,7 @@ import {
 } from "../../src/judge/comparisons";
 import { GOLD_RATER, RATER_PANEL, lengthBiasedPanel } from "../../src/judge/raters";
 
-const terms = { correct: 1, answers: 1, concise: 1, format: 1 };
+const terms = { correct: 1, answers: 1, concise: 1, format: 1, follows: 1 };
 const prompt = (id: string, golds: number[]): RankedPrompt => ({
   prompt_id: id,
   task: "antonym",

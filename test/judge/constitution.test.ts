@@ -33,6 +33,10 @@ const EXAMPLES: Record<string, { pass: Reply; fail: Reply }> = {
     pass: reply("How many letters are in complete?", "8"),
     fail: reply("How many letters are in complete?", "eight letters"),
   },
+  "as-asked": {
+    pass: reply("What is the opposite of hot?\nEnd your answer with a period.", "cold."),
+    fail: reply("What is the opposite of hot?\nAnswer in one word.", "the opposite is cold"),
+  },
   "no-echo": {
     pass: reply("Write a sentence about heart in exactly 5 words.", "heart and bosom are synonyms."),
     fail: reply("Write a sentence about heart in exactly 5 words.", "Write a sentence about heart now."),
@@ -47,6 +51,16 @@ describe("judge/constitution", () => {
       assert.equal(p.holds(EXAMPLES[p.id].pass), true, `${p.id} should hold`);
       assert.equal(p.holds(EXAMPLES[p.id].fail), false, `${p.id} should break`);
     }
+  });
+
+  it("as-asked: only a request's own line asks; a rule adds a missing period, nothing else", () => {
+    const p = principle("as-asked");
+    assert.equal(p.holds(reply("Say period.", "cold")), true, "a word in the request is not a request");
+    assert.equal(
+      p.revise(reply("What is the opposite of hot?\nEnd your answer with a period.", "cold")),
+      "cold.",
+    );
+    assert.equal(p.revise(reply("What is the opposite of hot?\nAnswer in one word.", "it is cold")), null);
   });
 
   it("reads the asked-for form from the request's words, as the task templates phrase it", () => {

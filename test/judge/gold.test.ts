@@ -29,19 +29,17 @@ describe("judge/gold reward", () => {
 
   it("gives 1 to a right, stopped, concise answer and splits it by kind", () => {
     const g = goldReward(item, " cold", true);
-    assert.deepEqual(g.terms, { correct: 1, answers: 1, concise: 1, format: 1 });
+    assert.deepEqual(g.terms, { correct: 1, answers: 1, concise: 1, format: 1, follows: 1 });
     assert.ok(Math.abs(g.total - 1) < 1e-12);
     assert.ok(Math.abs(g.byKind["prompt-specific"] - GOLD_WEIGHTS.correct) < 1e-12);
   });
 
   it("scores each part on its own: wrong but well-behaved, right but rambling, a continuation", () => {
     const wrong = goldReward(item, " warm", true);
-    assert.deepEqual(wrong.terms, { correct: 0, answers: 1, concise: 1, format: 1 });
-    assert.ok(
-      Math.abs(wrong.total - (GOLD_WEIGHTS.answers + GOLD_WEIGHTS.concise + GOLD_WEIGHTS.format)) < 1e-12,
-    );
+    assert.deepEqual(wrong.terms, { correct: 0, answers: 1, concise: 1, format: 1, follows: 1 });
+    assert.ok(Math.abs(wrong.total - (1 - GOLD_WEIGHTS.correct)) < 1e-12);
     const shouted = goldReward(item, " COLD", true);
-    assert.deepEqual(shouted.terms, { correct: 1, answers: 1, concise: 1, format: 0 });
+    assert.deepEqual(shouted.terms, { correct: 1, answers: 1, concise: 1, format: 0, follows: 1 });
     const rambling = goldReward(
       item,
       " cold\nThe opposite of big is small. The opposite of up is down.",
@@ -50,7 +48,7 @@ describe("judge/gold reward", () => {
     assert.equal(rambling.terms.correct, 1);
     assert.equal(rambling.terms.concise, 0);
     const cont = goldReward(item, "\n2. What is the opposite of big?\n3. What is", false);
-    assert.deepEqual(cont.terms, { correct: 0, answers: 0, concise: 0, format: 0 });
+    assert.deepEqual(cont.terms, { correct: 0, answers: 0, concise: 0, format: 0, follows: 0 });
     assert.equal(cont.total, 0);
     assert.ok(wrong.total < 1 && rambling.total < 1 && cont.total < wrong.total);
   });
@@ -71,6 +69,7 @@ describe("judge/gold reward", () => {
       answers: 1,
       concise: 1,
       format: 0,
+      follows: 1,
     });
     // A task name without the task's inputs is only a tag: scored by the answer too.
     assert.deepEqual(
