@@ -71,9 +71,10 @@ export function meetsForms(request: string, response: string): boolean {
 export function withFormRequest(item: EvalItem, id: FormRequestId): EvalItem {
   const req: FormRequest = FORM_REQUESTS[id];
   const answer = req.reference(item.answer);
-  if (!req.suits(item.answer) || !checkEvalItem(item, answer).correct)
+  if (!suitableRequests(item).includes(id))
     throw new Error(
-      `form request ${id} does not suit task ${item.task} (answer ${JSON.stringify(item.answer)})`,
+      `form request ${id} does not suit task ${item.task} (answer ${JSON.stringify(item.answer)}): ` +
+        `the task's checker would count the changed answer wrong; pick one of suitableRequests(item)`,
     );
   const last = item.messages.map((m) => m.role).lastIndexOf("user");
   const messages = item.messages.map((m, i) =>
