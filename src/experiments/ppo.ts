@@ -299,32 +299,96 @@ export function proxyScores(
   return samples.map((s, i) => out[i] + bonus(s) - (s.stopped ? 0 : missingEosPenalty));
 }
 
+/** An `evaluate` hook that also keeps what section 3 of notebook 05 tests afterwards. */
+export interface GoldMonitor {
+  (step: number, policy: GPT): MetricRow;
+  /** Per-prompt mean gold at every evaluated step (same prompts, same sampling seed: paired). */
+  readonly perPrompt: Map<number, number[]>;
+  /** A copy of the policy at the step with the highest mean gold so far (the run's gold peak). */
+  readonly peak: { step: number; gold: number; policy: GPT } | undefined;
+  /** Free the peak's copy. */
+  dispose(): void;
+}
+
 /**
  * An `evaluate` hook for a PPO run: the policy's temperature-1 samples on
  * fixed held-out items, their gold, proxy and KL to SFT (Gao et al.'s axes,
  * measured on the same prompts at every point rather than on each rollout's).
+ * It keeps a copy of the policy at its gold peak, so the peak can be measured
+ * again on fresh samples (`confirmPeak`): a peak picked as the best of many
+ * noisy points looks higher on the samples that picked it than it is.
  */
 export function heldoutMonitor(
   inputs: PpoInputs,
   items: readonly EvalItem[],
   o: { samples: number; seed: number; lengthBias: number; maxNewTokens?: number },
-): (step: number, policy: GPT) => MetricRow {
+): GoldMonitor {
   const tok = inputs.tokenizer;
   const prompts = items.map((it) => renderPrompt(tok, it.messages));
-  return (_step, policy) => {
+  const perPrompt = new Map<number, number[]>();
+  let peak: GoldMonitor["peak"];
+  const evaluate = (step: number, policy: GPT): MetricRow => {
     const s = sampledKl(policy, inputs.sft, tok, prompts, {
       samples: o.samples,
       seed: o.seed,
       maxNewTokens: o.maxNewTokens ?? PPO_FULL.maxNewTokens,
     });
     const proxy = proxyScores(inputs.rm, tok, prompts, s, o.lengthBias);
-    const gold = meanInterval(perPromptMeans(s, (x) => goldReward(items[x.prompt], x.text, x.stopped).total));
+    const golds = perPromptMeans(s, (x) => goldReward(items[x.prompt], x.text, x.stopped).total);
+    const gold = meanInterval(golds);
+    perPrompt.set(step, golds);
+    if (!peak || gold.mean > peak.gold) {
+      peak?.policy.dispose();
+      peak = { step, gold: gold.mean, policy: policy.clone() };
+    }
     return {
       "val/gold_sampled": gold.mean,
       "val/gold_sampled_se": (gold.hi - gold.mean) / 1.959964,
       "val/proxy": mean(proxy),
       "val/kl": mean(s.map((x) => x.kl)),
     };
+  };
+  // defineProperties, not Object.assign: assign would copy the peak once, not the getter.
+  return Object.defineProperties(evaluate, {
+    perPrompt: { value: perPrompt },
+    peak: { get: () => peak },
+    dispose: { value: () => peak?.policy.dispose() },
+  }) as GoldMonitor;
+}
+
+/** SFT, the gold peak and the final policy measured again on fresh samples, paired per prompt. */
+export interface PeakCheck {
+  samples: number;
+  seed: number;
+  gold: { sft: Interval; peak: Interval; final: Interval };
+  /** Paired changes (the same prompts, the same sampling seed): peak − SFT, final − peak, final − SFT. */
+  rise: Interval;
+  fall: Interval;
+  net: Interval;
+}
+
+/**
+ * Measure SFT, the peak checkpoint and the final policy on the same items
+ * with a sampling seed the monitor did not use, and pair them per prompt.
+ * Fresh samples make the peak's height an unbiased estimate; pairing removes
+ * what the prompts themselves contribute (some are hard for every model).
+ */
+export function confirmPeak(
+  inputs: PpoInputs,
+  items: readonly EvalItem[],
+  peak: GPT,
+  final: GPT,
+  o: { samples: number; seed: number },
+): PeakCheck {
+  const gold = (m: GPT) => sampledGold(m, inputs.sft, inputs.tokenizer, items, o).perPrompt.gold;
+  const [s, p, f] = [inputs.sft, peak, final].map(gold);
+  const diff = (a: number[], b: number[]) => meanInterval(a.map((x, i) => x - b[i]));
+  return {
+    ...o,
+    gold: { sft: meanInterval(s), peak: meanInterval(p), final: meanInterval(f) },
+    rise: diff(p, s),
+    fall: diff(f, p),
+    net: diff(f, s),
   };
 }
 

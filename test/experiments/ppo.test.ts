@@ -6,9 +6,12 @@ import * as path from "path";
 import {
   bestOfNKl,
   comparePolicies,
+  confirmPeak,
   gainByTask,
+  heldoutMonitor,
   jobLabel,
   lengthBonus,
+  loadPpoInputs,
   loadPpoRun,
   PolicyResponse,
   PPO_SWEEP,
@@ -84,6 +87,36 @@ describe("experiments/ppo: measuring a policy", () => {
     assert.equal(jobs.length, PPO_SWEEP.seeds.length * per);
     assert.equal(new Set(jobs.map(jobLabel)).size, jobs.length);
     assert.ok(sweepJobs(PPO_SWEEP_QUICK).every((j) => j.quick));
+  });
+});
+
+describe("experiments/ppo: the overoptimisation run's gold peak", function () {
+  this.timeout(120000);
+  before(setup);
+
+  it("keeps a copy of the policy at its gold peak and re-measures it, paired, on fresh samples", () => {
+    const inputs = loadPpoInputs();
+    const items = inputs.heldout.slice(0, 6);
+    const base = loadModel("data/models/base").model;
+    const monitor = heldoutMonitor(inputs, items, { samples: 2, seed: 3, lengthBias: 0 });
+    const atSft = monitor(0, inputs.sft);
+    const atBase = monitor(1, base);
+    monitor(2, inputs.sft);
+    // The base model continues instead of answering: lower gold, so the peak stays at step 0,
+    // and a tie (step 2 is SFT again, same samples) does not move it.
+    assert.ok(atBase["val/gold_sampled"]! < atSft["val/gold_sampled"]!);
+    assert.equal(monitor.peak!.step, 0);
+    assert.notEqual(monitor.peak!.policy, inputs.sft, "a copy, not the live policy");
+    assert.deepEqual([...monitor.perPrompt.keys()], [0, 1, 2]);
+    assert.deepEqual(monitor.perPrompt.get(2), monitor.perPrompt.get(0), "same seed, same samples");
+    const check = confirmPeak(inputs, items, monitor.peak!.policy, base, { samples: 2, seed: 9 });
+    // The peak is a copy of SFT: on the same fresh samples its paired rise is exactly 0.
+    assert.deepEqual([check.rise.mean, check.rise.lo, check.rise.hi], [0, 0, 0]);
+    assert.ok(Math.abs(check.fall.mean - check.net.mean) < 1e-12);
+    assert.ok(check.fall.mean < 0, "the base model's gold is below SFT's");
+    assert.ok(Math.abs(check.fall.mean - (check.gold.final.mean - check.gold.peak.mean)) < 1e-12);
+    monitor.dispose();
+    base.dispose();
   });
 });
 
