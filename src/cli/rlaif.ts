@@ -10,9 +10,9 @@
  * 2. the training comparisons (data/rlhf/rankings_train.jsonl) labelled by
  *    the raters, the constitution and the largest tuned judge (swapped);
  * 3. critique and revision of the SFT samples (SL-CAI data);
- * 4. in worker processes: DPO on each label set and SFT on the revised and
- *    the original samples, two seeds each, every policy measured on the same
- *    held-out prompts; SFT itself measured alike.
+ * 4. in worker processes: DPO and IPO on each label set and SFT on the
+ *    revised and the original samples, two seeds each, every policy measured
+ *    on the same held-out prompts; SFT itself measured alike.
  */
 import * as fs from "fs";
 import * as path from "path";

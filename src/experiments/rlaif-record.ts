@@ -9,7 +9,7 @@ import { meanInterval } from "../eval/stats";
 import type { Versions } from "../run-record";
 import { winRate } from "./dpo";
 import type { Interval } from "./ppo";
-import { LabelSource, PolicyPoint, RLAIF_PATHS, RlaifResult } from "./rlaif";
+import { LabelSource, PolicyPoint, RLAIF_PATHS, RlaifLoss, RlaifResult } from "./rlaif";
 
 export interface RlaifRecord {
   command: string;
@@ -64,12 +64,13 @@ export function readRlaifRecord(file = RLAIF_PATHS.record): RlaifRecord {
   return JSON.parse(fs.readFileSync(file, "utf8")) as RlaifRecord;
 }
 
-/** The one-pass DPO runs of a label source (every seed), in seed order. */
-export const sourceRuns = (rec: RlaifRecord, source: LabelSource) =>
+/** The one-pass runs of a label source with one loss (every seed), in seed order. */
+export const sourceRuns = (rec: RlaifRecord, source: LabelSource, loss: RlaifLoss = "dpo") =>
   rec.rows.filter(
     (r) =>
       r.job.kind === "dpo" &&
       r.job.source === source &&
+      (r.job.loss ?? "dpo") === loss &&
       r.job.steps === rec.labelSets.find((l) => l.source === source)!.steps,
   );
 

@@ -8,7 +8,10 @@
  * simulated human raters, the rule constitution, and the SFT model tuned as
  * a judge on a few hundred human-labelled comparisons. Each label set trains
  * a policy with DPO (the optimiser this stage uses; its implicit reward plays
- * the reward model's part), and every policy is measured the same way on
+ * the reward model's part) and with IPO (Azar et al., 2023: DPO's optimum
+ * ignores the KL constraint when a label set is deterministic, as a rule
+ * judge's is; IPO's squared loss aims at a finite margin instead), and every
+ * policy is measured the same way on
  * held-out prompts: gold reward, KL to SFT, win rate against SFT by the gold
  * judge, and how often its samples break each principle.
  */
@@ -28,7 +31,15 @@ import { judgeConversations } from "../judge/self-judge";
 import type { GPT } from "../model/gpt";
 import { loadModel } from "../model/load";
 import type { BpeTokenizer } from "../tokenizer/index";
-import { DPO_FULL, DPO_QUICK, dpoConfig, DpoGroup, trainDpo, withReferenceLogps } from "../train/dpo";
+import {
+  DPO_FULL,
+  DPO_QUICK,
+  DpoConfig,
+  dpoConfig,
+  DpoGroup,
+  trainDpo,
+  withReferenceLogps,
+} from "../train/dpo";
 import type { ProgressSink } from "../train/loop";
 import { PairGroup, rankingGroup } from "../train/reward";
 import { SFT_FULL, sftConfig, trainSft } from "../train/sft";
@@ -229,13 +240,39 @@ export function measurePolicy(
 export const LABEL_SOURCES = ["raters", "constitution", "tuned judge"] as const;
 export type LabelSource = (typeof LABEL_SOURCES)[number];
 
+/**
+ * The two preference losses every label set trains with. DPO's sigmoid loss
+ * keeps paying for a larger margin as long as the labels say the same thing
+ * every time: with deterministic labels (a rule judge's) its optimum drives
+ * the rejected response's probability to 0, whatever β (Azar et al., 2023,
+ * section 4.2). IPO regresses the margin onto 1/(2β) instead, a finite
+ * target; β = 0.1 is notebook 07's IPO variant.
+ */
+export const RLAIF_LOSSES = Object.freeze({
+  dpo: { loss: "sigmoid" },
+  ipo: { loss: "ipo", beta: 0.1 },
+} as const satisfies Record<string, Partial<DpoConfig>>);
+export type RlaifLoss = keyof typeof RLAIF_LOSSES;
+export const RLAIF_LOSS_NAMES = Object.keys(RLAIF_LOSSES) as RlaifLoss[];
+
 export type RlaifJob =
-  | { kind: "dpo"; source: LabelSource; seed: number; steps: number; quick?: boolean }
+  | {
+      kind: "dpo";
+      source: LabelSource;
+      /** Absent in records made before IPO joined: DPO. */
+      loss?: RlaifLoss;
+      seed: number;
+      steps: number;
+      quick?: boolean;
+    }
   | { kind: "sl-cai"; data: "revised" | "original"; seed: number; steps: number; quick?: boolean };
+
+/** "DPO" or "IPO", as the notebook names a run's optimiser. */
+export const lossName = (loss: RlaifLoss = "dpo") => loss.toUpperCase();
 
 export const rlaifJobLabel = (j: RlaifJob) =>
   j.kind === "dpo"
-    ? `DPO on ${j.source} labels, seed ${j.seed}, ${j.steps} steps`
+    ? `${lossName(j.loss)} on ${j.source} labels, seed ${j.seed}, ${j.steps} steps`
     : `SL-CAI (${j.data}), seed ${j.seed}`;
 
 /**
@@ -336,7 +373,10 @@ export async function runRlaifJob(inputs: RlaifInputs, job: RlaifJob, progress?:
       tokenizer: inputs.tok,
       train: groups,
       val: inputs.val,
-      config: dpoConfig({ steps: job.steps, seed: job.seed }, job.quick ? DPO_QUICK : DPO_FULL),
+      config: dpoConfig(
+        { steps: job.steps, seed: job.seed, ...RLAIF_LOSSES[job.loss ?? "dpo"] },
+        job.quick ? DPO_QUICK : DPO_FULL,
+      ),
       progress,
     });
     valAccuracy = run.evals[run.evals.length - 1]?.["val/rewards_accuracy"];
@@ -413,8 +453,8 @@ export function slcaiData(prompts: readonly RankedPrompt[], o: { model?: GPT; to
 }
 
 /**
- * The runs: DPO on each label source for one pass (`passSteps`), SL-CAI on
- * revised and original samples, every seed; plus one DPO run on the
+ * The runs: DPO and IPO on each label source for one pass (`passSteps`),
+ * SL-CAI on revised and original samples, every seed; plus one DPO run on the
  * constitution's labels for `dpoSteps` when that is several passes, to show
  * what passing over a small label set again and again does.
  */
@@ -425,16 +465,28 @@ export function rlaifJobs(
   const quick = s.quick;
   return [
     ...s.seeds.flatMap((seed) =>
-      LABEL_SOURCES.map((source) => ({
-        kind: "dpo" as const,
-        source,
-        seed,
-        steps: passSteps[source],
-        quick,
-      })),
+      RLAIF_LOSS_NAMES.flatMap((loss) =>
+        LABEL_SOURCES.map((source) => ({
+          kind: "dpo" as const,
+          source,
+          loss,
+          seed,
+          steps: passSteps[source],
+          quick,
+        })),
+      ),
     ),
     ...(passSteps.constitution < s.dpoSteps
-      ? [{ kind: "dpo" as const, source: "constitution" as const, seed: 0, steps: s.dpoSteps, quick }]
+      ? [
+          {
+            kind: "dpo" as const,
+            source: "constitution" as const,
+            loss: "dpo" as const,
+            seed: 0,
+            steps: s.dpoSteps,
+            quick,
+          },
+        ]
       : []),
     ...s.seeds.flatMap((seed) =>
       (["revised", "original"] as const).map((data) => ({

@@ -171,6 +171,17 @@ export function dpoConfig(
       `DpoConfig.beta = ${c.beta} must be > 0: β is the KL constraint's strength (β → 0 ignores the reference; ` +
         `IPO divides by it); the DPO paper uses 0.05 to 5`,
     );
+  // A knob the chosen loss never reads would be ignored without a word.
+  if (c.labelSmoothing > 0 && c.loss !== "cdpo")
+    throw new Error(
+      `DpoConfig.labelSmoothing = ${c.labelSmoothing} is read by loss "cdpo" only (loss is "${c.loss}"); ` +
+        `set loss: "cdpo" (--loss cdpo) or leave labelSmoothing at 0`,
+    );
+  if (c.simpoGamma > 0 && c.loss !== "simpo")
+    throw new Error(
+      `DpoConfig.simpoGamma = ${c.simpoGamma} is read by loss "simpo" only (loss is "${c.loss}"); ` +
+        `set loss: "simpo" or leave simpoGamma at 0`,
+    );
   return c;
 }
 

@@ -147,7 +147,7 @@ describe("experiments/rlaif: pairs, agreement and labelled groups", () => {
 describe("npm run rlaif (CLI)", function () {
   this.timeout(300000);
 
-  it("--quick labels the pairs with every judge, revises samples and trains one policy per source", () => {
+  it("--quick labels the pairs with every judge, revises samples and trains a DPO and an IPO policy per source", () => {
     const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli/rlaif.ts", "--quick"], {
       cwd: ROOT,
       encoding: "utf8",
@@ -166,7 +166,18 @@ describe("npm run rlaif (CLI)", function () {
       "judge tuned on 40 (swapped)",
     ])
       assert.ok(judges.includes(j), j);
-    assert.equal(rec.rows.length, 5);
+    // One DPO and one IPO policy per label source, and SL-CAI on revised and on original samples.
+    assert.equal(rec.rows.length, 8);
+    for (const source of ["raters", "constitution", "tuned judge"])
+      for (const loss of ["dpo", "ipo"])
+        assert.equal(
+          rec.rows.filter(
+            (r: { job: { source?: string; loss?: string } }) =>
+              r.job.source === source && r.job.loss === loss,
+          ).length,
+          1,
+          `${loss} on ${source}`,
+        );
     for (const row of rec.rows) {
       assert.equal(row.point.perPrompt.gold.length, 8);
       assert.ok(row.data > 0, JSON.stringify(row.job));

@@ -89,6 +89,12 @@ describe("train/dpo: the losses", () => {
     assert.throws(() => dpoConfig({ labelSmoothing: 0.5 }), /labelSmoothing = 0.5 is above/);
     assert.throws(() => dpoConfig({ loss: "kto" as DpoLoss }), /loss = "kto" is not one of/);
   });
+
+  it("refuses a knob the chosen loss never reads, instead of ignoring it", () => {
+    assert.throws(() => dpoConfig({ labelSmoothing: 0.2 }), /read by loss "cdpo" only \(loss is "sigmoid"\)/);
+    assert.throws(() => dpoConfig({ loss: "ipo", simpoGamma: 1 }), /read by loss "simpo" only/);
+    assert.equal(dpoConfig({ loss: "cdpo", labelSmoothing: 0.2 }).labelSmoothing, 0.2);
+  });
 });
 
 /** Toy pairs: after a 3-token prompt, chosen responses use tokens 10–19, rejected ones 20–29. */
