@@ -85,6 +85,50 @@ export function pearson(xs: readonly number[], ys: readonly number[]): number {
 export const spearman = (xs: readonly number[], ys: readonly number[]): number =>
   pearson(ranks(xs), ranks(ys));
 
+/** Paired scores of the responses to one prompt (or any group whose members share a cause). */
+export interface ScoreGroup {
+  x: readonly number[];
+  y: readonly number[];
+}
+
+/**
+ * Spearman ρ over grouped scores, and its two parts: **between** groups (ρ of
+ * the groups' means: does x rank prompts as y does?) and **within** groups
+ * (ρ of the scores centred on their group's mean: does x rank one prompt's
+ * responses as y does?). A reward model trained on within-prompt
+ * comparisons can score well on one and badly on the other; the pooled ρ
+ * mixes both. Groups of one response and groups where x and y are both
+ * constant carry no within-group information and are left out of `within`.
+ */
+export function spearmanByGroup(groups: readonly ScoreGroup[]): {
+  pooled: number;
+  between: number;
+  within: number;
+} {
+  for (const [i, g] of groups.entries())
+    if (g.x.length !== g.y.length || g.x.length === 0)
+      throw new Error(`spearmanByGroup: group ${i} has ${g.x.length} x and ${g.y.length} y scores`);
+  const avg = (v: readonly number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const centred = (v: readonly number[]) => v.map((a) => a - avg(v));
+  const informative = groups.filter(
+    (g) => g.x.length > 1 && !(new Set(g.x).size === 1 && new Set(g.y).size === 1),
+  );
+  return {
+    pooled: spearman(
+      groups.flatMap((g) => g.x),
+      groups.flatMap((g) => g.y),
+    ),
+    between: spearman(
+      groups.map((g) => avg(g.x)),
+      groups.map((g) => avg(g.y)),
+    ),
+    within: spearman(
+      informative.flatMap((g) => centred(g.x)),
+      informative.flatMap((g) => centred(g.y)),
+    ),
+  };
+}
+
 /**
  * Kendall's τ-b (ties on either side corrected); NaN when either side is
  * constant, as a ranking of all-equal items says nothing.

@@ -6,6 +6,7 @@ import {
   ranks,
   separated,
   spearman,
+  spearmanByGroup,
   wilson,
   withinGroups,
 } from "../../src/eval/stats";
@@ -82,6 +83,21 @@ describe("eval/stats: ranks, correlations, least squares", () => {
     // One discordant pair of three: (2 − 1) / 3.
     assert.ok(Math.abs(kendallTau([1, 2, 3], [1, 3, 2]) - 1 / 3) < 1e-12);
     assert.ok(Number.isNaN(kendallTau([1, 1, 1], [1, 2, 3])), "a constant side says nothing");
+  });
+
+  it("splits Spearman ρ into between-group and within-group parts", () => {
+    // x ranks the groups as y does, and every group's members backwards.
+    const groups = [
+      { x: [1, 0], y: [10, 11] },
+      { x: [5, 4], y: [20, 21] },
+      { x: [9, 8], y: [30, 31] },
+      { x: [-1, -1], y: [7, 7] }, // a constant group: no within-group information
+    ];
+    const r = spearmanByGroup(groups);
+    assert.ok(Math.abs(r.between - 1) < 1e-12, `between ${r.between}`);
+    assert.ok(Math.abs(r.within + 1) < 1e-12, `within ${r.within}`);
+    assert.ok(r.pooled > 0.5 && r.pooled < 1, `pooled ${r.pooled}`);
+    assert.throws(() => spearmanByGroup([{ x: [1], y: [1, 2] }]), /group 0 has 1 x and 2 y scores/);
   });
 
   it("recovers known coefficients by least squares, with intervals that cover them", () => {
