@@ -109,7 +109,10 @@ export function spearmanByGroup(groups: readonly ScoreGroup[]): {
     if (g.x.length !== g.y.length || g.x.length === 0)
       throw new Error(`spearmanByGroup: group ${i} has ${g.x.length} x and ${g.y.length} y scores`);
   const avg = (v: readonly number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-  const centred = (v: readonly number[]) => v.map((a) => a - avg(v));
+  const centred = (v: readonly number[]) => {
+    const m = avg(v);
+    return v.map((a) => a - m);
+  };
   const informative = groups.filter(
     (g) => g.x.length > 1 && !(new Set(g.x).size === 1 && new Set(g.y).size === 1),
   );

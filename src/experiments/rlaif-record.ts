@@ -70,7 +70,7 @@ export const sourceRuns = (rec: RlaifRecord, source: LabelSource, loss: RlaifLos
     (r) =>
       r.job.kind === "dpo" &&
       r.job.source === source &&
-      (r.job.loss ?? "dpo") === loss &&
+      r.job.loss === loss &&
       r.job.steps === rec.labelSets.find((l) => l.source === source)!.steps,
   );
 

@@ -10,10 +10,10 @@
  * a policy with DPO (the optimiser this stage uses; its implicit reward plays
  * the reward model's part) and with IPO (Azar et al., 2023: DPO's optimum
  * ignores the KL constraint when a label set is deterministic, as a rule
- * judge's is; IPO's squared loss aims at a finite margin instead), and every
- * policy is measured the same way on
- * held-out prompts: gold reward, KL to SFT, win rate against SFT by the gold
- * judge, and how often its samples break each principle.
+ * judge's is; IPO's squared loss aims at a finite margin instead). Every
+ * policy is measured the same way on held-out prompts: gold reward, KL to
+ * SFT, win rate against SFT by the gold judge, and how often its samples
+ * break each principle.
  */
 import * as path from "path";
 import { Message, renderPrompt } from "../chat/template";
@@ -259,8 +259,7 @@ export type RlaifJob =
   | {
       kind: "dpo";
       source: LabelSource;
-      /** Absent in records made before IPO joined: DPO. */
-      loss?: RlaifLoss;
+      loss: RlaifLoss;
       seed: number;
       steps: number;
       quick?: boolean;
@@ -268,7 +267,7 @@ export type RlaifJob =
   | { kind: "sl-cai"; data: "revised" | "original"; seed: number; steps: number; quick?: boolean };
 
 /** "DPO" or "IPO", as the notebook names a run's optimiser. */
-export const lossName = (loss: RlaifLoss = "dpo") => loss.toUpperCase();
+export const lossName = (loss: RlaifLoss) => loss.toUpperCase();
 
 export const rlaifJobLabel = (j: RlaifJob) =>
   j.kind === "dpo"
@@ -374,7 +373,7 @@ export async function runRlaifJob(inputs: RlaifInputs, job: RlaifJob, progress?:
       train: groups,
       val: inputs.val,
       config: dpoConfig(
-        { steps: job.steps, seed: job.seed, ...RLAIF_LOSSES[job.loss ?? "dpo"] },
+        { steps: job.steps, seed: job.seed, ...RLAIF_LOSSES[job.loss] },
         job.quick ? DPO_QUICK : DPO_FULL,
       ),
       progress,
