@@ -15,6 +15,18 @@ export const TINY: Partial<GPTConfig> = {
   contextLength: 32,
 };
 
+/** Word–antonym pairs the toy fixtures of several tests are made of. */
+export const ANTONYMS: readonly (readonly [string, string])[] = [
+  ["hot", "cold"],
+  ["up", "down"],
+  ["wet", "dry"],
+  ["big", "small"],
+  ["fast", "slow"],
+  ["old", "new"],
+  ["good", "bad"],
+  ["light", "dark"],
+];
+
 /** Call in a `before` hook: picks the backend quietly. */
 export async function setup(): Promise<void> {
   await initBackend({ quiet: true });

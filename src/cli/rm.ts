@@ -20,6 +20,11 @@
  * committed comparisons (data size × seeds, the end-token head alone, and
  * length-biased raters; SWEEP in src/experiments/reward.ts) and writes their
  * held-out measurements to data/rlhf/sweep.json.
+ *
+ * --seeds instead trains the recipe (RM_FULL) at seeds 0-3 on the committed
+ * comparisons, and the weight average of the four (WARM), and measures each
+ * on the held-out rankings and on fresh SFT samples (about 20 minutes):
+ * data/rlhf/rm_seeds.json, which notebook 04 plots.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -29,12 +34,16 @@ import { progress } from "../display/progress";
 import { PATHS } from "../data/paths";
 import {
   evaluateRewardModel,
+  FRESH,
   loadSft,
   RLHF_DIR,
   RLHF_FILES,
+  rewardSeedStudy,
   rewardSweep,
   runRewardModel,
   sampleComparisons,
+  sampleFresh,
+  SEED_STUDY,
   SWEEP,
   writeComparisons,
 } from "../experiments/reward";
@@ -50,7 +59,9 @@ const ROOT = path.resolve(__dirname, "..", "..");
 
 export const RM_CLI = {
   name: "rm",
-  usage: "usage: npm run rm [-- --quick] [--resume] [--steps N] [--seed N] [--length-bias X] [--out DIR]",
+  usage:
+    "usage: npm run rm [-- --quick] [--resume] [--steps N] [--seed N] [--length-bias X] [--out DIR]\n" +
+    "       npm run rm -- --sweep | --seeds",
   summary:
     "Sample comparisons from the SFT model, rank them with simulated raters, train data/models/rm (--quick: build/models/rm-quick).",
   flags: {
@@ -61,6 +72,10 @@ export const RM_CLI = {
     "length-bias": { type: "number", doc: "raters' gold units per word (a taste for length)", default: 0 },
     out: { type: "string", arg: "DIR", doc: "where the final model goes", default: "data/models/rm" },
     sweep: { type: "boolean", doc: "train notebook 04's sweep on data/rlhf/ into data/rlhf/sweep.json" },
+    seeds: {
+      type: "boolean",
+      doc: "train the recipe at 4 seeds and their average into data/rlhf/rm_seeds.json",
+    },
   },
 } as const satisfies CliSpec<Record<string, Flag>>;
 
@@ -68,6 +83,7 @@ async function main(argv: string[]): Promise<void> {
   const a = parseCli(RM_CLI, argv);
   if (a.help) return void process.stdout.write(helpText(RM_CLI));
   if (a.sweep) return sweep();
+  if (a.seeds) return seeds();
   const quick = a.quick ?? false;
   const seed = a.seed ?? 0;
   const work = path.join(ROOT, "build", quick ? "rm-quick" : "rm");
@@ -137,12 +153,18 @@ async function main(argv: string[]): Promise<void> {
   );
 }
 
-/** The record notebook 04 reads: the sweep's rows with the facts of the run that made them. */
-async function sweep(): Promise<void> {
+/** What --sweep and --seeds start from: the SFT model and the committed rankings. */
+async function committedInputs() {
   const backend = await initBackend();
   const { model: sft, tokenizer } = loadSft();
   const train = readRankings(RLHF_FILES.trainRankings);
   const test = readRankings(RLHF_FILES.testRankings);
+  return { backend, sft, tokenizer, train, test };
+}
+
+/** The record notebook 04 reads: the sweep's rows with the facts of the run that made them. */
+async function sweep(): Promise<void> {
+  const { backend, sft, tokenizer, train, test } = await committedInputs();
   const t = Date.now();
   const rows = await rewardSweep(sft, tokenizer, train, test, (r) =>
     console.log(
@@ -150,25 +172,48 @@ async function sweep(): Promise<void> {
         `${pct(r.eval.gold.rate)}, length slope ${r.eval.lengthSlope.estimate.toFixed(3)} (${r.seconds.toFixed(0)} s)`,
     ),
   );
-  const file = path.join(RLHF_DIR, "sweep.json");
-  fs.writeFileSync(
-    file,
-    JSON.stringify(
-      {
-        command: "npm run rm -- --sweep",
-        grid: SWEEP,
-        backend,
-        versions: versions(backend.tfjsVersion),
-        startedAt: new Date(t).toISOString(),
-        durationS: (Date.now() - t) / 1000,
-        rows,
-      },
-      null,
-      1,
-    ) + "\n",
+  writeRecord("sweep.json", { command: "npm run rm -- --sweep", grid: SWEEP, backend, t, rows });
+}
+
+/** The seed study's record (notebook 04, section 5). */
+async function seeds(): Promise<void> {
+  const { backend, sft, tokenizer, train, test } = await committedInputs();
+  const t = Date.now();
+  const fresh = sampleFresh(sft, tokenizer);
+  const rows = await rewardSeedStudy(sft, tokenizer, train, test, fresh, (r) =>
+    console.log(
+      `${r.member}: held-out gold accuracy ${pct(r.heldOut.gold.rate)}, ρ ${r.heldOut.spearman.toFixed(3)}; ` +
+        `fresh ρ ${r.fresh.spearman.toFixed(3)} (${r.fresh.lo.toFixed(3)}–${r.fresh.hi.toFixed(3)}), ` +
+        `between ${r.fresh.between.toFixed(3)}, within ${r.fresh.within.toFixed(3)} (${r.seconds.toFixed(0)} s)`,
+    ),
   );
+  const grid = { ...SEED_STUDY, recipe: RM_FULL, fresh: { ...FRESH, file: path.relative(ROOT, FRESH.file) } };
+  writeRecord("rm_seeds.json", { command: "npm run rm -- --seeds", grid, backend, t, rows });
+}
+
+function writeRecord(
+  name: string,
+  r: {
+    command: string;
+    grid: unknown;
+    backend: Awaited<ReturnType<typeof initBackend>>;
+    t: number;
+    rows: unknown[];
+  },
+): void {
+  const file = path.join(RLHF_DIR, name);
+  const record = {
+    command: r.command,
+    grid: r.grid,
+    backend: r.backend,
+    versions: versions(r.backend.tfjsVersion),
+    startedAt: new Date(r.t).toISOString(),
+    durationS: (Date.now() - r.t) / 1000,
+    rows: r.rows,
+  };
+  fs.writeFileSync(file, JSON.stringify(record, null, 1) + "\n");
   console.log(
-    `wrote ${path.relative(ROOT, file)} (${rows.length} runs, ${((Date.now() - t) / 60000).toFixed(1)} min)`,
+    `wrote ${path.relative(ROOT, file)} (${r.rows.length} runs, ${((Date.now() - r.t) / 60000).toFixed(1)} min)`,
   );
 }
 

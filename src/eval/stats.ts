@@ -1,4 +1,5 @@
 /** Summary statistics for results over seeds. */
+import { Rng } from "../random";
 
 /** Σ xs (0 for none), added left to right. */
 export function sum(xs: ArrayLike<number>): number {
@@ -130,6 +131,37 @@ export function spearmanByGroup(groups: readonly ScoreGroup[]): {
       informative.flatMap((g) => centred(g.y)),
     ),
   };
+}
+
+/**
+ * A percentile bootstrap 95 % interval of `stat` over `units` resampled with
+ * replacement (Efron & Tibshirani 1993, ch. 13). Resample the unit the data
+ * were drawn by (a prompt with all its responses, not single responses), so
+ * the interval carries the prompts' own variation. Seeded: the same call
+ * gives the same interval.
+ */
+export function bootstrapInterval<T>(
+  units: readonly T[],
+  stat: (sample: T[]) => number,
+  o: { draws?: number; seed?: number } = {},
+): { lo: number; hi: number; draws: number } {
+  const draws = o.draws ?? 1000;
+  if (units.length < 2) throw new Error(`bootstrapInterval: need at least 2 units, got ${units.length}`);
+  const rng = new Rng(o.seed ?? 0).fork("bootstrap");
+  const values: number[] = [];
+  for (let d = 0; d < draws; d++) {
+    const v = stat(Array.from(units, () => units[rng.int(0, units.length)]));
+    // A resample can make the statistic undefined (all ties); it says nothing about the spread.
+    if (Number.isFinite(v)) values.push(v);
+  }
+  if (values.length < draws / 2)
+    throw new Error(
+      `bootstrapInterval: the statistic was undefined on ${draws - values.length} of ${draws} resamples`,
+    );
+  values.sort((a, b) => a - b);
+  const at = (q: number) =>
+    values[Math.min(values.length - 1, Math.max(0, Math.round(q * (values.length - 1))))];
+  return { lo: at(0.025), hi: at(0.975), draws: values.length };
 }
 
 /**

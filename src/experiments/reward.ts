@@ -9,11 +9,21 @@ import * as path from "path";
 import { PATHS } from "../data/paths";
 import { PreferenceRecord, writePreferenceJsonl } from "../data/sft-data";
 import { readEvalJsonl } from "../data/tasks/eval-sets";
-import { kendallTau, meanInterval, ols, spearman, wilson, withinGroups } from "../eval/stats";
+import {
+  bootstrapInterval,
+  kendallTau,
+  meanInterval,
+  ols,
+  spearman,
+  spearmanByGroup,
+  wilson,
+  withinGroups,
+} from "../eval/stats";
 import { RankedPrompt, rankAll, rankingsToPairs, sampleResponses, writeRankings } from "../judge/comparisons";
 import { GOLD_RATER, lengthBiasedPanel, rankingPairs } from "../judge/raters";
 import { Rng } from "../random";
 import type { GPT } from "../model/gpt";
+import { averageModels } from "../model/average";
 import { loadModel } from "../model/load";
 import type { BpeTokenizer } from "../tokenizer/index";
 import type { ProgressSink } from "../train/loop";
@@ -236,11 +246,15 @@ export async function runRewardModel(o: RewardRunOptions) {
     checkpointDir: o.checkpointDir,
     resumeFrom: o.resumeFrom,
   });
-  // Normalised on every response of its training prompts: SFT samples at temperature 1.
   const rm = rewardModel(model, config.likelihoodWeight);
-  const scores = scoreGroups(rm, train, o.tokenizer.special.pad).flat();
-  run.notes.head = { ...normaliseRewards(rm, scores), samples: scores.length };
+  run.notes.head = normaliseOn(rm, train, o.tokenizer);
   return { rm, run };
+}
+
+/** Normalise on every response of the training prompts: SFT samples at temperature 1. */
+function normaliseOn(rm: RewardModel, train: readonly PairGroup[], tok: BpeTokenizer) {
+  const scores = scoreGroups(rm, train, tok.special.pad).flat();
+  return { ...normaliseRewards(rm, scores), samples: scores.length };
 }
 
 /** The SFT model and tokenizer the stage starts from. */
@@ -340,4 +354,111 @@ export function responseScores(
   const ctx = rm.model.config.contextLength;
   const groups = prompts.map((p) => rankingGroup(tok, p.prompt_id, p.prompt, p.responses, [], ctx));
   return scoreGroups(rm, groups, tok.special.pad);
+}
+
+/**
+ * Fresh SFT samples: held-in tasks in phrasings SFT never trained on, with
+ * words no stage shows, two samples each at temperature 1. Notebook 04's
+ * section 5 and `npm run rm -- --seeds` score the same ones.
+ */
+export const FRESH = Object.freeze({
+  file: path.join(PATHS.sft, "eval_new_phrasings.jsonl"),
+  prompts: 250,
+  k: 2,
+  seed: 4242,
+});
+
+export function sampleFresh(sft: GPT, tok: BpeTokenizer, prompts: number = FRESH.prompts): RankedPrompt[] {
+  const items = readEvalJsonl(FRESH.file).slice(0, prompts);
+  return sampleResponses(sft, tok, items, { k: FRESH.k, seed: FRESH.seed, idPrefix: "fresh" });
+}
+
+/** How an RM's scores of fresh samples (`responseScores`) agree with their gold. */
+export interface FreshAgreement {
+  /** Responses scored (distinct samples) and the prompts they answer. */
+  responses: number;
+  prompts: number;
+  /** Spearman ρ(RM, gold) over every response, with a bootstrap 95 % interval over prompts. */
+  spearman: number;
+  lo: number;
+  hi: number;
+  /** ρ of prompt means, and of responses centred on their prompt's mean (spearmanByGroup). */
+  between: number;
+  within: number;
+}
+
+export function freshAgreement(fresh: readonly RankedPrompt[], scores: readonly number[][]): FreshAgreement {
+  const groups = fresh.map((p, i) => ({ x: scores[i], y: p.responses.map((r) => r.gold) }));
+  const pooled = (gs: readonly { x: readonly number[]; y: readonly number[] }[]) =>
+    spearman(
+      gs.flatMap((g) => g.x),
+      gs.flatMap((g) => g.y),
+    );
+  const { between, within } = spearmanByGroup(groups);
+  const { lo, hi } = bootstrapInterval(groups, pooled, { seed: FRESH.seed });
+  return {
+    responses: groups.reduce((n, g) => n + g.x.length, 0),
+    prompts: groups.length,
+    spearman: pooled(groups),
+    lo,
+    hi,
+    between,
+    within,
+  };
+}
+
+/** `npm run rm -- --seeds`: the committed recipe at several seeds, and their weight average. */
+export const SEED_STUDY = Object.freeze({ seeds: [0, 1, 2, 3] });
+
+/** One reward model of the seed study and what it measured. */
+export interface SeedStudyRow {
+  /** "seed 0", ... or "WARM" (the weight average of the seeds' models). */
+  member: string;
+  seeds: number[];
+  seconds: number;
+  heldOut: Omit<RewardEval, "calibration">;
+  fresh: FreshAgreement;
+}
+
+/**
+ * The recipe (RM_FULL on every training comparison) at each seed, then the
+ * WARM average of the models (src/model/average.ts), renormalised on the same
+ * SFT samples. Each is measured on the held-out rankings and on fresh samples:
+ * is the committed RM's agreement with gold a seed's luck, and does averaging
+ * raise it?
+ */
+export async function rewardSeedStudy(
+  sft: GPT,
+  tok: BpeTokenizer,
+  train: readonly RankedPrompt[],
+  test: readonly RankedPrompt[],
+  fresh: readonly RankedPrompt[],
+  onRow?: (row: SeedStudyRow) => void,
+  /** Tests shorten the recipe and the seed list. */
+  o: { seeds?: readonly number[]; config?: Partial<RewardConfig>; base?: Readonly<RewardConfig> } = {},
+): Promise<SeedStudyRow[]> {
+  const seeds = o.seeds ?? SEED_STUDY.seeds;
+  const base = o.base ?? RM_FULL;
+  const rows: SeedStudyRow[] = [];
+  const measure = (member: string, rm: RewardModel, s: number[], t: number) => {
+    const { calibration: _, ...heldOut } = evaluateRewardModel(rm, tok, test);
+    const f = freshAgreement(fresh, responseScores(rm, tok, fresh));
+    const row = { member, seeds: s, seconds: (Date.now() - t) / 1000, heldOut, fresh: f };
+    rows.push(row);
+    onRow?.(row);
+  };
+  const models: RewardModel[] = [];
+  for (const seed of seeds) {
+    const t = Date.now();
+    const config = { ...o.config, seed, evalEvery: 0 };
+    const { rm } = await runRewardModel({ sft, tokenizer: tok, train, config, base });
+    models.push(rm);
+    measure(`seed ${seed}`, rm, [seed], t);
+  }
+  const t = Date.now();
+  const warm = rewardModel(averageModels(models.map((m) => m.model)), models[0].head.likelihoodWeight);
+  normaliseOn(warm, groupsOf(tok, train, sft.config.contextLength), tok);
+  measure("WARM", warm, [...seeds], t);
+  for (const m of [...models, warm]) m.model.dispose();
+  return rows;
 }

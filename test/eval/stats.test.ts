@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import {
+  bootstrapInterval,
   kendallTau,
   meanInterval,
   ols,
@@ -98,6 +99,20 @@ describe("eval/stats: ranks, correlations, least squares", () => {
     assert.ok(Math.abs(r.within + 1) < 1e-12, `within ${r.within}`);
     assert.ok(r.pooled > 0.5 && r.pooled < 1, `pooled ${r.pooled}`);
     assert.throws(() => spearmanByGroup([{ x: [1], y: [1, 2] }]), /group 0 has 1 x and 2 y scores/);
+  });
+
+  it("bootstraps an interval as wide as the normal theory's for a mean, the same for the same seed", () => {
+    const units = Array.from({ length: 100 }, (_, i) => i); // mean 49.5, standard error 2.9
+    const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const r = bootstrapInterval(units, avg, { draws: 2000, seed: 3 });
+    const se = Math.sqrt(units.reduce((a, x) => a + (x - 49.5) ** 2, 0) / 99 / 100);
+    assert.ok(r.lo < 49.5 && 49.5 < r.hi, `${r.lo}–${r.hi}`);
+    const width = r.hi - r.lo;
+    assert.ok(Math.abs(width / (2 * 1.96 * se) - 1) < 0.15, `width ${width} against ${2 * 1.96 * se}`);
+    assert.deepEqual(bootstrapInterval(units, avg, { draws: 2000, seed: 3 }), r);
+    assert.notDeepEqual(bootstrapInterval(units, avg, { draws: 2000, seed: 4 }), r);
+    assert.throws(() => bootstrapInterval([1], avg), /at least 2 units/);
+    assert.throws(() => bootstrapInterval([1, 2], () => NaN), /undefined on 1000 of 1000/);
   });
 
   it("recovers known coefficients by least squares, with intervals that cover them", () => {

@@ -8,18 +8,9 @@ import type { EvalSets } from "../../src/eval/suite";
 import { runArms, SftInputs, subsetRecords, totalSteps } from "../../src/experiments/sft";
 import { tokenStream } from "../../src/train/pretrain";
 import { SFT_QUICK, sftConfig } from "../../src/train/sft";
-import { setup, testTokenizer, tinyModel } from "../helpers";
+import { ANTONYMS, setup, testTokenizer, tinyModel } from "../helpers";
 
-const PAIRS = [
-  ["hot", "cold"],
-  ["up", "down"],
-  ["wet", "dry"],
-  ["big", "small"],
-  ["fast", "slow"],
-  ["old", "new"],
-  ["good", "bad"],
-  ["light", "dark"],
-];
+const PAIRS = ANTONYMS;
 const conv = (w: string, a: string): Message[] => [
   { role: "user", content: `What is the opposite of ${w}?` },
   { role: "assistant", content: a },

@@ -4,16 +4,9 @@ import { GPT } from "../../src/model/gpt";
 import { clozeProbe } from "../../src/eval/probe";
 import { trainBpe } from "../../src/tokenizer/index";
 import { PRETRAIN_QUICK, pretrain, pretrainConfig, tokenStream } from "../../src/train/pretrain";
-import { setup } from "../helpers";
+import { ANTONYMS, setup } from "../helpers";
 
-const FACTS: [string, string][] = [
-  ["hot", "cold"],
-  ["up", "down"],
-  ["wet", "dry"],
-  ["big", "small"],
-  ["fast", "slow"],
-  ["old", "new"],
-];
+const FACTS = ANTONYMS.slice(0, 6);
 const docs = Array.from({ length: 300 }, (_, i) => {
   const [w, a] = FACTS[i % FACTS.length];
   return i % 2
