@@ -28,7 +28,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { initBackend } from "../backend";
+import { BackendInfo, initBackend } from "../backend";
 import { pct } from "../display/report";
 import { progress } from "../display/progress";
 import { PATHS } from "../data/paths";
@@ -196,7 +196,7 @@ function writeRecord(
   r: {
     command: string;
     grid: unknown;
-    backend: Awaited<ReturnType<typeof initBackend>>;
+    backend: BackendInfo;
     t: number;
     rows: unknown[];
   },

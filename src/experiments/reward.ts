@@ -378,7 +378,10 @@ export interface FreshAgreement {
   /** Responses scored (distinct samples) and the prompts they answer. */
   responses: number;
   prompts: number;
-  /** Spearman ρ(RM, gold) over every response, with a bootstrap 95 % interval over prompts. */
+  /**
+   * Spearman ρ(RM, gold) over every response, with a bootstrap 95 % interval
+   * over prompts (seeded by FRESH.seed).
+   */
   spearman: number;
   lo: number;
   hi: number;
