@@ -182,9 +182,10 @@ async function seeds(): Promise<void> {
   const fresh = sampleFresh(sft, tokenizer);
   const rows = await rewardSeedStudy(sft, tokenizer, train, test, fresh, (r) =>
     console.log(
-      `${r.member}: held-out gold accuracy ${pct(r.heldOut.gold.rate)}, ρ ${r.heldOut.spearman.toFixed(3)}; ` +
-        `fresh ρ ${r.fresh.spearman.toFixed(3)} (${r.fresh.lo.toFixed(3)}–${r.fresh.hi.toFixed(3)}), ` +
-        `between ${r.fresh.between.toFixed(3)}, within ${r.fresh.within.toFixed(3)} (${r.seconds.toFixed(0)} s)`,
+      `${r.member}: held-out gold accuracy ${pct(r.heldOut.gold.rate)}, ` +
+        `ρ ${r.heldOut.spearman.toFixed(3)}; fresh ρ ${r.fresh.spearman.toFixed(3)} ` +
+        `(${r.fresh.lo.toFixed(3)}–${r.fresh.hi.toFixed(3)}), between ${r.fresh.between.toFixed(3)}, ` +
+        `within ${r.fresh.within.toFixed(3)} (${r.seconds.toFixed(0)} s)`,
     ),
   );
   const grid = { ...SEED_STUDY, recipe: RM_FULL, fresh: { ...FRESH, file: path.relative(ROOT, FRESH.file) } };

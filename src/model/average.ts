@@ -20,7 +20,8 @@ export function averageModels(models: readonly GPT[]): GPT {
   models.forEach((m, i) => {
     if (JSON.stringify(m.config) !== JSON.stringify(config))
       throw new Error(
-        `averageModels: model ${i} has config ${JSON.stringify(m.config)}, model 0 ${JSON.stringify(config)}; ` +
+        `averageModels: model ${i} has config ${JSON.stringify(m.config)}, ` +
+          `model 0 ${JSON.stringify(config)}; ` +
           "only fine-tunes of one architecture can be averaged",
       );
   });
