@@ -74,6 +74,26 @@ export interface ResponseRow {
 }
 
 /**
+ * Right-padded token rows with weight 1 on every response token (from
+ * `start` on) and 0 on the prompt and the padding: the one way every trainer
+ * lays out prompt + response rows for `maskedLogProbs` (DPO's and the reward
+ * model's pairs, PPO's rollouts). Attention is causal, so padding after a
+ * row's end never changes its values.
+ */
+export function padResponses(rows: readonly ResponseRow[], pad: number): WeightedRows {
+  const B = rows.length;
+  const T = Math.max(2, ...rows.map((r) => r.tokens.length));
+  const tokens = new Int32Array(B * T).fill(pad);
+  const weights = new Float32Array(B * (T - 1));
+  rows.forEach((r, b) => {
+    tokens.set(r.tokens, b * T);
+    // weights[t] is the weight of predicting token t + 1.
+    for (let t = r.start; t < r.tokens.length; t++) weights[b * (T - 1) + t - 1] = 1;
+  });
+  return { tokens, weights, B, T };
+}
+
+/**
  * log p(token) of every response token of every row, under `model`, by one
  * full forward pass per chunk of rows (no gradient; what KL estimates and
  * PPO's rollout statistics need). Rows are right-padded with `pad`: attention

@@ -5,8 +5,6 @@
  * never states a number the run did not produce.
  */
 import type { RunRecord } from "../run-record";
-import type { PretrainNotes } from "../train/pretrain";
-import type { SftNotes } from "../train/sft";
 import { GPTConfig, countParameters } from "./config";
 import { hfArchitecture } from "./hf";
 import { LN_EPS } from "./ops";
@@ -18,6 +16,21 @@ export interface CardInputs {
   source?: string;
   /** The export folder's name, for the title and the snippets. */
   name: string;
+}
+
+/**
+ * The notes fields a card reads, from pretraining's and SFT's records. Stated
+ * here, not imported, so `model/` depends on no trainer; every field is
+ * optional because a card is written for whatever record came with a folder.
+ */
+interface CardNotes {
+  trainTokens?: number;
+  valTokens?: number;
+  base?: string;
+  trainExamples?: number;
+  valExamples?: number;
+  mask?: string;
+  eval?: Record<string, { n?: number; answer_rate?: number; exact_match?: number } | undefined>;
 }
 
 /** A number for people: 4 significant digits, no exponent for everyday sizes. */
@@ -133,14 +146,14 @@ function data(run?: RunRecord): string {
     "Tuning Lab's generated English corpus (`data/corpus/train.jsonl`): prose that states facts about WordNet 3.0 " +
     "headwords (antonyms, synonyms, categories) and quotes their glosses and examples (`src/data/corpus.ts`).";
   if (run.method === "pretrain") {
-    const n = run.notes as Partial<PretrainNotes>;
+    const n = run.notes as CardNotes;
     const tokens = n.trainTokens
       ? ` ${n.trainTokens.toLocaleString("en")} training tokens, ${n.valTokens?.toLocaleString("en")} validation tokens.`
       : "";
     return `${corpus} Raw text, no chat format.${tokens}`;
   }
   if (run.method === "sft") {
-    const n = run.notes as Partial<SftNotes>;
+    const n = run.notes as CardNotes;
     const base = n.base ? ` the base model \`${n.base}\`` : " a base model";
     const replay = Number((run.config as { replayBatchSize?: number })?.replayBatchSize) > 0;
     return (
@@ -189,7 +202,7 @@ function runRecord(run?: RunRecord): string {
     row("last training row", run.metrics?.at(-1)),
     row("last evaluation", run.evals?.at(-1)),
   ];
-  const evals = (run.notes as Partial<SftNotes>)?.eval;
+  const evals = (run.notes as CardNotes)?.eval;
   if (run.method === "sft" && evals) {
     for (const [set, s] of Object.entries(evals))
       lines.push(

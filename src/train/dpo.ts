@@ -447,3 +447,9 @@ export async function trainDpo(a: DpoArgs): Promise<RunRecord<DpoConfig, DpoNote
     },
   });
 }
+
+declare module "../run-record" {
+  interface RunKinds {
+    dpo: RunRecord<DpoConfig, DpoNotes>;
+  }
+}

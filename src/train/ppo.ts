@@ -804,3 +804,9 @@ function ppoObjective(
     },
   };
 }
+
+declare module "../run-record" {
+  interface RunKinds {
+    ppo: RunRecord<PpoConfig, PpoNotes>;
+  }
+}

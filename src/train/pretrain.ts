@@ -134,3 +134,9 @@ export async function pretrain(a: PretrainArgs): Promise<RunRecord<PretrainConfi
     notes: { trainTokens: a.train.length, valTokens: a.val.length },
   });
 }
+
+declare module "../run-record" {
+  interface RunKinds {
+    pretrain: RunRecord<PretrainConfig, PretrainNotes>;
+  }
+}

@@ -436,3 +436,9 @@ export function pairFileAccuracy(
     skipped_gold_ties: records.length - kept.length,
   };
 }
+
+declare module "../run-record" {
+  interface RunKinds {
+    reward: RunRecord<RewardConfig, RewardNotes>;
+  }
+}

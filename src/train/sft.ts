@@ -220,3 +220,9 @@ export async function trainSft(a: SftArgs): Promise<RunRecord<SftConfig, SftNote
     },
   });
 }
+
+declare module "../run-record" {
+  interface RunKinds {
+    sft: RunRecord<SftConfig, SftNotes>;
+  }
+}
