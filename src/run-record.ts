@@ -90,3 +90,107 @@ export function loadRun<K extends RunMethod>(dir: string, method: K): RunKinds[K
   }
   return { ...run, notes: run.notes ?? {} } as RunKinds[K];
 }
+
+/**
+ * The shape a committed record must have, as `readRecord` checks it: a type
+ * per field ("number" also takes null, which is how JSON writes NaN and
+ * ±Infinity), a nested object shape, or `[shape]` for an array whose every
+ * element has that shape. A field named with a final "?" may be absent.
+ */
+export type Shape =
+  | "string"
+  | "number"
+  | "boolean"
+  | "object"
+  | "array"
+  | "number[]"
+  | readonly [Shape]
+  | { readonly [field: string]: Shape };
+
+/** Where `value` departs from `shape`, one line per field ("rows[3].sampled.gold: missing"); at most `limit`. */
+export function shapeProblems(value: unknown, shape: Shape, at = "", limit = 10): string[] {
+  const out: string[] = [];
+  const typeOf = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "array" : typeof v);
+  const visit = (v: unknown, s: Shape, p: string): void => {
+    if (out.length >= limit) return;
+    const where = p || "the record";
+    if (typeof s === "string") {
+      const t = typeOf(v);
+      const ok =
+        s === "number"
+          ? t === "number" || t === "null"
+          : s === "number[]"
+            ? t === "array" && (v as unknown[]).every((x) => x === null || typeof x === "number")
+            : t === s;
+      if (!ok)
+        out.push(`${where}: ${s === "number[]" ? "an array of numbers" : `a ${s}`} expected, found ${t}`);
+      return;
+    }
+    if (Array.isArray(s)) {
+      if (!Array.isArray(v)) return void out.push(`${where}: an array expected, found ${typeOf(v)}`);
+      v.forEach((x, i) => visit(x, s[0], `${p}[${i}]`));
+      return;
+    }
+    if (typeOf(v) !== "object") return void out.push(`${where}: an object expected, found ${typeOf(v)}`);
+    const o = v as Record<string, unknown>;
+    for (const [key, sub] of Object.entries(s as Record<string, Shape>)) {
+      const optional = key.endsWith("?");
+      const name = optional ? key.slice(0, -1) : key;
+      const q = p ? `${p}.${name}` : name;
+      if (o[name] === undefined) {
+        if (!optional && out.length < limit) out.push(`${q}: missing`);
+      } else visit(o[name], sub, q);
+    }
+  };
+  visit(value, shape, at);
+  return out;
+}
+
+/**
+ * Read a committed record (a JSON file a command wrote: data/rlhf/*.json),
+ * checked against the shape its readers rely on. Throws, naming the file and
+ * the command that rebuilds it, if the file is missing, is not JSON, or lacks
+ * a field or has one of the wrong type (a record from an older version of the
+ * code: stale).
+ */
+export function readRecord<T>(file: string, o: { command: string; shape: Shape }): T {
+  const rebuild = `rebuild it with \`${o.command}\``;
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing; ${rebuild}`);
+  let record: unknown;
+  try {
+    record = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new Error(`${file} is unreadable (${(e as Error).message}); ${rebuild}`);
+  }
+  const problems = shapeProblems(record, o.shape);
+  if (problems.length)
+    throw new Error(
+      `${file} is stale or is not the record its reader expects (${problems.join("; ")}` +
+        `${problems.length >= 10 ? "; ..." : ""}); ${rebuild}`,
+    );
+  return record as T;
+}
+
+/** The shape of a mean with its interval (`meanInterval`, `tInterval`, `winRate`). */
+export const INTERVAL_SHAPE = { mean: "number", lo: "number", hi: "number" } as const satisfies Shape;
+
+/** The shape of a rate with its interval (`wilson`). */
+export const RATE_SHAPE = { rate: "number", lo: "number", hi: "number" } as const satisfies Shape;
+
+/** The shape of a policy measured on held-out samples (`sampledGold`: gold and KL, per prompt too). */
+export const SAMPLED_SHAPE = {
+  gold: INTERVAL_SHAPE,
+  kl: INTERVAL_SHAPE,
+  perPrompt: { gold: "number[]", kl: "number[]" },
+} as const satisfies Shape;
+
+/**
+ * The shape of one run of a policy sweep (PPO's and DPO's records): its job,
+ * its time, its held-out samples and greedy summary (`summarisePolicy`).
+ */
+export const SWEEP_ROW_SHAPE = {
+  job: { study: "string", config: "object" },
+  seconds: "number",
+  sampled: SAMPLED_SHAPE,
+  greedy: { gold: INTERVAL_SHAPE, exactMatch: RATE_SHAPE, answerRate: RATE_SHAPE },
+} as const satisfies Shape;

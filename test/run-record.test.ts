@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { describeMetric, metricValue, MetricRow, unregisteredKeys } from "../src/metrics";
-import { loadRun } from "../src/run-record";
+import { loadRun, readRecord, shapeProblems } from "../src/run-record";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -45,5 +45,78 @@ describe("run records", () => {
       /"probe\/cloze_accuracy" is not in this row \(step 3\)/,
     );
     assert.throws(() => describeMetric("val/los"), /not registered; add it to METRICS in src\/metrics\.ts/);
+  });
+});
+
+describe("readRecord: committed records, checked", () => {
+  const shape = {
+    command: "string",
+    durationS: "number",
+    rows: [{ name: "string", gold: { mean: "number", lo: "number", hi: "number" }, "note?": "string" }],
+  } as const;
+  const command = "npm run thing -- --sweep";
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "record-"))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const write = (o: unknown) => {
+    const file = path.join(dir, "thing.json");
+    fs.writeFileSync(file, typeof o === "string" ? o : JSON.stringify(o));
+    return file;
+  };
+  const valid = {
+    command: "npm run thing -- --sweep --workers 2",
+    durationS: 12.5,
+    rows: [{ name: "a", gold: { mean: 0.5, lo: 0.4, hi: null } }],
+  };
+
+  it("reads a valid file, typed by its reader (null stands for NaN or ±Infinity; optional fields may be absent)", () => {
+    const r = readRecord<typeof valid>(write(valid), { command, shape });
+    assert.deepStrictEqual(r, valid);
+  });
+
+  it("names the file and the command that rebuilds it when the file is missing", () => {
+    const file = path.join(dir, "none.json");
+    assert.throws(
+      () => readRecord(file, { command, shape }),
+      (e: Error) =>
+        e.message.includes(file) && e.message.includes(`\`${command}\``) && /missing/.test(e.message),
+    );
+  });
+
+  it("names the file and the command when the file is not JSON", () => {
+    const file = write("{ not json");
+    assert.throws(
+      () => readRecord(file, { command, shape }),
+      (e: Error) => e.message.includes(file) && /unreadable/.test(e.message) && e.message.includes(command),
+    );
+  });
+
+  it("calls a record missing a field, or with one of the wrong type, stale, naming the field and the command", () => {
+    const noLo = { ...valid, rows: [{ name: "a", gold: { mean: 0.5, hi: 0.6 } }] };
+    assert.throws(
+      () => readRecord(write(noLo), { command, shape }),
+      (e: Error) =>
+        /stale/.test(e.message) &&
+        e.message.includes("rows[0].gold.lo: missing") &&
+        e.message.includes(command),
+    );
+    const { durationS: _, ...noDuration } = valid;
+    assert.throws(() => readRecord(write(noDuration), { command, shape }), /durationS: missing/);
+    assert.throws(
+      () => readRecord(write({ ...valid, rows: {} }), { command, shape }),
+      /rows: an array expected, found object/,
+    );
+    assert.throws(
+      () => readRecord(write({ ...valid, rows: [{ ...valid.rows[0], name: 3 }] }), { command, shape }),
+      /rows\[0\]\.name: a string expected, found number/,
+    );
+  });
+
+  it("lists at most ten problems", () => {
+    const rows = Array.from({ length: 30 }, () => ({}));
+    assert.equal(shapeProblems({ rows }, { rows: [{ a: "number" }] }).length, 10);
+    assert.deepEqual(shapeProblems([1, "x"], "number[]"), [
+      "the record: an array of numbers expected, found array",
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * `npm run dpo [-- --quick] [--resume] [--steps N] [--seed N] [--loss L] [--beta B] [--out DIR]`
+ * `npm run dpo [-- --quick] [--resume] [--steps N] [--seed N] [--loss L] [--beta B] [--<objective knob> X] [--out DIR]`
  *
  * DPO (DPO_FULL in src/train/dpo.ts) from the committed SFT model on the
  * reward model's comparisons (data/rlhf/pairs_train.jsonl: SFT samples ranked
@@ -35,18 +35,20 @@ import {
   dpoSummary,
   evaluateDpo,
   loadDpoInputs,
+  OfflineRecord,
   runDpo,
 } from "../experiments/dpo";
 import {
   baseComparisons,
   OFFLINE,
   OFFLINE_FILES,
-  OfflineRecord,
   offlinePrompts,
   offlineRecords,
   pairGold,
 } from "../experiments/dpo-offline";
-import { bestOfN, HELDOUT_SAMPLE_SEED, sampledGold } from "../experiments/ppo";
+import { rmBestOfN } from "../experiments/ppo";
+import { HELDOUT_SAMPLE_SEED, sampledGold } from "../eval/policy";
+import { goldReward } from "../judge/gold";
 import { runInPool } from "../experiments/pool";
 import { saveCheckpoint } from "../model/checkpoint";
 import { readEvalJsonl, readPreferenceJsonl, writePreferenceJsonl } from "../data/sft-data";
@@ -54,15 +56,33 @@ import { loadModel } from "../model/load";
 import { loadRewardModel } from "../model/reward-model";
 import { loadRun, versions } from "../run-record";
 import { checkResumable, checkScheduleUnchanged } from "../train/loop";
-import { DPO_FULL, DPO_LOSSES, DPO_QUICK, dpoConfig, DpoLoss } from "../train/dpo";
+import { DPO_FULL, DPO_QUICK, DpoConfig, dpoConfig } from "../train/dpo";
 import { CliSpec, Flag, helpText, parseCli, runMain } from "./args";
+import {
+  DPO_LOSSES,
+  DpoLoss,
+  OBJECTIVE_PARAMS,
+  ObjectiveParam,
+  ObjectiveParamName,
+  PAIR_OBJECTIVES,
+} from "../train/objectives";
 
 const ROOT = path.resolve(__dirname, "..", "..");
+
+const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** One option per objective knob (src/train/objectives.ts), so a new objective's knobs need no edit here. */
+const OBJECTIVE_FLAGS: Record<string, Flag> = Object.fromEntries(
+  (Object.entries(OBJECTIVE_PARAMS) as [ObjectiveParamName, ObjectiveParam][]).map(([k, p]) => [
+    kebab(k),
+    { type: "number", doc: `${p.doc} (loss ${p.readBy.join(", ")})`, default: p.default },
+  ]),
+);
 
 export const DPO_CLI = {
   name: "dpo",
   usage:
-    "usage: npm run dpo [-- --quick] [--resume] [--steps N] [--seed N] [--loss L] [--beta B] [--out DIR] | -- --sweep|--offline [--workers N] [--quick]",
+    "usage: npm run dpo [-- --quick] [--resume] [--steps N] [--seed N] [--loss L] [--beta B] [--<objective knob> X] [--out DIR] | -- --sweep|--offline [--workers N] [--quick]",
   summary:
     "DPO from data/models/sft on data/rlhf/pairs_train.jsonl against the frozen SFT model; saves data/models/dpo (--quick: build/models/dpo-quick).",
   flags: {
@@ -70,8 +90,15 @@ export const DPO_CLI = {
     resume: { type: "boolean", doc: "continue the in-progress run in build/dpo" },
     steps: { type: "int", min: 0, doc: "optimizer steps (0: the recipe's)", default: DPO_FULL.steps },
     seed: { type: "int", doc: "random seed (batch order)", default: 0 },
-    loss: { type: "string", arg: "L", choices: DPO_LOSSES, doc: "pair loss", default: DPO_FULL.loss },
+    loss: {
+      type: "string",
+      arg: "L",
+      choices: DPO_LOSSES,
+      doc: `the objective (${DPO_LOSSES.map((l) => `${l}: ${PAIR_OBJECTIVES[l].paper}`).join("; ")})`,
+      default: DPO_FULL.loss,
+    },
     beta: { type: "number", doc: "β (> 0)", default: DPO_FULL.beta },
+    ...OBJECTIVE_FLAGS,
     out: { type: "string", arg: "DIR", doc: "where the final policy goes", default: "data/models/dpo" },
     sweep: {
       type: "boolean",
@@ -99,6 +126,7 @@ async function main(argv: string[]): Promise<void> {
       seed: a.seed ?? 0,
       loss: (a.loss ?? base.loss) as DpoLoss,
       beta: a.beta ?? base.beta,
+      ...objectiveParams(a as Record<string, unknown>),
       checkpointEvery: quick ? 0 : 30,
     },
     base,
@@ -110,8 +138,7 @@ async function main(argv: string[]): Promise<void> {
     checkResumable(previous, config, path.join(work, "run.json"), [
       "loss",
       "beta",
-      "labelSmoothing",
-      "simpoGamma",
+      ...(Object.keys(OBJECTIVE_PARAMS) as ObjectiveParamName[]),
       "sftWeight",
     ]);
     checkScheduleUnchanged(previous, config, path.join(work, "run.json"));
@@ -139,6 +166,12 @@ async function main(argv: string[]): Promise<void> {
     `saved ${path.relative(ROOT, out)}/; check it with npm run --silent eval -- --model ${path.relative(ROOT, out)} ` +
       `--prompts data/sft/prompts_heldout.jsonl --gold --reference data/models/sft --samples 4`,
   );
+}
+
+/** The objective knobs given on the command line, by their config names. */
+function objectiveParams(a: Record<string, unknown>): Partial<DpoConfig> {
+  const given = Object.keys(OBJECTIVE_PARAMS).filter((k) => a[kebab(k)] !== undefined);
+  return Object.fromEntries(given.map((k) => [k, a[kebab(k)]]));
 }
 
 /** DPO jobs in worker processes, one bar over all their steps, a line per finished run. */
@@ -170,9 +203,10 @@ async function sweep(workers: number, quick: boolean): Promise<void> {
   const sftPoint = sampledGold(sft, sft, tokenizer, items, {
     samples: grid.samples,
     seed: HELDOUT_SAMPLE_SEED,
+    score: goldReward,
   });
   const rm = loadRewardModel(path.join(DPO_PATHS.sft, "..", "rm"));
-  const bon = bestOfN(sft, rm, tokenizer, items, {
+  const bon = rmBestOfN(sft, rm, tokenizer, items, {
     ns: quick ? [1, 2] : [1, 2, 4, 8, 16],
     seed: HELDOUT_SAMPLE_SEED,
   });
@@ -229,6 +263,7 @@ async function offline(workers: number, quick: boolean): Promise<void> {
   const sftPoint = sampledGold(sft, sft, tokenizer, items, {
     samples: grid.samples,
     seed: HELDOUT_SAMPLE_SEED,
+    score: goldReward,
   });
   const file = quick ? path.join(ROOT, "build", "dpo_offline-quick.json") : OFFLINE_FILES.record;
   const record: OfflineRecord = {

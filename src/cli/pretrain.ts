@@ -24,7 +24,7 @@ import { readFactsFile } from "../data/facts-file";
 import { PATHS } from "../data/paths";
 import { progress } from "../display/progress";
 import { ProbeResult, clozeProbe } from "../eval/probe";
-import { MetricRow, metricValue } from "../metrics";
+import { MetricRow, metricValue, StepRow } from "../metrics";
 import { saveCheckpoint } from "../model/checkpoint";
 import { BASE_MODEL, gptConfig } from "../model/config";
 import { GPT } from "../model/gpt";
@@ -99,16 +99,7 @@ async function main(argv: string[]): Promise<void> {
   const docs = args.quick ? corpus.train.slice(0, 3000) : corpus.train;
   const valDocs = args.quick ? corpus.val.slice(0, 200) : corpus.val;
 
-  let t = Date.now();
-  const VOCAB = BASE_MODEL.vocabSize;
-  // Merges from the first 4 M characters: enough for stable counts, and seconds instead of a minute.
-  const tokenizer = trainBpe(prefixOf(docs, 4e6), { vocabSize: VOCAB });
-  const train = tokenStream(tokenizer, docs);
-  const val = tokenStream(tokenizer, valDocs);
-  const chars = docs.reduce((n, d) => n + d.length, 0);
-  console.log(
-    `tokenizer: ${VOCAB} tokens, ${(chars / train.length).toFixed(2)} chars/token; ${train.length.toLocaleString("en")} train and ${val.length.toLocaleString("en")} val tokens (${((Date.now() - t) / 1000).toFixed(1)} s)`,
-  );
+  const { tokenizer, train, val } = tokenize(docs, valDocs);
 
   const model = GPT.create(shape, config.seed);
   const items = probeItems(facts.headwords);
@@ -123,7 +114,7 @@ async function main(argv: string[]): Promise<void> {
     `model: ${model.numParameters().toLocaleString("en")} parameters; ${config.steps} steps × ${config.batchSize}×${model.config.contextLength} tokens on ${backend.name}`,
   );
 
-  t = Date.now();
+  const t = Date.now();
   const run = await pretrain({
     model,
     tokenizer,
@@ -150,6 +141,32 @@ async function main(argv: string[]): Promise<void> {
     },
   };
   await saveCheckpoint(out, { model, tokenizer, run, step: config.steps });
+  summarise(run, probe, items, t);
+  console.log(`saved ${path.relative(ROOT, out)}/ (model, tokenizer.json, run.json)`);
+}
+
+/** The tokenizer, learned from the training documents, and both splits as token streams. */
+function tokenize(docs: readonly string[], valDocs: readonly string[]) {
+  const t = Date.now();
+  const VOCAB = BASE_MODEL.vocabSize;
+  // Merges from the first 4 M characters: enough for stable counts, and seconds instead of a minute.
+  const tokenizer = trainBpe(prefixOf(docs, 4e6), { vocabSize: VOCAB });
+  const train = tokenStream(tokenizer, docs);
+  const val = tokenStream(tokenizer, valDocs);
+  const chars = docs.reduce((n, d) => n + d.length, 0);
+  console.log(
+    `tokenizer: ${VOCAB} tokens, ${(chars / train.length).toFixed(2)} chars/token; ${train.length.toLocaleString("en")} train and ${val.length.toLocaleString("en")} val tokens (${((Date.now() - t) / 1000).toFixed(1)} s)`,
+  );
+  return { tokenizer, train, val };
+}
+
+/** The closing lines: validation loss and the cloze probe, overall and by relation and direction. */
+function summarise(
+  run: { evals: StepRow[] },
+  probe: ReturnType<typeof clozeProbe>,
+  items: ReturnType<typeof probeItems>,
+  t: number,
+) {
   const last = run.evals[run.evals.length - 1];
   const stated = items.filter((i) => i.stated && i.relation !== "definition").length;
   console.log(
@@ -163,7 +180,6 @@ async function main(argv: string[]): Promise<void> {
         .map(([k, v]) => `${k} ${pct(v)}`)
         .join(", "),
   );
-  console.log(`saved ${path.relative(ROOT, out)}/ (model, tokenizer.json, run.json)`);
 }
 
 /** The base model's shape at another width (heads of 32 dimensions); the base model itself by default. */

@@ -40,7 +40,7 @@ import { agreement, selfJudgeStudy, timedLabels } from "../judge/agreement";
 import { RlaifRecord } from "../experiments/rlaif-record";
 import { runInPool } from "../experiments/pool";
 import { readEvalJsonl } from "../data/sft-data";
-import { readRankings } from "../judge/comparisons";
+import { RankedPrompt, readRankings } from "../judge/comparisons";
 import { clamped, goldJudge, Judge, JudgePair, labelPairs, raterJudge, swapDebiased } from "../judge/judge";
 import { constitutionJudge } from "../judge/constitution";
 import { RATER_PANEL } from "../judge/raters";
@@ -189,43 +189,8 @@ async function main(argv: string[]): Promise<void> {
   const train = comparisonPairs(trainRanked);
   const testRanked = readRankings(RLAIF_PATHS.test).slice(0, S.testPrompts);
   const test = comparisonPairs(testRanked);
-  const gold = goldLabels(test);
   console.log(`${train.length} training pairs, ${test.length} held-out pairs`);
-
-  // 1. Judge quality on held-out pairs.
-  const raters = raterJudge(RATER_PANEL, 0);
-  const constitution = constitutionJudge();
-  const cheap = [raters, constitution, clamped(constitution)].map((j) => assess(j, test, gold));
-  const untuned = selfJudgeStudy(sft, tok, "self-judge", test, gold);
-  console.log(`self-judge: ${pct(untuned.rows[1].accuracy.mean)} agreement (swapped)`);
-
-  // 2. The training pairs labelled by each source (the tuned judge learns from the raters' labels).
-  const human = timedLabels(raters, train);
-  const { tuned, judge } = await tunedJudges(
-    sft,
-    tok,
-    S,
-    { pairs: train, human: human.labels },
-    { pairs: test, gold },
-  );
-  const sources: Record<LabelSource, { labels: number[]; seconds: number }> = {
-    raters: human,
-    constitution: timedLabels(constitution, train),
-    "tuned judge": timedLabels(swapDebiased(selfJudge(judge, tok)), train),
-  };
-  const labels = Object.fromEntries(LABEL_SOURCES.map((s) => [s, sources[s].labels])) as Record<
-    LabelSource,
-    number[]
-  >;
-  const trainGold = goldLabels(train);
-  const batch = (quick ? DPO_QUICK : DPO_FULL).batchSize;
-  const labelSets = LABEL_SOURCES.map((s) => ({
-    source: s,
-    seconds: sources[s].seconds,
-    ties: labels[s].filter((p) => p === 0.5).length,
-    agreementWithGold: agreement(s, labels[s], trainGold),
-    steps: onePassSteps(trainRanked, labels[s], batch, S.dpoSteps),
-  }));
+  const judged = await labelStage(sft, tok, S, quick, { train, trainRanked, test });
 
   // 3. SL-CAI: critique and revise the SFT samples of the training prompts.
   const sl = slcaiData(trainRanked, { model: sft, tok });
@@ -236,36 +201,13 @@ async function main(argv: string[]): Promise<void> {
 
   // 4. Policies, in worker processes (they read the labels and SL-CAI data from a file under build/).
   const handoff: RlaifHandoff = {
-    labels,
+    labels: judged.labels,
     slcai: sl.data,
     prompts: trainRanked.length,
     heldout: S.heldout,
     samples: S.samples,
   };
-  const file = path.join(ROOT, "build", "rlaif", quick ? "handoff-quick.json" : "handoff.json");
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(handoff));
-  const passSteps = Object.fromEntries(labelSets.map((l) => [l.source, l.steps])) as Record<
-    LabelSource,
-    number
-  >;
-  const jobs = rlaifJobs({ ...S, quick }, passSteps);
-  const rows = await runInPool<RlaifWorkerInputs, RlaifJob, RlaifResult>({
-    worker: "rlaif-worker.ts",
-    inputs: { file, quick },
-    jobs,
-    name: rlaifJobLabel,
-    workers,
-    progress: progress(
-      jobs.reduce((n, j) => n + j.steps, 0),
-      { label: "rlaif runs" },
-    ),
-    onResult: (r) =>
-      console.log(
-        `${rlaifJobLabel(r.job)}: gold ${r.point.gold.mean.toFixed(3)}, KL ${r.point.kl.mean.toFixed(3)} ` +
-          `(${r.seconds.toFixed(0)} s)`,
-      ),
-  });
+  const rows = await policyRuns(handoff, judged.labelSets, { S, quick, workers });
   const heldout = readEvalJsonl(RLAIF_PATHS.heldout).slice(0, S.heldout);
   const sftPoint = measurePolicy(sft, sft, tok, heldout, { samples: S.samples });
 
@@ -278,22 +220,8 @@ async function main(argv: string[]): Promise<void> {
     versions: versions(backend.tfjsVersion),
     startedAt: new Date(t0).toISOString(),
     durationS: 0,
-    judges: {
-      pairs: test.length,
-      rows: [...cheap.map((c) => c.agreement), ...untuned.rows, ...tuned.flatMap((t) => t.study.rows)],
-      costPer1000: {
-        [raters.id]: cheap[0].costPer1000,
-        [constitution.id]: cheap[1].costPer1000,
-        "self-judge (swapped)": untuned.costPer1000,
-      },
-      positionBias: {
-        "self-judge": untuned.positionBias,
-        ...Object.fromEntries(tuned.map((t) => [`judge tuned on ${t.comparisons}`, t.study.positionBias])),
-      },
-      tooLong: untuned.tooLong,
-      tuned: tuned.map(({ study, ...t }) => ({ ...t, costPer1000: study.costPer1000 })),
-    },
-    labelSets,
+    judges: judged.judges,
+    labelSets: judged.labelSets,
     slcai: sl.stats,
     sft: sftPoint,
     rows,
@@ -303,6 +231,100 @@ async function main(argv: string[]): Promise<void> {
   console.log(
     `wrote ${path.relative(ROOT, out)} (${rows.length} runs, ${(record.durationS / 60).toFixed(1)} min)`,
   );
+}
+
+/**
+ * Steps 1 and 2: each judge's agreement with gold on held-out pairs, then
+ * the training pairs labelled by each source (the tuned judge learns from
+ * the raters' labels).
+ */
+async function labelStage(
+  sft: GPT,
+  tok: BpeTokenizer,
+  S: Readonly<RlaifSettings>,
+  quick: boolean,
+  d: { train: JudgePair[]; trainRanked: RankedPrompt[]; test: JudgePair[] },
+) {
+  const gold = goldLabels(d.test);
+  const raters = raterJudge(RATER_PANEL, 0);
+  const constitution = constitutionJudge();
+  const cheap = [raters, constitution, clamped(constitution)].map((j) => assess(j, d.test, gold));
+  const untuned = selfJudgeStudy(sft, tok, "self-judge", d.test, gold);
+  console.log(`self-judge: ${pct(untuned.rows[1].accuracy.mean)} agreement (swapped)`);
+  const human = timedLabels(raters, d.train);
+  const { tuned, judge } = await tunedJudges(
+    sft,
+    tok,
+    S,
+    { pairs: d.train, human: human.labels },
+    { pairs: d.test, gold },
+  );
+  const sources: Record<LabelSource, { labels: number[]; seconds: number }> = {
+    raters: human,
+    constitution: timedLabels(constitution, d.train),
+    "tuned judge": timedLabels(swapDebiased(selfJudge(judge, tok)), d.train),
+  };
+  const labels = Object.fromEntries(LABEL_SOURCES.map((s) => [s, sources[s].labels])) as Record<
+    LabelSource,
+    number[]
+  >;
+  const trainGold = goldLabels(d.train);
+  const batch = (quick ? DPO_QUICK : DPO_FULL).batchSize;
+  const labelSets = LABEL_SOURCES.map((s) => ({
+    source: s,
+    seconds: sources[s].seconds,
+    ties: labels[s].filter((p) => p === 0.5).length,
+    agreementWithGold: agreement(s, labels[s], trainGold),
+    steps: onePassSteps(d.trainRanked, labels[s], batch, S.dpoSteps),
+  }));
+  const judges: RlaifRecord["judges"] = {
+    pairs: d.test.length,
+    rows: [...cheap.map((c) => c.agreement), ...untuned.rows, ...tuned.flatMap((t) => t.study.rows)],
+    costPer1000: {
+      [raters.id]: cheap[0].costPer1000,
+      [constitution.id]: cheap[1].costPer1000,
+      "self-judge (swapped)": untuned.costPer1000,
+    },
+    positionBias: {
+      "self-judge": untuned.positionBias,
+      ...Object.fromEntries(tuned.map((t) => [`judge tuned on ${t.comparisons}`, t.study.positionBias])),
+    },
+    tooLong: untuned.tooLong,
+    tuned: tuned.map(({ study, ...t }) => ({ ...t, costPer1000: study.costPer1000 })),
+  };
+  return { labels, labelSets, judges };
+}
+
+/** Step 4: every label set's policies, in worker processes that read the handoff file. */
+async function policyRuns(
+  handoff: RlaifHandoff,
+  labelSets: readonly { source: LabelSource; steps: number }[],
+  o: { S: Readonly<RlaifSettings>; quick: boolean; workers: number },
+) {
+  const file = path.join(ROOT, "build", "rlaif", o.quick ? "handoff-quick.json" : "handoff.json");
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(handoff));
+  const passSteps = Object.fromEntries(labelSets.map((l) => [l.source, l.steps])) as Record<
+    LabelSource,
+    number
+  >;
+  const jobs = rlaifJobs({ ...o.S, quick: o.quick }, passSteps);
+  return runInPool<RlaifWorkerInputs, RlaifJob, RlaifResult>({
+    worker: "rlaif-worker.ts",
+    inputs: { file, quick: o.quick },
+    jobs,
+    name: rlaifJobLabel,
+    workers: o.workers,
+    progress: progress(
+      jobs.reduce((n, j) => n + j.steps, 0),
+      { label: "rlaif runs" },
+    ),
+    onResult: (r) =>
+      console.log(
+        `${rlaifJobLabel(r.job)}: gold ${r.point.gold.mean.toFixed(3)}, KL ${r.point.kl.mean.toFixed(3)} ` +
+          `(${r.seconds.toFixed(0)} s)`,
+      ),
+  });
 }
 
 if (require.main === module) runMain(main);

@@ -30,3 +30,21 @@ export const PATHS = Object.freeze({
   /** Self-Instruct's 175 seed tasks. */
   selfInstructSeeds: data("self-instruct", "seed_tasks.jsonl"),
 });
+
+/** The preference stages' committed data (npm run rm, ppo, dpo, rlaif). */
+export const RLHF_DIR = data("rlhf");
+
+/** The comparisons `npm run rm` writes: rankings of SFT samples and the pairs made from them. */
+export const RLHF_FILES = Object.freeze({
+  trainRankings: path.join(RLHF_DIR, "rankings_train.jsonl"),
+  testRankings: path.join(RLHF_DIR, "rankings_test.jsonl"),
+  trainPairs: path.join(RLHF_DIR, "pairs_train.jsonl"),
+  testPairs: path.join(RLHF_DIR, "pairs_test.jsonl"),
+  testGoldPairs: path.join(RLHF_DIR, "pairs_test_gold.jsonl"),
+});
+
+/** Prompts of the two sides: the RM's own pool (train words) and a held-out set (words no stage shows). */
+export const COMPARISON_PROMPTS = Object.freeze({
+  train: data("sft", "prompts_rm.jsonl"),
+  test: data("sft", "prompts_heldout.jsonl"),
+});

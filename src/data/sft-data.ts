@@ -416,3 +416,60 @@ export function writePreferenceJsonl(
 export function readPreferenceJsonl(file: string): PreferenceRecord[] {
   return readJsonl(file, "preference pairs", parsePreference);
 }
+
+/** One line of TRL's unpaired preference format (KTO): a prompt, a completion, and whether it is desirable. */
+export interface LabelRecord {
+  prompt: Message[];
+  completion: Message[];
+  /** true: desirable; false: undesirable. */
+  label: boolean;
+  source?: string;
+}
+
+function parseLabel(o: Record<string, unknown>, source: string): LabelRecord {
+  const missing = ["prompt", "completion", "label"].filter((k) => o[k] === undefined);
+  if (missing.length)
+    throw new Error(
+      `missing ${missing.map((k) => `"${k}"`).join(", ")}; an unpaired line is {"prompt","completion","label"} ` +
+        `with "label" true (desirable) or false (undesirable)`,
+    );
+  if (typeof o.label !== "boolean")
+    throw new Error(
+      `field label: ${JSON.stringify(o.label)} is not a label; write true (desirable) or false (undesirable)`,
+    );
+  const prompt = turns(o.prompt, "prompt", "user");
+  if (prompt[prompt.length - 1].role !== "user")
+    throw new Error("the prompt must end with the user's request");
+  const completion = turns(o.completion, "completion", "assistant");
+  if (completion.some((x) => x.role !== "assistant"))
+    throw new Error(`"completion" must hold only assistant turns (the answer), not the prompt again`);
+  return { prompt, completion, label: o.label, source };
+}
+
+/** Reads TRL's unpaired preference JSONL (KTO's data); bad lines are named by file:line with the fix. */
+export function readLabelJsonl(file: string): LabelRecord[] {
+  return readJsonl(file, "labelled responses", parseLabel);
+}
+
+/**
+ * `n` records, every task as evenly represented as n allows: the records are
+ * shuffled (seeded) and dealt task by task in turn, so 250 examples of 25
+ * tasks are 10 per task, not whatever a prefix of the file holds.
+ */
+export function subsetRecords(records: readonly SftLine[], n: number, seed: number): SftLine[] {
+  if (n > records.length)
+    throw new Error(`subsetRecords: asked for ${n} examples but the dataset has ${records.length}`);
+  const byTask = new Map<string, SftLine[]>();
+  for (const r of new Rng(seed).fork("subset").shuffle(records.slice())) {
+    const t = r.task ?? "untagged";
+    if (!byTask.has(t)) byTask.set(t, []);
+    byTask.get(t)!.push(r);
+  }
+  const queues = [...byTask.values()];
+  const out: SftLine[] = [];
+  for (let i = 0; out.length < n; i++) {
+    const q = queues[i % queues.length];
+    if (q.length) out.push(q.shift()!);
+  }
+  return out;
+}

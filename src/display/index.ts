@@ -8,6 +8,10 @@
  *
  * They emit rich output inside tslab (Jupyter or the headless runner) and
  * fall back to plain text in Node, so library code may call them anywhere.
+ * The number formats (`f3`, `ci`, `pctCi`, ...: ./format.ts) and the small
+ * computations figures share (`smooth`, `share`, `poolSeeds`, ...:
+ * ./series.ts) are here too; each notebook's findings sentences are in
+ * ./findings/<notebook>.ts.
  */
 export { plot, plotBundle, describeFigure, PLOTLY_MIME } from "./plot";
 export type { Figure, Trace } from "./plot";
@@ -19,6 +23,19 @@ export { progress, track, Progress } from "./progress";
 export type { Metrics, ProgressOptions, ProgressState } from "./progress";
 export { inNotebook } from "./channel";
 export { report, pct } from "./report";
+export { ci, f2, f3, minutes, pctCi, pctRange, plusMinus, seedInterval, valueRange } from "./format";
+export type { Bounds, Interval, ShareInterval } from "./format";
+export {
+  behaviourBar,
+  excludes,
+  pairedVsSft,
+  pooledPoint,
+  poolSeeds,
+  seedGroups,
+  share,
+  smooth,
+  tailMean,
+} from "./series";
 export {
   behaviourBars,
   countBars,

@@ -7,7 +7,7 @@
 import { mean } from "../eval/stats";
 import type { AblationResult, TaskScore } from "./ablation";
 import type { Cell, GridRun } from "./ablation-grids";
-import { winRow, WinRow } from "./rlaif-record";
+import { winRow, WinRow } from "../eval/policy";
 import { cellTable } from "./sweep";
 
 type Shots = "zeroShot" | "fewShot";

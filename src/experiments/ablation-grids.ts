@@ -171,6 +171,11 @@ export interface GridOptions {
   progress?: boolean | ProgressSink;
   sft?: Record<string, unknown>;
   dir?: string;
+  /**
+   * Train again every run cached before this time, and cache the new results
+   * (notebook 08's rerun passes its start, so a run two grids share trains once).
+   */
+  rerunBefore?: Date;
 }
 
 /**
@@ -197,7 +202,7 @@ export async function runGrid(name: string, o: GridOptions = {}): Promise<GridRu
   const rows = size === "full" ? full : gridRows(grid, "default", o.sft);
   rows.forEach((r) => checkJob(r.job));
   const jobs = rows.map((r) => r.job);
-  const cachedBefore = isCached(dir, jobs, code);
+  const cachedBefore = isCached(dir, jobs, code, o.rerunBefore);
   const steps = rows.reduce(
     (n, r, i) => n + (cachedBefore[i] || !r.job.data ? 0 : sftConfig(r.job.sft, ABLATION_SFT).steps),
     0,
@@ -213,6 +218,7 @@ export async function runGrid(name: string, o: GridOptions = {}): Promise<GridRu
     dir,
     jobs,
     code,
+    rerunBefore: o.rerunBefore,
     run: (todo, done) =>
       runInPool({
         worker: "ablation-worker.ts",

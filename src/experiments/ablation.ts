@@ -18,7 +18,7 @@ import { ensureCorpus } from "../data/corpus";
 import type { Headword } from "../data/facts";
 import { readFactsFile } from "../data/facts-file";
 import { corruptAnswers } from "../data/noise";
-import { buildSftDataset, SftLine, sftExamples } from "../data/sft-data";
+import { buildSftDataset, SftLine, sftExamples, subsetRecords } from "../data/sft-data";
 import { CLUSTERS, Cluster, TRANSFER_CLUSTERS, CLUSTER_SPLIT, TemplateStyle } from "../data/tasks/index";
 import { demoItems, EvalItem, sampled } from "../data/tasks/eval-sets";
 import { ItemResult, PromptFormat, runPrompts } from "../eval/evaluate";
@@ -27,7 +27,6 @@ import { loadModel, LoadedModel } from "../model/load";
 import { tokenStream } from "../train/pretrain";
 import type { ProgressSink } from "../train/loop";
 import { SftConfig, sftConfig, trainSft } from "../train/sft";
-import { subsetRecords } from "./sft";
 
 /** What the instruction data of a run holds. */
 export interface AblationData {

@@ -2,18 +2,9 @@
  * A child process of the ablation pool (./pool.ts): loads the SFT inputs once,
  * then runs the arms it is sent, one at a time, reporting steps and results.
  */
-import type { SftConfig } from "../train/sft";
-import type { Arm, ArmOptions, InputOptions } from "./arm";
+import type { ArmJob, InputOptions } from "./arm";
 import { serveJobs } from "./pool";
 import { loadSftInputs, runArm } from "./sft";
-
-/** One arm and how it is scored. */
-export interface ArmJob {
-  arm: Arm;
-  base: SftConfig;
-  sets: ArmOptions["sets"];
-  maxNewTokens?: number;
-}
 
 serveJobs((options: InputOptions) => {
   const inputs = loadSftInputs(options);

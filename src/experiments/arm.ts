@@ -59,3 +59,11 @@ export interface PoolOptions<S extends EvalSetName = EvalSetName> extends ArmOpt
   workers?: number;
   onArm?: (r: ArmResult<S>, i: number) => void;
 }
+
+/** One arm and how it is scored. */
+export interface ArmJob {
+  arm: Arm;
+  base: SftConfig;
+  sets: ArmOptions["sets"];
+  maxNewTokens?: number;
+}

@@ -16,12 +16,11 @@ import { EvalItem, PreferenceRecord, readEvalJsonl, readPreferenceJsonl } from "
 import { rankAll, rankingsToPairs, sampleResponses } from "../judge/comparisons";
 import { RATER_PANEL } from "../judge/raters";
 import type { GPT } from "../model/gpt";
-import type { Versions } from "../run-record";
 import type { BpeTokenizer } from "../tokenizer/index";
-import { DpoGroup, withReferenceLogps } from "../train/dpo";
-import { pairGroups } from "../train/reward";
-import type { DpoSweepResult } from "./dpo";
-import { COMPARISON_PROMPTS, RLHF_DIR } from "./reward";
+import { DpoGroup } from "../train/dpo";
+import { COMPARISON_PROMPTS, RLHF_DIR } from "../data/paths";
+import { withReferenceLogps } from "../train/pairs";
+import { pairGroups } from "../data/preference";
 
 /** Which pairs a run trains on. */
 export type PairSource = "sft" | "base";
@@ -92,26 +91,6 @@ export function offlineRecords(
   }
   const ids = new Set(offlinePrompts(sftRecords, o.every).ids);
   return sftRecords.filter((r) => ids.has(r.meta?.prompt_id ?? ""));
-}
-
-/** What `npm run dpo -- --offline` commits (data/rlhf/dpo_offline.json). */
-export interface OfflineRecord {
-  command: string;
-  config: Omit<typeof OFFLINE, "every" | "steps"> & { every: number; steps: number };
-  backend: { name: string; path?: string };
-  versions: Versions;
-  startedAt: string;
-  durationS: number;
-  /** Pairs of each source on the study's prompts, and the mean gold of their chosen and rejected responses. */
-  pairs: Record<PairSource, { n: number; gold: { chosen: number; rejected: number } }>;
-  rows: DpoSweepResult[];
-  /** The SFT model measured as the runs are (held-out prompts, samples at temperature 1). */
-  sft: DpoSweepResult["sampled"];
-}
-
-export function readOfflineRecord(file = OFFLINE_FILES.record): OfflineRecord {
-  if (!fs.existsSync(file)) throw new Error(`${file} is missing; make it with npm run dpo -- --offline`);
-  return JSON.parse(fs.readFileSync(file, "utf8")) as OfflineRecord;
 }
 
 const cache = new Map<string, DpoGroup[]>();

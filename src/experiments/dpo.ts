@@ -5,7 +5,6 @@
  * the loss variants and Preferred-FT, each measured exactly as notebook 05's
  * PPO runs are (sampledGold on the same held-out prompts with the same seed).
  */
-import * as fs from "fs";
 import * as path from "path";
 import { PATHS } from "../data/paths";
 import {
@@ -15,23 +14,21 @@ import {
   readPreferenceJsonl,
   sftExamples,
 } from "../data/sft-data";
-import { meanInterval } from "../eval/stats";
+import { goldReward } from "../judge/gold";
 import type { GPT } from "../model/gpt";
 import { loadModel } from "../model/load";
-import { loadRun, RunRecord } from "../run-record";
-import type { BpeTokenizer } from "../tokenizer/index";
 import {
-  DPO_FULL,
-  DPO_QUICK,
-  dpoConfig,
-  DpoConfig,
-  DpoGroup,
-  DpoNotes,
-  trainDpo,
-  withReferenceLogps,
-} from "../train/dpo";
+  INTERVAL_SHAPE,
+  loadRun,
+  readRecord,
+  RunRecord,
+  SAMPLED_SHAPE,
+  SWEEP_ROW_SHAPE,
+  Versions,
+} from "../run-record";
+import type { BpeTokenizer } from "../tokenizer/index";
+import { DPO_FULL, DPO_QUICK, dpoConfig, DpoConfig, DpoGroup, DpoNotes, trainDpo } from "../train/dpo";
 import type { ProgressSink } from "../train/loop";
-import { pairGroups } from "../train/reward";
 import { SFT_FULL, sftConfig, trainSft } from "../train/sft";
 import type { MetricRow } from "../metrics";
 import {
@@ -45,11 +42,11 @@ import {
   SampledComparison,
   sampledGold,
   summarisePolicy,
-} from "./ppo";
-// Notebooks and the RLAIF record read the win rate from here, beside the DPO records.
-export { winRate } from "./ppo";
-import { offlineGroups, PairSource } from "./dpo-offline";
-import { RLHF_DIR, RLHF_FILES } from "./reward";
+} from "../eval/policy";
+import { OFFLINE, OFFLINE_FILES, offlineGroups, PairSource } from "./dpo-offline";
+import { RLHF_DIR, RLHF_FILES } from "../data/paths";
+import { withReferenceLogps } from "../train/pairs";
+import { pairGroups } from "../data/preference";
 
 export const DPO_PATHS = Object.freeze({
   sft: PATHS.sftModel,
@@ -162,8 +159,11 @@ export function evaluateDpo(inputs: DpoInputs, policy: GPT, o: { quick?: boolean
   const tok = inputs.tokenizer;
   const items = inputs.heldout.slice(0, o.quick ? 50 : 500);
   return {
-    heldout: comparePolicies(policyResponses(inputs.sft, tok, items), policyResponses(policy, tok, items)),
-    sampled: compareSampled(inputs.sft, policy, tok, items.slice(0, o.quick ? 16 : 200)),
+    heldout: comparePolicies(
+      policyResponses(inputs.sft, tok, items, goldReward),
+      policyResponses(policy, tok, items, goldReward),
+    ),
+    sampled: compareSampled(inputs.sft, policy, tok, items.slice(0, o.quick ? 16 : 200), goldReward),
   };
 }
 
@@ -298,8 +298,12 @@ export async function runDpoJob(
   const result: DpoSweepResult = {
     job,
     seconds,
-    sampled: sampledGold(policy, inputs.sft, tok, items, { samples: s.samples, seed: HELDOUT_SAMPLE_SEED }),
-    greedy: summarisePolicy(policyResponses(policy, tok, items)),
+    sampled: sampledGold(policy, inputs.sft, tok, items, {
+      samples: s.samples,
+      seed: HELDOUT_SAMPLE_SEED,
+      score: goldReward,
+    }),
+    greedy: summarisePolicy(policyResponses(policy, tok, items, goldReward)),
     metrics: run.metrics,
   };
   policy.dispose();
@@ -319,7 +323,49 @@ export interface DpoSweepRecord {
 
 export const DPO_SWEEP_FILE = path.join(RLHF_DIR, "dpo_sweep.json");
 
+/** The record of `npm run dpo -- --sweep`, checked; a missing or stale file names that command. */
 export function readDpoSweep(file = DPO_SWEEP_FILE): DpoSweepRecord {
-  if (!fs.existsSync(file)) throw new Error(`${file} is missing; make it with npm run dpo -- --sweep`);
-  return JSON.parse(fs.readFileSync(file, "utf8")) as DpoSweepRecord;
+  return readRecord<DpoSweepRecord>(file, {
+    command: "npm run dpo -- --sweep",
+    shape: {
+      command: "string",
+      grid: { betas: "number[]" },
+      backend: { name: "string" },
+      durationS: "number",
+      rows: [SWEEP_ROW_SHAPE],
+      sft: SAMPLED_SHAPE,
+      bestOfN: [{ n: "number", kl: "number", gold: INTERVAL_SHAPE }],
+    },
+  });
+}
+
+/** What `npm run dpo -- --offline` commits (data/rlhf/dpo_offline.json). */
+export interface OfflineRecord {
+  command: string;
+  config: Omit<typeof OFFLINE, "every" | "steps"> & { every: number; steps: number };
+  backend: { name: string; path?: string };
+  versions: Versions;
+  startedAt: string;
+  durationS: number;
+  /** Pairs of each source on the study's prompts, and the mean gold of their chosen and rejected responses. */
+  pairs: Record<PairSource, { n: number; gold: { chosen: number; rejected: number } }>;
+  rows: DpoSweepResult[];
+  /** The SFT model measured as the runs are (held-out prompts, samples at temperature 1). */
+  sft: DpoSweepResult["sampled"];
+}
+
+/** The record of `npm run dpo -- --offline`, checked; a missing or stale file names that command. */
+export function readOfflineRecord(file = OFFLINE_FILES.record): OfflineRecord {
+  const pairs = { n: "number", gold: { chosen: "number", rejected: "number" } } as const;
+  return readRecord<OfflineRecord>(file, {
+    command: "npm run dpo -- --offline",
+    shape: {
+      command: "string",
+      backend: { name: "string" },
+      durationS: "number",
+      pairs: { sft: pairs, base: pairs },
+      rows: [{ ...SWEEP_ROW_SHAPE, job: { ...SWEEP_ROW_SHAPE.job, pairs: "string" } }],
+      sft: SAMPLED_SHAPE,
+    },
+  });
 }

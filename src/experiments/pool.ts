@@ -60,86 +60,89 @@ export interface PoolRun<I, J, R> {
  * and how many never ran. So a sweep keeps everything that could finish.
  */
 export async function runInPool<I, J, R>(o: PoolRun<I, J, R>): Promise<R[]> {
-  const results: R[] = new Array(o.jobs.length);
-  const backend = backendInfo()?.name;
   const n = Math.max(1, Math.min(o.workers ?? 2, o.jobs.length));
-  let next = 0;
-  const blasThreads = String(workerBlasThreads(n));
-  const children: ChildProcess[] = [];
-  const failures: string[] = [];
-  let finished = 0;
+  const q: Queue<R> = { results: new Array(o.jobs.length), next: 0, finished: 0, failures: [], children: [] };
+  const env = {
+    ...process.env,
+    TUNING_LAB_BLAS_THREADS: String(workerBlasThreads(n)),
+    ...(backendInfo()?.name ? { TUNING_LAB_BACKEND: backendInfo()!.name } : {}),
+  };
   try {
-    await Promise.all(
-      Array.from(
-        { length: n },
-        () =>
-          new Promise<void>((resolve) => {
-            const child = fork(path.join(__dirname, o.worker), [], {
-              cwd: ROOT,
-              execArgv: ["--import", "tsx"],
-              stdio: ["ignore", "ignore", "pipe", "ipc"],
-              env: {
-                ...process.env,
-                TUNING_LAB_BLAS_THREADS: blasThreads,
-                ...(backend ? { TUNING_LAB_BACKEND: backend } : {}),
-              },
-            });
-            children.push(child);
-            let stderr = "";
-            let current = -1;
-            let over = false;
-            child.stderr!.on("data", (d) => {
-              stderr = (stderr + String(d)).slice(-4000);
-            });
-            const retire = (message: string) => {
-              if (over) return;
-              over = true;
-              failures.push(message);
-              if (child.connected) child.disconnect();
-              resolve();
-            };
-            const give = () => {
-              if (next >= o.jobs.length) {
-                over = true;
-                child.disconnect();
-                resolve();
-                return;
-              }
-              current = next++;
-              child.send({ type: "job", index: current, job: o.jobs[current] } satisfies ToWorker<I, J>);
-            };
-            child.on("message", (m: FromWorker<R>) => {
-              if (m.type === "ready") give();
-              else if (m.type === "tick") o.progress?.tick(m.n);
-              else if (m.type === "result") {
-                results[m.index] = m.result;
-                finished++;
-                o.onResult?.(m.result, m.index);
-                give();
-              } else if (m.type === "error") retire(`${o.name(o.jobs[m.index])}: ${m.message}`);
-            });
-            child.on("exit", (code) => {
-              if (!over)
-                retire(
-                  `a worker exited with code ${code}${current >= 0 ? ` during ${o.name(o.jobs[current])}` : ""}:\n${stderr}`,
-                );
-            });
-            child.send({ type: "init", inputs: o.inputs } satisfies ToWorker<I, J>);
-          }),
-      ),
-    );
+    await Promise.all(Array.from({ length: n }, () => runWorker(o, q, env)));
   } finally {
-    for (const c of children) if (c.exitCode === null) c.kill();
+    for (const c of q.children) if (c.exitCode === null) c.kill();
   }
   o.progress?.done();
-  if (failures.length) {
-    const notRun = o.jobs.length - finished - failures.length;
+  if (q.failures.length) {
+    const notRun = o.jobs.length - q.finished - q.failures.length;
     throw new Error(
-      failures.join("\n") +
-        (notRun > 0 ? `\n(${notRun} job(s) not run: every worker had failed; ${finished} finished)` : ""),
+      q.failures.join("\n") +
+        (notRun > 0 ? `\n(${notRun} job(s) not run: every worker had failed; ${q.finished} finished)` : ""),
     );
   }
-  return results;
+  return q.results;
+}
+
+/** The pool's shared state: results by job, the next job to give, what failed, the workers. */
+interface Queue<R> {
+  results: R[];
+  next: number;
+  finished: number;
+  failures: string[];
+  children: ChildProcess[];
+}
+
+/** One worker process: takes jobs from the queue until it is empty or the worker fails. */
+function runWorker<I, J, R>(o: PoolRun<I, J, R>, q: Queue<R>, env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const child = fork(path.join(__dirname, o.worker), [], {
+      cwd: ROOT,
+      execArgv: ["--import", "tsx"],
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+      env,
+    });
+    q.children.push(child);
+    let stderr = "";
+    let current = -1;
+    let over = false;
+    child.stderr!.on("data", (d) => {
+      stderr = (stderr + String(d)).slice(-4000);
+    });
+    const retire = (message: string) => {
+      if (over) return;
+      over = true;
+      q.failures.push(message);
+      if (child.connected) child.disconnect();
+      resolve();
+    };
+    const give = () => {
+      if (q.next >= o.jobs.length) {
+        over = true;
+        child.disconnect();
+        resolve();
+        return;
+      }
+      current = q.next++;
+      child.send({ type: "job", index: current, job: o.jobs[current] } satisfies ToWorker<I, J>);
+    };
+    child.on("message", (m: FromWorker<R>) => {
+      if (m.type === "ready") give();
+      else if (m.type === "tick") o.progress?.tick(m.n);
+      else if (m.type === "result") {
+        q.results[m.index] = m.result;
+        q.finished++;
+        o.onResult?.(m.result, m.index);
+        give();
+      } else if (m.type === "error") retire(`${o.name(o.jobs[m.index])}: ${m.message}`);
+    });
+    child.on("exit", (code) => {
+      if (!over)
+        retire(
+          `a worker exited with code ${code}${current >= 0 ? ` during ${o.name(o.jobs[current])}` : ""}:\n${stderr}`,
+        );
+    });
+    child.send({ type: "init", inputs: o.inputs } satisfies ToWorker<I, J>);
+  });
 }
 
 /**

@@ -4,7 +4,6 @@
  * them, and the policy evaluation that reads the gold reward by term on
  * prompts the policy trained on and on held-out ones.
  */
-import * as fs from "fs";
 import * as path from "path";
 import { ensureCorpus } from "../data/corpus";
 import { ClozeItem, clozeItems, statedFacts } from "../data/facts";
@@ -14,14 +13,28 @@ import { clozeProbe } from "../eval/probe";
 import { tokenStream } from "../train/pretrain";
 import { PATHS } from "../data/paths";
 import { EvalItem, readEvalJsonl } from "../data/tasks/eval-sets";
-import { runPrompts } from "../eval/evaluate";
-import { meanInterval, Rate, wilson } from "../eval/stats";
-import { GOLD_TERMS, goldReward, GoldScore, GoldTerm } from "../judge/gold";
+import { meanInterval } from "../eval/stats";
+import { goldReward } from "../judge/gold";
 import type { GPT } from "../model/gpt";
 import { loadModel } from "../model/load";
 import { endScores, loadRewardModel, RewardModel } from "../model/reward-model";
 import { renderPrompt } from "../chat/template";
-import { perPromptMeans, SampledResponse, sampledKl, sampleResponses } from "../eval/kl";
+import { perPromptMeans, SampledResponse, sampledKl } from "../eval/kl";
+import {
+  bestOfN,
+  BestOfNPoint,
+  comparePolicies,
+  compareSampled,
+  HELDOUT_SAMPLE_SEED,
+  Interval,
+  PolicyComparison,
+  PolicyEval,
+  PolicyResponse,
+  policyResponses,
+  SampledComparison,
+  sampledGold,
+  summarisePolicy,
+} from "../eval/policy";
 import { mean } from "../eval/stats";
 import type { BpeTokenizer } from "../tokenizer/index";
 import type { ProgressSink } from "../train/loop";
@@ -38,7 +51,7 @@ import {
   updatesPerRollout,
 } from "../train/ppo";
 import type { MetricRow } from "../metrics";
-import { loadRun, RunRecord } from "../run-record";
+import { loadRun, readRecord, RunRecord, SWEEP_ROW_SHAPE } from "../run-record";
 
 export const PPO_PATHS = Object.freeze({
   sft: PATHS.sftModel,
@@ -104,6 +117,20 @@ export async function runPpo(o: PpoRunOptions) {
     prompts: o.inputs.prompts,
     config,
     scoreBonus: bias ? lengthBonus(bias) : undefined,
+    // The gold reward of each rollout, logged beside the proxy: no loss or advantage reads it.
+    hooks: {
+      score: (responses) => {
+        const gold = responses.map((r) => goldReward(r.item, r.text, r.stopped));
+        return {
+          perRow: gold.map((g) => g.total),
+          metrics: {
+            "objective/gold": mean(gold.map((g) => g.total)),
+            "objective/gold_behavioural": mean(gold.map((g) => g.byKind.behavioural)),
+            "objective/gold_prompt_specific": mean(gold.map((g) => g.byKind["prompt-specific"])),
+          },
+        };
+      },
+    },
     ptx: o.ptx,
     evaluate: o.evaluate ? (step) => o.evaluate!(step, policy) : undefined,
     checkpointDir: o.checkpointDir,
@@ -112,92 +139,6 @@ export async function runPpo(o: PpoRunOptions) {
     notes: { lengthBias: bias } as Partial<PpoNotes>,
   });
   return { policy, run };
-}
-
-/** A mean with its 95 % interval. */
-export type Interval = ReturnType<typeof meanInterval>;
-
-/** One greedy response and how it scores. */
-export interface PolicyResponse {
-  response: string;
-  stopped: boolean;
-  behaviour: string;
-  correct: boolean;
-  gold: GoldScore;
-}
-
-/** A policy's greedy behaviour on eval items, with the gold reward by kind. */
-export interface PolicyEval {
-  n: number;
-  gold: Interval;
-  goldBehavioural: Interval;
-  goldPromptSpecific: Interval;
-  /** Mean of each gold term (0–1). */
-  terms: Record<GoldTerm, number>;
-  answerRate: Rate;
-  exactMatch: Rate;
-  responseWords: number;
-}
-
-/** Greedy responses of `model` to `items`, scored by the gold reward and the task checkers. */
-export function policyResponses(
-  model: GPT,
-  tok: BpeTokenizer,
-  items: readonly EvalItem[],
-  maxNewTokens = PPO_FULL.maxNewTokens,
-): PolicyResponse[] {
-  return runPrompts(model, tok, items, { maxNewTokens, temperature: 0 }).map((r, i) => ({
-    response: r.response,
-    stopped: r.stopped,
-    behaviour: r.behaviour,
-    correct: r.correct === true,
-    gold: goldReward(items[i], r.response, r.stopped),
-  }));
-}
-
-const wordCount = (s: string) => s.split(/\s+/).filter(Boolean).length;
-
-/** Means with intervals over scored responses. */
-export function summarisePolicy(rs: readonly PolicyResponse[]): PolicyEval {
-  const terms = Object.fromEntries(
-    GOLD_TERMS.map((t) => [t, rs.reduce((s, r) => s + r.gold.terms[t], 0) / rs.length]),
-  ) as Record<GoldTerm, number>;
-  return {
-    n: rs.length,
-    gold: meanInterval(rs.map((r) => r.gold.total)),
-    goldBehavioural: meanInterval(rs.map((r) => r.gold.byKind.behavioural)),
-    goldPromptSpecific: meanInterval(rs.map((r) => r.gold.byKind["prompt-specific"])),
-    terms,
-    answerRate: wilson(rs.filter((r) => r.behaviour === "answer").length, rs.length),
-    exactMatch: wilson(rs.filter((r) => r.correct).length, rs.length),
-    responseWords: rs.reduce((s, r) => s + wordCount(r.response), 0) / rs.length,
-  };
-}
-
-/** Two policies on the same items, and the paired gain (after − before) of the gold reward by kind. */
-export interface PolicyComparison {
-  before: PolicyEval;
-  after: PolicyEval;
-  /** Paired per-item differences: tighter than comparing the two intervals. */
-  gain: { gold: Interval; behavioural: Interval; promptSpecific: Interval };
-}
-
-export function comparePolicies(
-  before: readonly PolicyResponse[],
-  after: readonly PolicyResponse[],
-): PolicyComparison {
-  if (before.length !== after.length)
-    throw new Error(`comparePolicies: ${before.length} responses before but ${after.length} after`);
-  const diff = (f: (r: PolicyResponse) => number) => meanInterval(after.map((r, i) => f(r) - f(before[i])));
-  return {
-    before: summarisePolicy(before),
-    after: summarisePolicy(after),
-    gain: {
-      gold: diff((r) => r.gold.total),
-      behavioural: diff((r) => r.gold.byKind.behavioural),
-      promptSpecific: diff((r) => r.gold.byKind["prompt-specific"]),
-    },
-  };
 }
 
 /** Raw pretraining tokens for PPO-ptx: the first `docs` documents of the corpus's training split. */
@@ -236,14 +177,14 @@ export function evaluateRlhf(
   const tok = inputs.tokenizer;
   const side = (items: EvalItem[]) =>
     comparePolicies(
-      policyResponses(inputs.sft, tok, items, config.maxNewTokens),
-      policyResponses(policy, tok, items, config.maxNewTokens),
+      policyResponses(inputs.sft, tok, items, goldReward, config.maxNewTokens),
+      policyResponses(policy, tok, items, goldReward, config.maxNewTokens),
     );
   const cloze = (o.cloze ?? knowledgeItems()).slice(0, o.quick ? 64 : undefined);
   return {
     trained: side(trainedItems),
     heldout: side(heldout),
-    sampled: compareSampled(inputs.sft, policy, tok, heldout.slice(0, o.quick ? 16 : 200)),
+    sampled: compareSampled(inputs.sft, policy, tok, heldout.slice(0, o.quick ? 16 : 200), goldReward),
     knowledge: {
       before: clozeProbe(inputs.sft, tok, cloze).accuracy,
       after: clozeProbe(policy, tok, cloze).accuracy,
@@ -297,6 +238,26 @@ export function proxyScores(
   }
   const bonus = lengthBonus(lengthBias);
   return samples.map((s, i) => out[i] + bonus(s) - (s.stopped ? 0 : missingEosPenalty));
+}
+
+/**
+ * Best-of-n from `model` under PPO's proxy (the RM's score plus `lengthBias`
+ * per word, `proxyScores`), scored by gold: `bestOfN` of src/eval/policy.ts.
+ */
+export function rmBestOfN(
+  model: GPT,
+  rm: RewardModel,
+  tok: BpeTokenizer,
+  items: readonly EvalItem[],
+  o: { ns: readonly number[]; seed: number; maxNewTokens?: number; lengthBias?: number },
+): BestOfNPoint[] {
+  return bestOfN(model, tok, items, {
+    ns: o.ns,
+    seed: o.seed,
+    maxNewTokens: o.maxNewTokens ?? PPO_FULL.maxNewTokens,
+    proxy: (prompts, samples) => proxyScores(rm, tok, prompts, samples, o.lengthBias ?? 0),
+    score: goldReward,
+  });
 }
 
 /** An `evaluate` hook that also keeps what section 3 of notebook 05 tests afterwards. */
@@ -380,7 +341,8 @@ export function confirmPeak(
   final: GPT,
   o: { samples: number; seed: number },
 ): PeakCheck {
-  const gold = (m: GPT) => sampledGold(m, inputs.sft, inputs.tokenizer, items, o).perPrompt.gold;
+  const gold = (m: GPT) =>
+    sampledGold(m, inputs.sft, inputs.tokenizer, items, { ...o, score: goldReward }).perPrompt.gold;
   const [s, p, f] = [inputs.sft, peak, final].map(gold);
   const diff = (a: number[], b: number[]) => meanInterval(a.map((x, i) => x - b[i]));
   return {
@@ -390,59 +352,6 @@ export function confirmPeak(
     fall: diff(f, p),
     net: diff(f, s),
   };
-}
-
-/** Best-of-n at one n: the proxy's pick among the first n samples of each prompt. */
-export interface BestOfNPoint {
-  n: number;
-  /** The analytic KL of best-of-n from the sampling policy: log n − (n − 1)/n. */
-  kl: number;
-  proxy: Interval;
-  gold: Interval;
-}
-
-/**
- * KL(best-of-n ‖ π) when the n samples are almost surely distinct (Stiennon
- * et al. 2020; Gao et al. 2023); an upper bound when they can repeat, as
- * short answers here do (Beirami et al. 2024).
- */
-export const bestOfNKl = (n: number) => Math.log(n) - (n - 1) / n;
-
-/**
- * Best-of-n sampling from `model` under a proxy: sample max(ns) responses per
- * item at temperature 1, score each by the RM (+ `scoreBonus`), and for each
- * n keep the proxy's favourite of the first n. Gold and proxy of the picks,
- * with intervals over items.
- */
-export function bestOfN(
-  model: GPT,
-  rm: RewardModel,
-  tok: BpeTokenizer,
-  items: readonly EvalItem[],
-  o: { ns: readonly number[]; seed: number; maxNewTokens?: number; lengthBias?: number },
-): BestOfNPoint[] {
-  const N = Math.max(...o.ns);
-  const prompts = items.map((it) => renderPrompt(tok, it.messages));
-  const samples = sampleResponses(model, tok, prompts, {
-    samples: N,
-    seed: o.seed,
-    maxNewTokens: o.maxNewTokens ?? PPO_FULL.maxNewTokens,
-  });
-  const proxy = proxyScores(rm, tok, prompts, samples, o.lengthBias ?? 0);
-  const gold = samples.map((s) => goldReward(items[s.prompt], s.text, s.stopped).total);
-  return o.ns.map((n) => {
-    const picks = items.map((_, p) => {
-      let best = p * N;
-      for (let j = p * N; j < p * N + n; j++) if (proxy[j] > proxy[best]) best = j;
-      return best;
-    });
-    return {
-      n,
-      kl: bestOfNKl(n),
-      proxy: meanInterval(picks.map((j) => proxy[j])),
-      gold: meanInterval(picks.map((j) => gold[j])),
-    };
-  });
 }
 
 // ---------------------------------------------------------------------------
@@ -528,73 +437,6 @@ export interface SweepResult {
   metrics: MetricRow[];
 }
 
-/** The sampling seed of every held-out measurement, so runs and notebooks compare like with like. */
-export const HELDOUT_SAMPLE_SEED = 1;
-
-/** Temperature-1 samples of `model` on `items`: mean gold and k1 KL to `reference`, per-prompt intervals. */
-export function sampledGold(
-  model: GPT,
-  reference: GPT,
-  tok: BpeTokenizer,
-  items: readonly EvalItem[],
-  o: { samples: number; seed: number; maxNewTokens?: number },
-) {
-  const prompts = items.map((it) => renderPrompt(tok, it.messages));
-  const s = sampledKl(model, reference, tok, prompts, {
-    samples: o.samples,
-    seed: o.seed,
-    maxNewTokens: o.maxNewTokens ?? PPO_FULL.maxNewTokens,
-  });
-  const gold = perPromptMeans(s, (x) => goldReward(items[x.prompt], x.text, x.stopped).total);
-  const kl = perPromptMeans(s, (x) => x.kl);
-  return { gold: meanInterval(gold), kl: meanInterval(kl), perPrompt: { gold, kl } };
-}
-
-/** Per-prompt win rate of a against b (ties count half), with its 95 % interval over prompts. */
-export function winRate(a: readonly number[], b: readonly number[]): Interval {
-  if (a.length !== b.length || a.length === 0)
-    throw new Error(
-      `winRate: need the same non-empty prompts on both sides, got ${a.length} and ${b.length}`,
-    );
-  return meanInterval(a.map((x, i) => (x > b[i] ? 1 : x < b[i] ? 0 : 0.5)));
-}
-
-/** SFT's and a policy's temperature-1 samples of the same prompts with the same seed, paired per prompt. */
-export interface SampledComparison {
-  prompts: number;
-  samples: number;
-  sft: ReturnType<typeof sampledGold>;
-  policy: ReturnType<typeof sampledGold>;
-  /** Paired per-prompt gain of the sampled gold (policy − SFT). */
-  gain: Interval;
-  winRate: Interval;
-}
-
-/**
- * The policy's own distribution against SFT's: what a user sampling from
- * each would get. Greedy answers hide what sampling shows (a policy that
- * sharpens SFT's distribution gains here first), so both are reported.
- */
-export function compareSampled(
-  sft: GPT,
-  policy: GPT,
-  tok: BpeTokenizer,
-  items: readonly EvalItem[],
-  samples = 4,
-): SampledComparison {
-  const opts = { samples, seed: HELDOUT_SAMPLE_SEED };
-  const before = sampledGold(sft, sft, tok, items, opts);
-  const after = sampledGold(policy, sft, tok, items, opts);
-  return {
-    prompts: items.length,
-    samples,
-    sft: before,
-    policy: after,
-    gain: meanInterval(after.perPrompt.gold.map((g, i) => g - before.perPrompt.gold[i])),
-    winRate: winRate(after.perPrompt.gold, before.perPrompt.gold),
-  };
-}
-
 /** Train one sweep run and measure it (the worker's job). */
 export async function runSweepJob(
   inputs: PpoInputs,
@@ -627,9 +469,10 @@ export async function runSweepJob(
     sampled: sampledGold(policy, inputs.sft, tok, items, {
       samples: s.samples,
       seed: HELDOUT_SAMPLE_SEED,
+      score: goldReward,
       maxNewTokens: run.config.maxNewTokens,
     }),
-    greedy: summarisePolicy(policyResponses(policy, tok, items, run.config.maxNewTokens)),
+    greedy: summarisePolicy(policyResponses(policy, tok, items, goldReward, run.config.maxNewTokens)),
     knowledge: clozeProbe(policy, tok, job.quick ? o.cloze.slice(0, 64) : o.cloze).accuracy,
     metrics: run.metrics,
   };
@@ -659,9 +502,26 @@ export interface PpoSweepRecord {
 
 export const PPO_SWEEP_FILE = path.join(PATHS.sft, "..", "rlhf", "ppo_sweep.json");
 
+/** The record of `npm run ppo -- --sweep`, checked; a missing or stale file names that command. */
 export function readPpoSweep(file = PPO_SWEEP_FILE): PpoSweepRecord {
-  if (!fs.existsSync(file)) throw new Error(`${file} is missing; make it with npm run ppo -- --sweep`);
-  return JSON.parse(fs.readFileSync(file, "utf8")) as PpoSweepRecord;
+  return readRecord<PpoSweepRecord>(file, {
+    command: "npm run ppo -- --sweep",
+    shape: {
+      command: "string",
+      grid: { betas: "number[]", ptxCoef: "number" },
+      backend: { name: "string" },
+      durationS: "number",
+      rows: [
+        {
+          ...SWEEP_ROW_SHAPE,
+          config: { beta: "number", advantage: "string", ptxCoef: "number", seed: "number" },
+          sampledTokens: "number",
+          knowledge: "number",
+          metrics: "array",
+        },
+      ],
+    },
+  });
 }
 
 /** The paired gold gain (after − before) per task, tasks in first-seen order. */

@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { PATHS } from "../data/paths";
+import { COMPARISON_PROMPTS, PATHS, RLHF_DIR, RLHF_FILES } from "../data/paths";
 import { PreferenceRecord, writePreferenceJsonl } from "../data/sft-data";
 import { readEvalJsonl } from "../data/tasks/eval-sets";
 import {
@@ -27,32 +27,14 @@ import { averageModels } from "../model/average";
 import { loadModel } from "../model/load";
 import type { BpeTokenizer } from "../tokenizer/index";
 import type { ProgressSink } from "../train/loop";
-import {
-  PairGroup,
-  RewardConfig,
-  RM_FULL,
-  groupAccuracy,
-  rankingGroup,
-  rewardConfig,
-  trainReward,
-} from "../train/reward";
+import { RewardConfig, RM_FULL, groupAccuracy, rewardConfig, trainReward } from "../train/reward";
 import { RewardModel, normaliseRewards, rewardModel, scoreGroups } from "../model/reward-model";
+import { PairGroup, rankingGroup } from "../data/preference";
+import { INTERVAL_SHAPE, RATE_SHAPE, readRecord, Shape, Versions } from "../run-record";
 
 /** Where the comparison data lives (written by `npm run rm`, committed). */
-export const RLHF_DIR = path.join(path.dirname(PATHS.sft), "rlhf");
-export const RLHF_FILES = Object.freeze({
-  trainRankings: path.join(RLHF_DIR, "rankings_train.jsonl"),
-  testRankings: path.join(RLHF_DIR, "rankings_test.jsonl"),
-  trainPairs: path.join(RLHF_DIR, "pairs_train.jsonl"),
-  testPairs: path.join(RLHF_DIR, "pairs_test.jsonl"),
-  testGoldPairs: path.join(RLHF_DIR, "pairs_test_gold.jsonl"),
-});
-
-/** Prompts of the two sides: the RM's own pool (train words) and a held-out set (words no stage shows). */
-export const COMPARISON_PROMPTS = Object.freeze({
-  train: path.join(PATHS.sft, "prompts_rm.jsonl"),
-  test: path.join(PATHS.sft, "prompts_heldout.jsonl"),
-});
+// The paths live in src/data/paths.ts (every stage reads them); re-exported for the RM's CLI and notebook.
+export { COMPARISON_PROMPTS, RLHF_DIR, RLHF_FILES } from "../data/paths";
 
 /** Sampled, unranked comparisons of both sides. */
 export interface Comparisons {
@@ -464,4 +446,73 @@ export async function rewardSeedStudy(
   measure("WARM", warm, [...seeds], t);
   for (const m of [...models, warm]) m.model.dispose();
   return rows;
+}
+
+/** The committed records of `npm run rm -- --sweep` and `-- --seeds`, which notebook 04 reads. */
+export const RM_RECORDS = Object.freeze({
+  sweep: { file: path.join(RLHF_DIR, "sweep.json"), command: "npm run rm -- --sweep" },
+  seeds: { file: path.join(RLHF_DIR, "rm_seeds.json"), command: "npm run rm -- --seeds" },
+});
+
+/** What `npm run rm -- --sweep` or `-- --seeds` writes: its rows with the facts of the run that made them. */
+export interface RmRecord<Row> {
+  command: string;
+  grid: unknown;
+  backend: { name: string; path?: string };
+  versions: Versions;
+  startedAt: string;
+  durationS: number;
+  rows: Row[];
+}
+
+const RM_EVAL_SHAPE = {
+  raters: RATE_SHAPE,
+  gold: { ...RATE_SHAPE, ties: "number" },
+  kendall: INTERVAL_SHAPE,
+  spearman: "number",
+  lengthSlope: { estimate: "number", lo: "number", hi: "number" },
+} as const satisfies Shape;
+
+const rmRecordShape = (row: Shape): Shape => ({
+  command: "string",
+  backend: { name: "string" },
+  startedAt: "string",
+  durationS: "number",
+  rows: [row],
+});
+
+/** data/rlhf/sweep.json (notebook 04, sections 6–7), checked; a missing or stale file names its command. */
+export function readRmSweep(file = RM_RECORDS.sweep.file): RmRecord<SweepRow> {
+  return readRecord<RmRecord<SweepRow>>(file, {
+    command: RM_RECORDS.sweep.command,
+    shape: rmRecordShape({
+      study: "string",
+      groups: "number",
+      seed: "number",
+      likelihoodWeight: "number",
+      lengthBias: "number",
+      eval: RM_EVAL_SHAPE,
+    }),
+  });
+}
+
+/** data/rlhf/rm_seeds.json (notebook 04, section 5), checked; a missing or stale file names its command. */
+export function readRmSeeds(file = RM_RECORDS.seeds.file): RmRecord<SeedStudyRow> {
+  return readRecord<RmRecord<SeedStudyRow>>(file, {
+    command: RM_RECORDS.seeds.command,
+    shape: rmRecordShape({
+      member: "string",
+      seeds: "number[]",
+      heldOut: RM_EVAL_SHAPE,
+      fresh: {
+        responses: "number",
+        prompts: "number",
+        spearman: "number",
+        lo: "number",
+        hi: "number",
+        between: "number",
+        within: "number",
+      },
+    }),
+  });
 }

@@ -3,12 +3,13 @@
  * notebook 06 reads from it: the runs of a label source, win rates between
  * policies per seed and pooled, several seeds' runs as one point.
  */
-import * as fs from "fs";
 import type { Agreement, positionBias } from "../judge/agreement";
 import { meanInterval } from "../eval/stats";
-import type { Versions } from "../run-record";
-import { winRate } from "./dpo";
-import type { Interval } from "./ppo";
+import { INTERVAL_SHAPE, RATE_SHAPE, readRecord, SAMPLED_SHAPE, type Versions } from "../run-record";
+import { Interval, winRow, WinRow } from "../eval/policy";
+
+// winRow is policy evaluation (src/eval/policy.ts); notebook 06 reads it beside the record.
+export { winRow, type WinRow };
 import { LabelSource, PolicyPoint, RLAIF_PATHS, RlaifLoss, RlaifResult } from "./rlaif";
 
 export interface RlaifRecord {
@@ -59,9 +60,55 @@ export interface RlaifRecord {
   rows: RlaifResult[];
 }
 
+/** The record of `npm run rlaif`, checked; a missing or stale file names that command. */
 export function readRlaifRecord(file = RLAIF_PATHS.record): RlaifRecord {
-  if (!fs.existsSync(file)) throw new Error(`${file} is missing; make it with npm run rlaif`);
-  return JSON.parse(fs.readFileSync(file, "utf8")) as RlaifRecord;
+  const agreement = {
+    judge: "string",
+    n: "number",
+    accuracy: INTERVAL_SHAPE,
+    accuracyDecided: RATE_SHAPE,
+  } as const;
+  const point = {
+    ...SAMPLED_SHAPE,
+    anyBroken: INTERVAL_SHAPE,
+    perPromptBroken: "object",
+    behaviour: { answer: "number", continuation: "number", other: "number" },
+  } as const;
+  const cost = { seconds: "number", calls: "number", tokens: "number" } as const;
+  return readRecord<RlaifRecord>(file, {
+    command: "npm run rlaif",
+    shape: {
+      command: "string",
+      trainPairs: "number",
+      backend: { name: "string" },
+      startedAt: "string",
+      durationS: "number",
+      judges: {
+        rows: [{ ...agreement, decided: RATE_SHAPE, softAccuracy: INTERVAL_SHAPE }],
+        positionBias: "object",
+        tuned: [{ comparisons: "number", seconds: "number", costPer1000: cost }],
+      },
+      labelSets: [
+        {
+          source: "string",
+          seconds: "number",
+          ties: "number",
+          steps: "number",
+          agreementWithGold: agreement,
+        },
+      ],
+      slcai: {
+        responses: "number",
+        breaking: "number",
+        byModel: "number",
+        byRule: "number",
+        unrevisable: "number",
+        examples: [{ reply: { request: "string", response: "string" }, broken: "array", by: "string" }],
+      },
+      sft: point,
+      rows: [{ job: { kind: "string", seed: "number", steps: "number" }, point }],
+    },
+  });
 }
 
 /** The one-pass runs of a label source with one loss (every seed), in seed order. */
@@ -73,29 +120,6 @@ export const sourceRuns = (rec: RlaifRecord, source: LabelSource, loss: RlaifLos
       r.job.loss === loss &&
       r.job.steps === rec.labelSets.find((l) => l.source === source)!.steps,
   );
-
-/** A row of the RLAIF paper's table: one policy against another by the gold judge, per seed and pooled. */
-export interface WinRow {
-  a: string;
-  b: string;
-  perSeed: Interval[];
-  /** Mean of the seeds' win rates, with the interval of the seeds' prompts pooled. */
-  pooled: Interval;
-}
-
-/**
- * Win rate of a against b on the same held-out prompts (ties ½), per seed
- * (seed i of a against seed i of b, or b's only run) and pooled: each
- * prompt's win score averaged over the seeds, then the interval over prompts
- * (the seeds share their prompts, so they are not independent samples).
- */
-export function winRow(a: string, b: string, as: readonly number[][], bs: readonly number[][]): WinRow {
-  const other = (i: number) => bs[Math.min(i, bs.length - 1)];
-  const score = (x: number, y: number) => (x > y ? 1 : x < y ? 0 : 0.5);
-  const perSeed = as.map((g, i) => winRate(g, other(i)));
-  const perPrompt = as[0].map((_, k) => as.reduce((s, g, i) => s + score(g[k], other(i)[k]), 0) / as.length);
-  return { a, b, perSeed, pooled: meanInterval(perPrompt) };
-}
 
 /** Several seeds' runs as one point: per prompt, the seeds' mean gold and KL, then the interval over prompts. */
 export function pooledPoint(points: readonly PolicyPoint[]): { gold: Interval; kl: Interval } {

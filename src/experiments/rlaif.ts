@@ -21,7 +21,7 @@ import { PATHS } from "../data/paths";
 import { EvalItem, readEvalJsonl, sftExamples } from "../data/sft-data";
 import { Behaviour, behaviourRates, classify } from "../eval/behaviour";
 import { perPromptMeans, sampledKl } from "../eval/kl";
-import { meanInterval, wilson } from "../eval/stats";
+import { meanInterval } from "../eval/stats";
 import { RankedPrompt, readRankings } from "../judge/comparisons";
 import { CONSTITUTION, violations } from "../judge/constitution";
 import { goldReward } from "../judge/gold";
@@ -31,21 +31,13 @@ import { judgeConversations } from "../judge/self-judge";
 import type { GPT } from "../model/gpt";
 import { loadModel } from "../model/load";
 import type { BpeTokenizer } from "../tokenizer/index";
-import {
-  DPO_FULL,
-  DPO_QUICK,
-  DpoConfig,
-  dpoConfig,
-  DpoGroup,
-  trainDpo,
-  withReferenceLogps,
-} from "../train/dpo";
+import { DPO_FULL, DPO_QUICK, DpoConfig, dpoConfig, DpoGroup, trainDpo } from "../train/dpo";
 import type { ProgressSink } from "../train/loop";
-import { PairGroup, rankingGroup } from "../train/reward";
 import { SFT_FULL, sftConfig, trainSft } from "../train/sft";
-import type { Interval } from "./ppo";
-import { HELDOUT_SAMPLE_SEED } from "./ppo";
-import { RLHF_DIR, RLHF_FILES } from "./reward";
+import { HELDOUT_SAMPLE_SEED, Interval } from "../eval/policy";
+import { RLHF_DIR, RLHF_FILES } from "../data/paths";
+import { withReferenceLogps } from "../train/pairs";
+import { PairGroup, rankingGroup } from "../data/preference";
 
 export const RLAIF_PATHS = Object.freeze({
   sft: PATHS.sftModel,

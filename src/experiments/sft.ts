@@ -5,25 +5,21 @@
  * training-set size and config overrides, scored on the same eval sets. The
  * masking, data-size and replay ablations are lists of arms.
  */
-import type { MaskMode } from "../chat/template";
 import { ensureCorpus } from "../data/corpus";
 import { ClozeItem, clozeItems, Headword, statedFacts } from "../data/facts";
 import { readFactsFile } from "../data/facts-file";
 import { PATHS } from "../data/paths";
 import { readSftJsonl, SftLine, sftExamples, answeredExamples } from "../data/sft-data";
 import type { EvalSetName } from "../data/tasks/eval-sets";
-import { rates, RateSummary, runPrompts } from "../eval/evaluate";
+import { rates, runPrompts } from "../eval/evaluate";
 import { Monitor, MonitorOptions, trainingMonitor } from "../eval/monitor";
 import { clozeProbe } from "../eval/probe";
 import type { PromptItem } from "../data/tasks/jsonl";
 import { EvalSets, loadEvalSets, thin } from "../eval/suite";
 import { loadModel, LoadedModel } from "../model/load";
-import { Rng } from "../random";
 import { tokenStream } from "../train/pretrain";
-import type { RunRecord } from "../run-record";
-import { SftConfig, sftConfig, SftNotes, trainSft } from "../train/sft";
-import type { Arm, ArmOptions, ArmResult, InputOptions, PoolOptions } from "./arm";
-import type { ArmJob } from "./arm-worker";
+import { SftConfig, sftConfig, trainSft } from "../train/sft";
+import type { Arm, ArmJob, ArmOptions, ArmResult, InputOptions, PoolOptions } from "./arm";
 import { createHash } from "crypto";
 import { progress } from "../display/progress";
 import { runInPool, sharedProgress } from "./pool";
@@ -62,28 +58,9 @@ export function loadSftInputs(o: InputOptions = {}): SftInputs {
   };
 }
 
-/**
- * `n` records, every task as evenly represented as n allows: the records are
- * shuffled (seeded) and dealt task by task in turn, so 250 examples of 25
- * tasks are 10 per task, not whatever a prefix of the file holds.
- */
-export function subsetRecords(records: readonly SftLine[], n: number, seed: number): SftLine[] {
-  if (n > records.length)
-    throw new Error(`subsetRecords: asked for ${n} examples but the dataset has ${records.length}`);
-  const byTask = new Map<string, SftLine[]>();
-  for (const r of new Rng(seed).fork("subset").shuffle(records.slice())) {
-    const t = r.task ?? "untagged";
-    if (!byTask.has(t)) byTask.set(t, []);
-    byTask.get(t)!.push(r);
-  }
-  const queues = [...byTask.values()];
-  const out: SftLine[] = [];
-  for (let i = 0; out.length < n; i++) {
-    const q = queues[i % queues.length];
-    if (q.length) out.push(q.shift()!);
-  }
-  return out;
-}
+// subsetRecords lives in src/data/sft-data.ts; re-exported for the SFT notebook and tests.
+export { subsetRecords } from "../data/sft-data";
+import { subsetRecords } from "../data/sft-data";
 
 /** The fixed prompts of the per-step sample table: the first item of a few telling tasks. */
 export function samplePrompts(

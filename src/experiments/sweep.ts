@@ -71,6 +71,12 @@ export interface CachedSweep<J, R> {
   run: (jobs: J[], done: (result: R, index: number) => void) => Promise<unknown>;
   /** The code hash (default: `codeHash()` of src/). */
   code?: string;
+  /**
+   * Run again every job whose cached result finished before this time, and
+   * cache the new result in its place (a notebook's rerun passes its start:
+   * a job two grids share then runs once).
+   */
+  rerunBefore?: Date;
 }
 
 export interface SweepOutcome<R> {
@@ -87,18 +93,29 @@ function writeAtomic(file: string, text: string): void {
   fs.renameSync(tmp, file);
 }
 
-/** Which of `jobs` have a cached result for `code` (a damaged file counts as missing). */
-export function isCached<J>(dir: string, jobs: readonly J[], code = codeHash()): boolean[] {
-  return jobs.map((j) => readEntry(path.join(dir, `${jobKey(j, code)}.json`)) !== undefined);
+/**
+ * Which of `jobs` have a cached result for `code` (a damaged file counts as
+ * missing, and so does one that finished before `rerunBefore`).
+ */
+export function isCached<J>(
+  dir: string,
+  jobs: readonly J[],
+  code = codeHash(),
+  rerunBefore?: Date,
+): boolean[] {
+  return jobs.map((j) => readEntry(path.join(dir, `${jobKey(j, code)}.json`), rerunBefore) !== undefined);
 }
 
-function readEntry<R>(file: string): R | undefined {
+function readEntry<R>(file: string, rerunBefore?: Date): R | undefined {
   if (!fs.existsSync(file)) return undefined;
+  let entry: CacheEntry<unknown, R>;
   try {
-    return (JSON.parse(fs.readFileSync(file, "utf8")) as CacheEntry<unknown, R>).result;
+    entry = JSON.parse(fs.readFileSync(file, "utf8")) as CacheEntry<unknown, R>;
   } catch {
     return undefined; // a damaged entry is run again
   }
+  if (rerunBefore && !(new Date(entry.finishedAt) >= rerunBefore)) return undefined;
+  return entry.result;
 }
 
 /**
@@ -110,7 +127,7 @@ export async function runCached<J, R>(o: CachedSweep<J, R>): Promise<SweepOutcom
   const code = o.code ?? codeHash();
   fs.mkdirSync(o.dir, { recursive: true });
   const files = o.jobs.map((j) => path.join(o.dir, `${jobKey(j, code)}.json`));
-  const results: (R | undefined)[] = files.map((f) => readEntry<R>(f));
+  const results: (R | undefined)[] = files.map((f) => readEntry<R>(f, o.rerunBefore));
   const cached = results.map((r) => r !== undefined);
   const missing = o.jobs.flatMap((_, i) => (cached[i] ? [] : [i]));
   if (missing.length)

@@ -46,6 +46,11 @@ export interface RankedPrompt {
   order?: number[];
 }
 
+/** The pairs the rankings of `prompts` give: K(K − 1)/2 per prompt of K distinct responses. */
+export function pairCount(prompts: readonly Pick<RankedPrompt, "responses">[]): number {
+  return prompts.reduce((n, p) => n + (p.responses.length * (p.responses.length - 1)) / 2, 0);
+}
+
 /** How responses are sampled: plain sampling at temperature 1, as RLHF samples. */
 export interface SampleOptions {
   /** Samples per prompt (InstructGPT: 4 to 9; K = 4 here). */

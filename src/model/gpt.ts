@@ -187,11 +187,21 @@ export class GPT {
 
   /**
    * log p(ids[:, t+1] | ids[:, ..t]) for every position: ids [B, T] → [B, T-1].
-   * Differentiable; SFT, DPO and PPO all build their losses from it.
+   * Differentiable; SFT, DPO and PPO all build their losses from it (through
+   * src/model/logprobs.ts).
    */
   sequenceLogProbs(ids: tf.Tensor2D, opts: ForwardOptions = {}): tf.Tensor2D {
+    return this.nextTokenLogProbs(this.trunk(ids, opts).hidden, ids);
+  }
+
+  /**
+   * The same from the trunk's hidden states [B, T, D]: the LM head, then the
+   * log-softmax read at each next token. A caller that also needs the scalar
+   * head (PPO's critic) reads both from one trunk pass.
+   */
+  nextTokenLogProbs(hidden: tf.Tensor3D, ids: tf.Tensor2D): tf.Tensor2D {
     const [B, T] = ids.shape;
-    const logits = this.logits(ids, opts);
+    const logits = this.head(hidden);
     const V = this.config.vocabSize;
     const flat = tf.reshape(tf.slice(logits, [0, 0, 0], [B, T - 1, V]), [B * (T - 1), V]) as tf.Tensor2D;
     const targets = tf.reshape(tf.slice(ids, [0, 1], [B, T - 1]), [B * (T - 1)]) as tf.Tensor1D;

@@ -1,17 +1,20 @@
 /**
- * The one log-prob primitive: weighted sums of log p(x_{t+1} | x_≤t) over
- * token rows, differentiable, built on `GPT.sequenceLogProbs`. The LM and SFT
- * losses, the evaluation's continuation log-probs, and the coming DPO,
- * reward-model and PPO code all read their log-probs from here;
- * `responseLogProbs` gives the per-token values over response tokens (no
- * gradient), for KL estimates (src/eval/kl.ts) and rollout statistics.
+ * The one log-prob primitive, `nextTokenLogProbs`: log p(x_{t+1} | x_≤t) at
+ * every position of token rows, differentiable (`GPT.nextTokenLogProbs`
+ * over one pass of the trunk), and on request the scalar head's values from the
+ * same pass of the trunk (PPO's critic). Built on it: `maskedLogProbs`,
+ * weighted sums over rows (the LM and SFT losses, DPO, the evaluation's
+ * continuation log-probs), and `responseLogProbs` /
+ * `responseLogProbsAndValues`, the per-token values over response tokens (no
+ * gradient), for KL estimates (src/eval/kl.ts) and PPO's rollouts. PPO's
+ * update reads its log-probs and values from `nextTokenLogProbs` directly.
  *
  * A weight says how much token t+1 counts (1 = it is part of the response or
  * the learned text, 0 = context or padding); rows may be left-padded
  * (`keyMask`, `positions`) or right-padded (weights 0 after the end).
  */
 import { tf } from "../backend";
-import type { GPT } from "./gpt";
+import type { ForwardOptions, GPT } from "./gpt";
 
 /** Token rows and per-target weights (an `LMBatch` is one). */
 export interface WeightedRows {
@@ -25,6 +28,32 @@ export interface WeightedRows {
   keyMask?: Float32Array;
   /** Left padding: each token's position; [B, T] flattened. */
   positions?: Int32Array;
+}
+
+/** What `nextTokenLogProbs` gives, both [B, T−1]. */
+export interface NextTokenLogProbs {
+  /** log p(ids[b, t+1] | ids[b, ≤t]). */
+  logp: tf.Tensor2D;
+  /** With `values: true`: the scalar head read at position t, before token t+1 (PPO's value). */
+  values?: tf.Tensor2D;
+}
+
+/**
+ * log p(ids[:, t+1] | ids[:, ..t]) for every position, ids [B, T] → [B, T−1],
+ * differentiable, the numbers of `GPT.sequenceLogProbs`. With `values`, also the scalar head's output at
+ * positions 0..T−2 from the same trunk pass: one forward pass gives PPO both
+ * its ratio and its critic, and one backward pass their gradients.
+ */
+export function nextTokenLogProbs(
+  model: GPT,
+  ids: tf.Tensor2D,
+  o: Pick<ForwardOptions, "keyMask" | "positions"> & { values?: boolean } = {},
+): NextTokenLogProbs {
+  const [B, T] = ids.shape;
+  const hidden = model.trunk(ids, { keyMask: o.keyMask, positions: o.positions }).hidden;
+  const logp = model.nextTokenLogProbs(hidden, ids);
+  const values = o.values ? (tf.slice(model.scores(hidden), [0, 0], [B, T - 1]) as tf.Tensor2D) : undefined;
+  return { logp, values };
 }
 
 /**
@@ -55,7 +84,7 @@ export function maskedLogProbs(
           positions: rows.positions && tf.tensor2d(rows.positions, [B, T], "int32"),
         }
       : {};
-    const lp = model.sequenceLogProbs(tf.tensor2d(rows.tokens, [B, T], "int32"), opts);
+    const lp = nextTokenLogProbs(model, tf.tensor2d(rows.tokens, [B, T], "int32"), opts).logp;
     const w = tf.tensor2d(rows.weights, [B, T - 1]);
     const weighted = tf.mul(lp, w);
     if (reduce === "total") return tf.sum(weighted) as tf.Scalar;
@@ -104,6 +133,28 @@ export function responseLogProbs(
   rows: readonly ResponseRow[],
   o: { pad: number; chunk: number },
 ): number[][] {
+  return perResponseToken(model, rows, o, false).logp;
+}
+
+/**
+ * `responseLogProbs` and the scalar head's value before each response token
+ * (PPO's critic), from the same forward pass of each chunk.
+ */
+export function responseLogProbsAndValues(
+  model: GPT,
+  rows: readonly ResponseRow[],
+  o: { pad: number; chunk: number },
+): { logp: number[][]; values: number[][] } {
+  const r = perResponseToken(model, rows, o, true);
+  return { logp: r.logp, values: r.values! };
+}
+
+function perResponseToken(
+  model: GPT,
+  rows: readonly ResponseRow[],
+  o: { pad: number; chunk: number },
+  withValues: boolean,
+): { logp: number[][]; values?: number[][] } {
   const C = model.config.contextLength;
   rows.forEach((r, i) => {
     if (r.start < 1 || r.start > r.tokens.length)
@@ -113,16 +164,20 @@ export function responseLogProbs(
         `responseLogProbs: row ${i} has ${r.tokens.length} tokens but the model's context is ${C}`,
       );
   });
-  const out: number[][] = [];
+  const logp: number[][] = [];
+  const values: number[][] = [];
   for (let i = 0; i < rows.length; i += o.chunk) {
     const part = rows.slice(i, i + o.chunk);
-    const B = part.length;
-    const T = Math.max(2, ...part.map((r) => r.tokens.length));
-    const ids = new Int32Array(B * T).fill(o.pad);
-    part.forEach((r, b) => ids.set(r.tokens, b * T));
-    const lp = tf.tidy(() => model.sequenceLogProbs(tf.tensor2d(ids, [B, T], "int32")).arraySync());
-    // lp[b][t] is log p(tokens[t + 1]), so the response tokens start at start − 1.
-    part.forEach((r, b) => out.push(lp[b].slice(r.start - 1, r.tokens.length - 1)));
+    const { tokens, B, T } = padResponses(part, o.pad);
+    const out = tf.tidy(() => {
+      const f = nextTokenLogProbs(model, tf.tensor2d(tokens, [B, T], "int32"), { values: withValues });
+      return { logp: f.logp.arraySync(), values: f.values?.arraySync() };
+    });
+    // out.logp[b][t] is log p(tokens[t + 1]), so the response tokens start at start − 1.
+    part.forEach((r, b) => {
+      logp.push(out.logp[b].slice(r.start - 1, r.tokens.length - 1));
+      if (out.values) values.push(out.values[b].slice(r.start - 1, r.tokens.length - 1));
+    });
   }
-  return out;
+  return withValues ? { logp, values } : { logp };
 }

@@ -24,6 +24,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { tf } from "../backend";
 import type { RunRecord } from "../run-record";
+import { mapGroupChunks, type Scorable } from "../data/preference";
 import type { BpeTokenizer } from "../tokenizer/index";
 import { saveCheckpoint } from "./checkpoint";
 import type { GPT } from "./gpt";
@@ -49,13 +50,6 @@ export function rewardModel(model: GPT, likelihoodWeight: number): RewardModel {
   if (!model.config.scalarHead)
     throw new Error("reward model: the model has no scalar head; make one with sft.withScalarHead()");
   return { model, head: { likelihoodWeight, mean: 0, std: 1 } };
-}
-
-/** Rows to score: token ids and where each row's response starts. */
-export interface Scorable {
-  sequences: number[][];
-  /** Tokens of the rendered prompt; every sequence's response starts there. */
-  promptLength: number;
 }
 
 /**
@@ -94,35 +88,6 @@ export function endScores(
     }
     return tf.div(tf.sub(raw, head.mean), head.std) as tf.Tensor1D;
   });
-}
-
-/**
- * `score(rows, starts)` of every group's sequences (no gradient), in chunks
- * of whole groups of about `rows` sequences; one number per sequence.
- */
-export function mapGroupChunks(
-  groups: readonly Scorable[],
-  score: (rows: number[][], starts: number[]) => tf.Tensor1D,
-  rows = 32,
-): number[][] {
-  const out: number[][] = [];
-  for (let i = 0; i < groups.length;) {
-    const chunk: Scorable[] = [];
-    let n = 0;
-    while (i < groups.length && (chunk.length === 0 || n + groups[i].sequences.length <= rows)) {
-      n += groups[i].sequences.length;
-      chunk.push(groups[i++]);
-    }
-    const s = score(
-      chunk.flatMap((g) => g.sequences),
-      chunk.flatMap((g) => g.sequences.map(() => g.promptLength)),
-    );
-    const v = s.dataSync();
-    s.dispose();
-    let k = 0;
-    for (const g of chunk) out.push(Array.from(v.subarray(k, (k += g.sequences.length))));
-  }
-  return out;
 }
 
 /** Scores of every group's sequences (no gradient), in batches of about `rows` sequences. */

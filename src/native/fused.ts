@@ -54,14 +54,25 @@ function heapKernel(
   };
 }
 
+/** A tensor as [rows, last axis]. */
+const rows = (x: tf.TensorInfo) => [
+  x.shape.slice(0, -1).reduce((a, b) => a * b, 1),
+  x.shape[x.shape.length - 1],
+];
+const size = (x: tf.TensorInfo) => x.shape.reduce((a, b) => a * b, 1);
+
 /** The fused kernels' configs for tf.registerKernel. */
 export function fusedKernels(addon: BlasAddon): tf.KernelConfig[] {
-  const rows = (x: tf.TensorInfo) => [
-    x.shape.slice(0, -1).reduce((a, b) => a * b, 1),
-    x.shape[x.shape.length - 1],
-  ];
-  const size = (x: tf.TensorInfo) => x.shape.reduce((a, b) => a * b, 1);
-  const kernels: [string, tf.KernelFunc][] = [
+  return [...layerKernels(addon), ...lossAndStepKernels(addon)].map(([kernelName, kernelFunc]) => ({
+    kernelName,
+    backendName: "wasm",
+    kernelFunc,
+  }));
+}
+
+/** LayerNorm, GELU and attention's softmax, forward and backward. */
+function layerKernels(addon: BlasAddon): [string, tf.KernelFunc][] {
+  return [
     [
       FUSED.layerNorm,
       heapKernel(
@@ -95,6 +106,32 @@ export function fusedKernels(addon: BlasAddon): tf.KernelConfig[] {
         ["dy", "x"],
       ),
     ],
+    [
+      FUSED.attnSoftmax,
+      heapKernel(
+        ([sc]) => [sc.shape],
+        (h, [sc, bias, y], [si, bi], attrs) => {
+          const [B, H, T, Tk] = si.shape;
+          addon.attnSoftmax(h, B, H, T, Tk, bi.shape[0], attrs.scale as number, sc, bias, y);
+        },
+        ["scores", "bias"],
+      ),
+    ],
+    [
+      FUSED.attnSoftmaxGrad,
+      heapKernel(
+        ([dy]) => [dy.shape],
+        (h, [dy, y, ds], [dyi], attrs) =>
+          addon.attnSoftmaxGrad(h, rows(dyi)[0], rows(dyi)[1], attrs.scale as number, dy, y, ds),
+        ["dy", "y"],
+      ),
+    ],
+  ];
+}
+
+/** The embedding lookup, the token log-probs and AdamW's update. */
+function lossAndStepKernels(addon: BlasAddon): [string, tf.KernelFunc][] {
+  return [
     [
       FUSED.gatherRows,
       heapKernel(
@@ -141,28 +178,7 @@ export function fusedKernels(addon: BlasAddon): tf.KernelConfig[] {
         ["p", "g", "m", "v"],
       ),
     ],
-    [
-      FUSED.attnSoftmax,
-      heapKernel(
-        ([sc]) => [sc.shape],
-        (h, [sc, bias, y], [si, bi], attrs) => {
-          const [B, H, T, Tk] = si.shape;
-          addon.attnSoftmax(h, B, H, T, Tk, bi.shape[0], attrs.scale as number, sc, bias, y);
-        },
-        ["scores", "bias"],
-      ),
-    ],
-    [
-      FUSED.attnSoftmaxGrad,
-      heapKernel(
-        ([dy]) => [dy.shape],
-        (h, [dy, y, ds], [dyi], attrs) =>
-          addon.attnSoftmaxGrad(h, rows(dyi)[0], rows(dyi)[1], attrs.scale as number, dy, y, ds),
-        ["dy", "y"],
-      ),
-    ],
   ];
-  return kernels.map(([kernelName, kernelFunc]) => ({ kernelName, backendName: "wasm", kernelFunc }));
 }
 
 /** The fused ops on the native path (src/model/ops.ts uses them when active). */

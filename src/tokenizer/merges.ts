@@ -40,19 +40,7 @@ export function learnMerges(
 ): LearnedMerges {
   const symbols = alphabet.slice();
   const idOf = new Map<string, number>(symbols.map((s, i) => [s, i]));
-  const words: number[][] = [];
-  const freqs: number[] = [];
-  for (const [word, freq] of wordCounts) {
-    words.push(
-      Array.from(word, (ch) => {
-        const id = idOf.get(ch);
-        if (id === undefined)
-          throw new Error(`learnMerges: symbol ${JSON.stringify(ch)} is not in the alphabet`);
-        return id;
-      }),
-    );
-    freqs.push(freq);
-  }
+  const { words, freqs } = symbolWords(wordCounts, idOf);
 
   const pairCount = new Map<number, number>();
   const pairWords = new Map<number, number[]>(); // may hold stale or repeated word indices
@@ -118,6 +106,24 @@ export function learnMerges(
     }
   }
   return { merges, newSymbols };
+}
+
+/** Each pre-token as a list of symbol ids, with its frequency. */
+function symbolWords(wordCounts: ReadonlyMap<string, number>, idOf: ReadonlyMap<string, number>) {
+  const words: number[][] = [];
+  const freqs: number[] = [];
+  for (const [word, freq] of wordCounts) {
+    words.push(
+      Array.from(word, (ch) => {
+        const id = idOf.get(ch);
+        if (id === undefined)
+          throw new Error(`learnMerges: symbol ${JSON.stringify(ch)} is not in the alphabet`);
+        return id;
+      }),
+    );
+    freqs.push(freq);
+  }
+  return { words, freqs };
 }
 
 /** Replaces each non-overlapping `a b` (left to right) by `c`; returns `seq` itself if none. */

@@ -17,7 +17,6 @@
 import * as fs from "fs";
 import * as path from "path";
 import { backendInfo, initBackend, tf } from "../backend";
-import { ConfigSpec, resolveConfig } from "../config";
 import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint";
 import { GPT } from "../model/gpt";
 import { Rng } from "../random";
@@ -25,177 +24,9 @@ import { AdamW, clipByGlobalNorm, learningRate } from "./optimizer";
 import type { MetricName, MetricRow } from "../metrics";
 import { RunRecord, versions } from "../run-record";
 
-/** Loop knobs shared by every trainer's config. */
-export interface LoopConfig {
-  /** Optimizer steps. */
-  steps: number;
-  /** Examples (sequences, conversations, prompts) per optimizer step. */
-  batchSize: number;
-  /** Examples per forward/backward pass; divides batchSize (exact gradient accumulation). */
-  microBatchSize: number;
-  /** Peak learning rate. */
-  lr: number;
-  /** Linear warmup steps. */
-  warmupSteps: number;
-  /**
-   * Step at which the cosine decay reaches lr·minLrRatio (nanoGPT's
-   * lr_decay_iters); the lr stays there after it. Resolved configs always
-   * have it: by default it is `steps`.
-   */
-  decaySteps?: number;
-  /** Final LR as a fraction of the peak (cosine decay). */
-  minLrRatio: number;
-  /** Decoupled weight decay (matrices only). */
-  weightDecay: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  /** Clip the global gradient norm to this (0 = off). */
-  gradClip: number;
-  /** Seed for batching and anything else random in the run. */
-  seed: number;
-  /** Log a metrics row every N steps (the last step is always logged). */
-  logEvery: number;
-  /** Run `evaluate` every N steps (0 = only at the end). */
-  evalEvery: number;
-  /** Also run `evaluate` before the first step (logged as step 0; not on resume). */
-  evalAtStart: boolean;
-  /** Save a checkpoint every N steps (0 = only at the end). */
-  checkpointEvery: number;
-}
-
-export const LOOP_DEFAULTS: Readonly<LoopConfig> = Object.freeze({
-  steps: 100,
-  batchSize: 16,
-  microBatchSize: 16,
-  lr: 1e-3,
-  warmupSteps: 10,
-  minLrRatio: 0.1,
-  weightDecay: 0.01,
-  beta1: 0.9,
-  beta2: 0.95,
-  eps: 1e-8,
-  gradClip: 1.0,
-  seed: 0,
-  logEvery: 10,
-  evalEvery: 0,
-  evalAtStart: false,
-  checkpointEvery: 0,
-});
-
-export const LOOP_SPEC: ConfigSpec<LoopConfig> = {
-  steps: { doc: "optimizer steps", integer: true, min: 1 },
-  batchSize: { doc: "examples per step", integer: true, min: 1 },
-  microBatchSize: { doc: "examples per forward pass, divides batchSize", integer: true, min: 1 },
-  lr: { doc: "peak learning rate, e.g. 1e-3", min: 0, max: 1 },
-  warmupSteps: { doc: "linear warmup steps", integer: true, min: 0 },
-  decaySteps: {
-    doc: "step where the cosine decay ends (default: steps)",
-    integer: true,
-    min: 1,
-    optional: true,
-  },
-  minLrRatio: { doc: "final lr / peak lr", min: 0, max: 1 },
-  weightDecay: { doc: "AdamW decoupled weight decay", min: 0, max: 1 },
-  beta1: { doc: "Adam first-moment decay", min: 0, max: 0.9999 },
-  beta2: { doc: "Adam second-moment decay", min: 0, max: 0.99999 },
-  eps: { doc: "Adam epsilon", min: 0, max: 1 },
-  gradClip: { doc: "max global grad norm, 0 = off", min: 0 },
-  seed: { doc: "random seed", integer: true, min: 0 },
-  logEvery: { doc: "steps between metric rows", integer: true, min: 1 },
-  evalEvery: { doc: "steps between evaluations, 0 = end only", integer: true, min: 0 },
-  evalAtStart: { doc: "evaluate before the first step", oneOf: [true, false] },
-  checkpointEvery: { doc: "steps between checkpoints, 0 = end only", integer: true, min: 0 },
-};
-
-/**
- * Resolve a trainer's config (`resolveConfig` plus the loop's own checks):
- * batchSize must be a multiple of microBatchSize, and `decaySteps` is
- * written out. It defaults to `steps`; a base config whose decay ended at its
- * last step keeps that when the overrides change `steps`.
- */
-export function resolveLoopConfig<T extends LoopConfig>(
-  name: string,
-  base: Readonly<T>,
-  spec: ConfigSpec<T>,
-  overrides: Partial<T> = {},
-): Readonly<T> {
-  const c = resolveConfig(name, base, spec, overrides);
-  if (c.batchSize % c.microBatchSize !== 0)
-    throw new Error(
-      `${name}: batchSize ${c.batchSize} is not a multiple of microBatchSize ${c.microBatchSize}`,
-    );
-  const follows = base.decaySteps === undefined || base.decaySteps === base.steps;
-  const decaySteps = overrides.decaySteps ?? (follows ? c.steps : base.decaySteps!);
-  return Object.freeze({ ...c, decaySteps });
-}
-
-/** Config fields that define the learning-rate schedule: a resumed run must not change them. */
-export const SCHEDULE_FIELDS = ["lr", "warmupSteps", "decaySteps", "minLrRatio"] as const;
-
-/**
- * How `next` would change the schedule of the run recorded as `previous`
- * (a record without decaySteps decayed over its `steps`); empty when it would not.
- */
-export function scheduleChanges(previous: Partial<LoopConfig>, next: Partial<LoopConfig>): string[] {
-  const decay = (c: Partial<LoopConfig>) => c.decaySteps ?? c.steps;
-  return SCHEDULE_FIELDS.flatMap((k) => {
-    const [a, b] = k === "decaySteps" ? [decay(previous), decay(next)] : [previous[k], next[k]];
-    return a === b ? [] : [`${k} ${a} → ${b}`];
-  });
-}
-
-/**
- * Fields a resumed run can never change: its batches, its optimizer and its
- * seed. Changing one would splice two different runs under one record.
- */
-export const FIXED_ON_RESUME = [
-  "seed",
-  "batchSize",
-  "microBatchSize",
-  "weightDecay",
-  "beta1",
-  "beta2",
-  "eps",
-  "gradClip",
-] as const satisfies readonly (keyof LoopConfig)[];
-
-/**
- * Refuses a resume that changes a {@link FIXED_ON_RESUME} field (or a
- * trainer's own list, `fields`), naming each (no flag allows it: start a new
- * run instead). CLIs call it before their slow setup.
- */
-export function checkResumable<C extends LoopConfig>(
-  previous: Partial<C>,
-  next: Partial<C>,
-  source: string,
-  fields: readonly (keyof C & string)[] = FIXED_ON_RESUME,
-): void {
-  const changes = fields.flatMap((k) =>
-    previous[k] === undefined || previous[k] === next[k] ? [] : [`${k} ${previous[k]} → ${next[k]}`],
-  );
-  if (!changes.length) return;
-  throw new Error(
-    `${source}: resuming would change ${changes.join(", ")}: the run's batches or optimizer would no longer be ` +
-      `the ones it recorded. Resume with the recorded values, or start a new run without --resume.`,
-  );
-}
-
-/** The error a resume with a changed schedule gives (CLIs check before their slow setup). */
-export function checkScheduleUnchanged(
-  previous: Partial<LoopConfig>,
-  next: Partial<LoopConfig>,
-  source: string,
-): void {
-  const changes = scheduleChanges(previous, next);
-  if (!changes.length) return;
-  const decay = previous.decaySteps ?? previous.steps;
-  throw new Error(
-    `${source}: resuming would change the learning-rate schedule the run was trained with (${changes.join(", ")}), ` +
-      `a warm restart its record would not describe. To train longer on the same schedule keep decaySteps ${decay} ` +
-      `(--decay-steps ${decay}: the lr then stays at its minimum), or allow the change explicitly (--allow-schedule-change; allowScheduleChange in code).`,
-  );
-}
+// The loop's config and the resume checks live in ./loop-config.ts; re-exported so trainers import one module.
+export * from "./loop-config";
+import { checkResumable, checkScheduleUnchanged, LoopConfig } from "./loop-config";
 
 /** What a rollout hook returns: samples for the step's batches, and metrics to log with the step. */
 export interface Rollout<R> {
@@ -337,30 +168,9 @@ export async function trainLoop<M, C extends LoopConfig, N = Record<string, unkn
   const { model, objective } = args;
   const c: C = { ...args.config, decaySteps: args.config.decaySteps ?? args.config.steps };
   const opt = new AdamW(model.params, c);
-  const run: RunRecord<C, N> = {
-    method: args.method,
-    config: c,
-    model: { ...model.config },
-    seed: c.seed,
-    backend,
-    versions: versions(backend.tfjsVersion),
-    startedAt: new Date().toISOString(),
-    durationS: 0,
-    metrics: [],
-    evals: [],
-    notes: args.notes ?? ({} as N),
-  };
-  let start = 0;
+  const run = newRecord(args, c, backend);
   const U = args.updatesPerRollout ?? 1;
-  if (args.resumeFrom) {
-    start = resume(args.resumeFrom, model, opt, run, args.allowScheduleChange ?? false);
-    if (start % U !== 0)
-      throw new Error(
-        `${args.resumeFrom}: saved at step ${start}, inside a rollout of ${U} updates; its samples are gone, so ` +
-          `it cannot resume exactly. Checkpoint every multiple of ${U} steps (checkpointEvery).`,
-      );
-    if (args.state) loadState(args.resumeFrom, args.state);
-  }
+  const start = args.resumeFrom ? resumeAt(args, opt, run, U) : 0;
   const rng = new Rng(c.seed);
   const t0 = Date.now() - run.durationS * 1000;
   let lastCheckpoint: string | undefined = args.resumeFrom;
@@ -375,17 +185,7 @@ export async function trainLoop<M, C extends LoopConfig, N = Record<string, unkn
     const micros = args.batches(step, rng.fork(`batch/${step}`), rollout?.samples as R);
     const lr = learningRate(step, c);
     const norm = objective.normalizer(micros);
-    const { loss, parts, gradNorm } = tf.tidy(() => {
-      const { loss, parts, grads } = accumulateGradients(model, objective, micros);
-      if (!Number.isFinite(loss)) {
-        throw new Error(
-          `loss is ${loss} at step ${step} (lr ${lr.toExponential(2)}); stopped before updating. Last good checkpoint: ${lastCheckpoint ?? "none (set checkpointEvery and checkpointDir)"}`,
-        );
-      }
-      const clipped = clipByGlobalNorm(grads, c.gradClip);
-      opt.apply(clipped.grads, lr);
-      return { loss, parts, gradNorm: clipped.norm };
-    });
+    const { loss, parts, gradNorm } = update(args, opt, micros, { step, lr, lastCheckpoint });
     const stepMetrics = objective.stepMetrics?.();
     tokensSeen += norm;
     inputTokens += micros.reduce((n, m) => n + objective.tokens(m), 0);
@@ -420,6 +220,65 @@ export async function trainLoop<M, C extends LoopConfig, N = Record<string, unkn
   args.progress?.done();
   opt.dispose();
   return run;
+}
+
+/** A new run's record: config, model shape, seed, backend and versions; no rows yet. */
+function newRecord<M, C extends LoopConfig, N, R>(
+  args: TrainArgs<M, C, N, R>,
+  c: C,
+  backend: RunRecord["backend"],
+): RunRecord<C, N> {
+  return {
+    method: args.method,
+    config: c,
+    model: { ...args.model.config },
+    seed: c.seed,
+    backend,
+    versions: versions(backend.tfjsVersion),
+    startedAt: new Date().toISOString(),
+    durationS: 0,
+    metrics: [],
+    evals: [],
+    notes: args.notes ?? ({} as N),
+  };
+}
+
+/** Restore a checkpoint into the model, optimizer, record and trainer state; returns its step. */
+function resumeAt<M, C extends LoopConfig, N, R>(
+  args: TrainArgs<M, C, N, R>,
+  opt: AdamW,
+  run: RunRecord<C, N>,
+  updatesPerRollout: number,
+): number {
+  const dir = args.resumeFrom!;
+  const start = resume(dir, args.model, opt, run, args.allowScheduleChange ?? false);
+  if (start % updatesPerRollout !== 0)
+    throw new Error(
+      `${dir}: saved at step ${start}, inside a rollout of ${updatesPerRollout} updates; its samples are gone, so ` +
+        `it cannot resume exactly. Checkpoint every multiple of ${updatesPerRollout} steps (checkpointEvery).`,
+    );
+  if (args.state) loadState(dir, args.state);
+  return start;
+}
+
+/** One optimizer step over the step's micro-batches; refuses a non-finite loss before touching the weights. */
+function update<M, C extends LoopConfig, N, R>(
+  args: TrainArgs<M, C, N, R>,
+  opt: AdamW,
+  micros: M[],
+  at: { step: number; lr: number; lastCheckpoint?: string },
+) {
+  return tf.tidy(() => {
+    const { loss, parts, grads } = accumulateGradients(args.model, args.objective, micros);
+    if (!Number.isFinite(loss)) {
+      throw new Error(
+        `loss is ${loss} at step ${at.step} (lr ${at.lr.toExponential(2)}); stopped before updating. Last good checkpoint: ${at.lastCheckpoint ?? "none (set checkpointEvery and checkpointDir)"}`,
+      );
+    }
+    const clipped = clipByGlobalNorm(grads, args.config.gradClip);
+    opt.apply(clipped.grads, at.lr);
+    return { loss, parts, gradNorm: clipped.norm };
+  });
 }
 
 async function checkpoint<M, C extends LoopConfig, N, R>(

@@ -19,10 +19,9 @@
  * loss only sees differences.
  */
 import { tf } from "../backend";
-import { Message, renderChat, renderPrompt } from "../chat/template";
 import type { ConfigSpec } from "../config";
+import { pairCount, PairGroup, pairGroups } from "../data/preference";
 import type { PreferenceRecord } from "../data/sft-data";
-import { stepIndices } from "../data/sft-batches";
 import { wilson } from "../eval/stats";
 import type { GPT } from "../model/gpt";
 import { softplus } from "../model/ops";
@@ -30,15 +29,8 @@ import { RewardModel, endScores, rewardModel, scoreGroups } from "../model/rewar
 import type { MetricRow } from "../metrics";
 import type { RunRecord } from "../run-record";
 import type { BpeTokenizer } from "../tokenizer/index";
-import {
-  LOOP_DEFAULTS,
-  LOOP_SPEC,
-  LoopConfig,
-  Objective,
-  ProgressSink,
-  resolveLoopConfig,
-  trainLoop,
-} from "./loop";
+import { LOOP_DEFAULTS, LOOP_SPEC, LoopConfig, Objective, ProgressSink, resolveLoopConfig } from "./loop";
+import { flatRows, pairMetrics, PairNotes, pickRows, pairSide, trainOnPairs } from "./pairs";
 
 /** Options of {@link bradleyTerryLoss}. */
 export interface PairLossOptions {
@@ -67,134 +59,6 @@ export function bradleyTerryLoss(
       loss = tf.add(loss, tf.mul(o.centerCoefficient, tf.mean(tf.square(tf.add(chosen, rejected)))));
     return loss;
   });
-}
-
-/** The registered rewards/* metrics of P pairs of scores (plain numbers). */
-export function pairMetrics(chosen: ArrayLike<number>, rejected: ArrayLike<number>) {
-  const n = chosen.length;
-  if (n === 0 || rejected.length !== n)
-    throw new Error(`pairMetrics: need as many chosen as rejected scores, got ${n} and ${rejected.length}`);
-  let c = 0,
-    r = 0,
-    wins = 0;
-  for (let i = 0; i < n; i++) {
-    c += chosen[i];
-    r += rejected[i];
-    if (chosen[i] > rejected[i]) wins++;
-  }
-  return {
-    "rewards/chosen": c / n,
-    "rewards/rejected": r / n,
-    "rewards/margins": (c - r) / n,
-    "rewards/accuracies": wins / n,
-  };
-}
-
-/** One prompt's comparisons: its distinct responses as token rows and the pairs among them. */
-export interface PairGroup {
-  /** `prompt_id` of the pairs, or the prompt's text when they carry none. */
-  id: string;
-  /** Prompt + response (+ end token unless truncated), one row per distinct response. */
-  sequences: number[][];
-  /** [chosen, rejected] indices into `sequences`. */
-  pairs: [number, number][];
-  /** Tokens of the rendered prompt (up to <|assistant|>): where every response starts. */
-  promptLength: number;
-  /** file:line of the group's first pair (named in errors). */
-  source: string;
-}
-
-/** Prompt + answer as the RM reads it: the chat template, without the end token if the answer never ended. */
-export function responseRow(
-  tok: BpeTokenizer,
-  prompt: readonly Message[],
-  answer: readonly Message[],
-  truncated: boolean,
-): number[] {
-  const ids = renderChat(tok, [...prompt, ...answer]).ids;
-  if (truncated) ids.pop();
-  return ids;
-}
-
-const tooLong = (source: string, n: number, ctx: number) =>
-  `${source}: renders to ${n} tokens but the model's context is ${ctx}; ` +
-  `shorten the prompt or response, or drop the pair (cutting it would score another text)`;
-
-/** A group straight from a ranking: sequences in the order of `responses`, pairs from the ranking. */
-export function rankingGroup(
-  tok: BpeTokenizer,
-  id: string,
-  prompt: readonly Message[],
-  responses: readonly { content: string; truncated: boolean }[],
-  pairs: [number, number][],
-  contextLength: number,
-): PairGroup {
-  const sequences = responses.map((r) =>
-    responseRow(tok, prompt, [{ role: "assistant", content: r.content }], r.truncated),
-  );
-  const long = sequences.find((s) => s.length > contextLength);
-  if (long) throw new Error(tooLong(`prompt ${id}`, long.length, contextLength));
-  return { id, sequences, pairs, promptLength: renderPrompt(tok, prompt).length, source: `prompt ${id}` };
-}
-
-/**
- * Preference records → one group per prompt. Throws, naming file:line and
- * the fix, when a rendered pair is longer than the context (the score is
- * read at the end token, so cutting the response would score another text).
- */
-export function pairGroups(
-  tok: BpeTokenizer,
-  records: readonly PreferenceRecord[],
-  contextLength: number,
-): PairGroup[] {
-  const groups = new Map<string, PairGroup & { index: Map<string, number> }>();
-  const bad: string[] = [];
-  records.forEach((p, n) => {
-    const source = p.source ?? `pair ${n + 1}`;
-    const id = p.meta?.prompt_id ?? JSON.stringify(p.prompt);
-    let g = groups.get(id);
-    if (!g) {
-      g = {
-        id,
-        sequences: [],
-        pairs: [],
-        promptLength: renderPrompt(tok, p.prompt).length,
-        source,
-        index: new Map(),
-      };
-      groups.set(id, g);
-    }
-    const row = (answer: PreferenceRecord["chosen"], truncated: boolean | undefined): number => {
-      const ids = responseRow(tok, p.prompt, answer, truncated ?? false);
-      const key = ids.join(",");
-      const known = g!.index.get(key);
-      if (known !== undefined) return known;
-      if (ids.length > contextLength) bad.push(tooLong(source, ids.length, contextLength));
-      g!.sequences.push(ids);
-      g!.index.set(key, g!.sequences.length - 1);
-      return g!.sequences.length - 1;
-    };
-    g.pairs.push([row(p.chosen, p.meta?.chosen_truncated), row(p.rejected, p.meta?.rejected_truncated)]);
-  });
-  if (bad.length)
-    throw new Error(`${bad.length} preference pair(s) do not fit the model:\n${bad.join("\n")}`);
-  return [...groups.values()].map(({ index: _, ...g }) => g);
-}
-
-/**
- * Step `step`'s groups (a pure function of the step and seed), cut into
- * micro-batches of `microBatchSize` whole groups: every pair of a prompt
- * stays in one micro-batch.
- */
-export function groupBatches<G>(
-  groups: readonly G[],
-  step: number,
-  c: Pick<LoopConfig, "batchSize" | "microBatchSize" | "seed">,
-): G[][] {
-  const picked = stepIndices(groups.length, step, c.batchSize, c.seed).map((i) => groups[i]);
-  const out: G[][] = [];
-  for (let i = 0; i < picked.length; i += c.microBatchSize) out.push(picked.slice(i, i + c.microBatchSize));
-  return out;
 }
 
 /** `batchSize` and `microBatchSize` count prompts (groups of pairs). */
@@ -267,28 +131,12 @@ export function rewardConfig(
 function rewardObjective(rm: RewardModel, padId: number, c: RewardConfig): Objective<PairGroup[]> {
   let chosen: number[] = [];
   let rejected: number[] = [];
-  const pairCount = (m: PairGroup[]) => m.reduce((n, g) => n + g.pairs.length, 0);
   return {
     loss: (micro, norm) => {
-      const offsets: number[] = [];
-      let k = 0;
-      for (const g of micro) (offsets.push(k), (k += g.sequences.length));
-      // Pick each pair's scores with a 0/1 matrix [P, N] (Gather has no gradient kernel on wasm).
-      const P = pairCount(micro);
-      const pick = (side: 0 | 1) => {
-        const m = new Float32Array(P * k);
-        let j = 0;
-        micro.forEach((g, i) => g.pairs.forEach((p) => (m[j++ * k + offsets[i] + p[side]] = 1)));
-        return tf.tensor2d(m, [P, k]);
-      };
-      const scores = endScores(
-        rm,
-        micro.flatMap((g) => g.sequences),
-        micro.flatMap((g) => g.sequences.map(() => g.promptLength)),
-        padId,
-      );
-      const rc = tf.sum(tf.mul(pick(0), scores), 1) as tf.Tensor1D;
-      const rr = tf.sum(tf.mul(pick(1), scores), 1) as tf.Tensor1D;
+      const { rows, starts, offsets, n } = flatRows(micro);
+      const scores = endScores(rm, rows, starts, padId);
+      const rc = pickRows(scores, pairSide(micro, offsets, 0), n);
+      const rr = pickRows(scores, pairSide(micro, offsets, 1), n);
       chosen = chosen.concat(Array.from(rc.dataSync()));
       rejected = rejected.concat(Array.from(rr.dataSync()));
       const mean = bradleyTerryLoss(rc, rr, { centerCoefficient: c.centerCoefficient });
@@ -306,10 +154,7 @@ function rewardObjective(rm: RewardModel, padId: number, c: RewardConfig): Objec
 }
 
 /** What a reward-model run keeps on record. */
-export interface RewardNotes {
-  trainGroups: number;
-  trainPairs: number;
-  valGroups: number;
+export interface RewardNotes extends PairNotes {
   /** The model it started from. */
   base?: string;
   /** Where its training pairs came from. */
@@ -367,36 +212,20 @@ export async function trainReward(a: RewardArgs): Promise<RunRecord<RewardConfig
   const pad = a.tokenizer.special.pad;
   // The scores the loss sees: raw (mean 0, std 1 are set only after training).
   const rm = rewardModel(a.model, c.likelihoodWeight);
-  const val = a.val?.filter((g) => g.pairs.length > 0) ?? [];
-  const evaluate =
-    val.length || a.evaluate
-      ? (step: number): MetricRow => {
-          const row: MetricRow = {};
-          if (val.length) {
-            const r = groupAccuracy(val, scoreGroups(rm, val, pad));
-            row["val/loss"] = r.loss;
-            row["val/rewards_accuracy"] = r.accuracy;
-          }
-          return { ...row, ...(a.evaluate?.(step) ?? {}) };
-        }
-      : undefined;
-  return trainLoop<PairGroup[], RewardConfig, RewardNotes>({
+  return trainOnPairs<PairGroup, RewardConfig, RewardNotes>({
     method: "reward",
     model: a.model,
+    tokenizer: a.tokenizer,
     config: c,
+    train,
+    val: a.val?.filter((g) => g.pairs.length > 0) ?? [],
     objective: rewardObjective(rm, pad, c),
-    batches: (step) => groupBatches(train, step, c),
-    evaluate,
+    valMetrics: (val) => groupAccuracy(val, scoreGroups(rm, val, pad)),
+    evaluate: a.evaluate,
     checkpointDir: a.checkpointDir,
     resumeFrom: a.resumeFrom,
-    tokenizer: a.tokenizer,
     progress: a.progress,
-    notes: {
-      ...a.notes,
-      trainGroups: train.length,
-      trainPairs: train.reduce((n, g) => n + g.pairs.length, 0),
-      valGroups: val.length,
-    },
+    notes: a.notes,
   });
 }
 

@@ -9,8 +9,9 @@ import { GPT } from "../../src/model/gpt";
 import { rewardModel, saveRewardModel } from "../../src/model/reward-model";
 import { loadRun } from "../../src/run-record";
 import { trainBpe } from "../../src/tokenizer/index";
-import { pairGroups, RM_QUICK, rewardConfig, trainReward } from "../../src/train/reward";
+import { RM_QUICK, rewardConfig, trainReward } from "../../src/train/reward";
 import { setup } from "../helpers";
+import { pairGroups } from "../../src/data/preference";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const cli = (args: string[]) =>

@@ -34,6 +34,14 @@ describe("eval/behaviour", () => {
       }));
     it("inventing the next turn is a continuation", () =>
       assert.deepStrictEqual(label(" cold\nQ: What is a kind of dog?", false).behaviour, "continuation"));
+    it("names the next-turn cue, which alone catches a speaker label that asks nothing", () => {
+      for (const next of [
+        " cold\nHuman: and warm",
+        " cold\nAssistant: cold",
+        " cold\nPosted by ann on Monday",
+      ])
+        assert.deepStrictEqual(label(next, false), { behaviour: "continuation", cue: "next-turn" }, next);
+    });
     it("signing off as the asker is a continuation", () =>
       assert.deepStrictEqual(label(" Thanks a lot."), { behaviour: "continuation", cue: "asker" }));
     it("a forum reply is a continuation", () =>

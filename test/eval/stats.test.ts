@@ -125,6 +125,10 @@ describe("eval/stats: ranks, correlations, least squares", () => {
     assert.throws(() => ols([1, 2, 3], [[1, 1, 1]]), /collinear/);
     const m = meanInterval([1, 2, 3, 4]);
     assert.ok(m.lo < 2.5 && m.hi > 2.5 && m.n === 4);
+    // By hand: sd = √(5/3) = 1.29099, half-width 1.959964 · 1.29099 / √4 = 1.26517 (the standard error's √n).
+    assert.ok(Math.abs(m.hi - 2.5 - 1.26517) < 1e-4, `half-width ${m.hi - 2.5}`);
+    const big = meanInterval(Array.from({ length: 400 }, (_, i) => i % 2));
+    assert.ok(Math.abs(big.hi - big.mean - (1.959964 * Math.sqrt(400 / 399 / 4)) / 20) < 1e-6);
   });
 
   it("compares within groups: a slope that only group offsets fake disappears", () => {

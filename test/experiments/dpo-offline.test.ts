@@ -3,7 +3,7 @@ import * as path from "path";
 import { readPreferenceJsonl } from "../../src/data/sft-data";
 import { dpoJobLabel } from "../../src/experiments/dpo";
 import { OFFLINE, offlinePrompts, offlineRecords, pairGold } from "../../src/experiments/dpo-offline";
-import { RLHF_FILES } from "../../src/experiments/reward";
+import { RLHF_FILES } from "../../src/data/paths";
 
 describe("experiments/dpo-offline: online against offline pairs", () => {
   const sft = readPreferenceJsonl(RLHF_FILES.trainPairs);

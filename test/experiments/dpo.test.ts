@@ -3,14 +3,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import {
-  DPO_SWEEP,
-  DPO_SWEEP_QUICK,
-  dpoJobLabel,
-  dpoSweepJobs,
-  loadDpoRun,
-  winRate,
-} from "../../src/experiments/dpo";
+import { DPO_SWEEP, DPO_SWEEP_QUICK, dpoJobLabel, dpoSweepJobs, loadDpoRun } from "../../src/experiments/dpo";
+import { winRate } from "../../src/eval/policy";
 import { setup } from "../helpers";
 
 const ROOT = path.resolve(__dirname, "..", "..");

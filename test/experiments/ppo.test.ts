@@ -4,8 +4,6 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import {
-  bestOfNKl,
-  comparePolicies,
   confirmPeak,
   gainByTask,
   heldoutMonitor,
@@ -13,11 +11,11 @@ import {
   lengthBonus,
   loadPpoInputs,
   loadPpoRun,
-  PolicyResponse,
   PPO_SWEEP,
   PPO_SWEEP_QUICK,
   sweepJobs,
 } from "../../src/experiments/ppo";
+import { bestOfNKl, comparePolicies, PolicyResponse } from "../../src/eval/policy";
 import { loadModel } from "../../src/model/load";
 import type { EvalItem } from "../../src/data/tasks/eval-sets";
 import { goldReward } from "../../src/judge/gold";

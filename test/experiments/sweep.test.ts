@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { cellTable, codeHash, jobKey, runCached, stableJson } from "../../src/experiments/sweep";
+import { cellTable, codeHash, isCached, jobKey, runCached, stableJson } from "../../src/experiments/sweep";
 
 interface Job {
   lr: number;
@@ -64,6 +64,28 @@ describe("experiments/sweep: cached, resumable grids", () => {
     assert.deepEqual(resumed.cached, [true, true, true, false]);
     assert.equal(ran.length, 4);
     assert.deepEqual(resumed.results, [10, 11, 20, 21]);
+  });
+
+  it("runs again what was cached before `rerunBefore`, once, and caches the new results", async () => {
+    const ran: Job[] = [];
+    await runCached({ dir, jobs: grid, run: fakeRun(ran), code: "v1" });
+    await new Promise((r) => setTimeout(r, 5));
+    const start = new Date();
+    const rerun = await runCached({ dir, jobs: grid, run: fakeRun(ran), code: "v1", rerunBefore: start });
+    assert.deepEqual(rerun.cached, [false, false, false, false]);
+    assert.equal(ran.length, 8);
+    // A second grid of the same session sharing jobs reads them from the cache: they ran after `start`.
+    const shared = await runCached({
+      dir,
+      jobs: grid.slice(1),
+      run: fakeRun(ran),
+      code: "v1",
+      rerunBefore: start,
+    });
+    assert.deepEqual(shared.cached, [true, true, true]);
+    assert.equal(ran.length, 8);
+    assert.deepEqual(isCached(dir, grid, "v1", start), [true, true, true, true]);
+    assert.deepEqual(isCached(dir, grid, "v1", new Date(Date.now() + 1000)), [false, false, false, false]);
   });
 
   it("a run that gives no result for a job is an error naming the job", async () => {

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import {
+  pairCount,
   RankedPrompt,
   rankAll,
   rankingsToPairs,
@@ -35,6 +36,14 @@ describe("judge/comparisons", () => {
       "response 3 hit the length limit",
     );
     assert.throws(() => rankingsToPairs([prompt("x", [1, 0])]), /not ranked; rank it with rankAll/);
+  });
+
+  it("counts the pairs rankings give: K(K−1)/2 per prompt", () => {
+    assert.equal(pairCount([prompt("a", [0.2, 0.9, 0.5, 0.1]), prompt("b", [1]), prompt("c", [0, 1])]), 7);
+    assert.equal(
+      pairCount([prompt("a", [0.2, 0.9, 0.5, 0.1])]),
+      rankingsToPairs(rankAll([prompt("a", [0.2, 0.9, 0.5, 0.1])], [GOLD_RATER], 0)).length,
+    );
   });
 
   it("ranks the same way for the same seed, and draws one rater per prompt from the panel", () => {

@@ -1,23 +1,20 @@
 import { strict as assert } from "assert";
+import {
+  DPO_LOSSES,
+  DpoLoss,
+  implicitRewards,
+  PAIR_LOSSES,
+  PAIR_OBJECTIVES,
+  PairLogps,
+} from "../../src/train/objectives";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { tf } from "../../src/backend";
-import {
-  DPO_LOSSES,
-  DPO_QUICK,
-  DpoConfig,
-  dpoConfig,
-  DpoLoss,
-  implicitRewards,
-  PAIR_LOSSES,
-  PairLogps,
-  pairEval,
-  referenceLogps,
-  trainDpo,
-} from "../../src/train/dpo";
-import type { PairGroup } from "../../src/train/reward";
+import { DPO_QUICK, DpoConfig, dpoConfig, trainDpo } from "../../src/train/dpo";
 import { maxAbsDiff, setup, testTokenizer, tinyModel } from "../helpers";
+import { pairEval, referenceLogps } from "../../src/train/pairs";
+import { type PairGroup } from "../../src/data/preference";
 
 const near = (a: number, b: number, tol = 1e-5) => assert.ok(Math.abs(a - b) < tol, `${a} vs ${b}`);
 const sp = (x: number) => Math.log1p(Math.exp(x)); // softplus
@@ -137,7 +134,7 @@ describe("train/dpo: training", function () {
       ...g,
       refLogps: referenceLogps(reference, train, tok.special.pad)[i],
     }));
-    const start = pairEval(model, refs, tok.special.pad, { ...toyConfig(), loss: "sigmoid" });
+    const start = pairEval(model, refs, tok.special.pad, PAIR_OBJECTIVES.sigmoid, toyConfig());
     near(start.loss, Math.log(2), 1e-4);
     near(start.margin, 0, 1e-4);
     const run = await trainDpo({ model, reference, tokenizer: tok, train, config: toyConfig() });

@@ -4,14 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { tf } from "../../src/backend";
 import { PreferenceRecord, readPreferenceJsonl, writePreferenceJsonl } from "../../src/data/sft-data";
-import {
-  groupAccuracy,
-  pairFileAccuracy,
-  pairGroups,
-  RM_QUICK,
-  rewardConfig,
-  trainReward,
-} from "../../src/train/reward";
+import { groupAccuracy, pairFileAccuracy, RM_QUICK, rewardConfig, trainReward } from "../../src/train/reward";
 import {
   endScores,
   loadRewardModel,
@@ -21,6 +14,7 @@ import {
   scoreGroups,
 } from "../../src/model/reward-model";
 import { maxAbsDiff, setup, testTokenizer, tinyModel } from "../helpers";
+import { pairGroups } from "../../src/data/preference";
 
 const WORDS = ["hot", "cold", "up", "down", "wet", "dry", "big", "small", "fast", "slow", "old", "new"];
 

@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
 import { tf } from "../../src/backend";
-import { bradleyTerryLoss, pairMetrics } from "../../src/train/reward";
+import { bradleyTerryLoss } from "../../src/train/reward";
 import { setup } from "../helpers";
+import { pairMetrics } from "../../src/train/pairs";
 
 const near = (a: number, b: number, tol = 1e-6) => assert.ok(Math.abs(a - b) < tol, `${a} vs ${b}`);
 
