@@ -197,8 +197,8 @@ export interface DpoSweepGrid {
   /** The DPO paper's β grid. */
   betas: readonly number[];
   seeds: readonly number[];
-  /** One run each (seed 0) of every other loss, at the β given. */
-  variants: readonly Partial<DpoConfig>[];
+  /** Every other objective, at the β given: one run at seed 0, or one per seed of `seeds`. */
+  variants: readonly (Partial<DpoConfig> & { seeds?: readonly number[] })[];
   /** Preferred-FT runs (seeds). */
   preferredFtSeeds: readonly number[];
   prompts: number;
@@ -216,6 +216,9 @@ export const DPO_SWEEP: Readonly<DpoSweepGrid> = Object.freeze({
     { loss: "hinge" as const, beta: 0.1 },
     // SimPO's paper: β 2–2.5, γ/β ≈ 0.5.
     { loss: "simpo" as const, beta: 2, simpoGamma: 1 },
+    // KTO's paper: β 0.1, λ_D = λ_U = 1 (the net-win labels are balanced); ORPO's: λ 0.1.
+    { loss: "kto" as const, beta: 0.1, seeds: [0, 1] },
+    { loss: "orpo" as const, beta: 0.1, orpoLambda: 0.1, seeds: [0, 1] },
   ],
   preferredFtSeeds: [0],
   prompts: 200,
@@ -248,8 +251,9 @@ export function dpoSweepJobs(s: DpoSweepGrid = DPO_SWEEP): DpoJob[] {
   const jobs: DpoJob[] = [];
   for (const seed of s.seeds)
     for (const beta of s.betas) jobs.push({ study: "beta", quick, config: { steps: s.steps, seed, beta } });
-  for (const v of s.variants)
-    jobs.push({ study: "variant", quick, config: { steps: s.steps, seed: 0, ...v } });
+  for (const { seeds, ...v } of s.variants)
+    for (const seed of seeds ?? [0])
+      jobs.push({ study: "variant", quick, config: { steps: s.steps, seed, ...v } });
   for (const seed of s.preferredFtSeeds)
     jobs.push({ study: "preferred-ft", quick, config: { steps: s.steps, seed } });
   return jobs;

@@ -17,6 +17,14 @@
  * | `ipo`     | (h − 1/(2β))²                                     | IPO, Azar et al. 2023 |
  * | `hinge`   | max(0, 1 − β h)                                   | SLiC, Zhao et al. 2023 |
  * | `simpo`   | −log σ(β (π_c/|y_c| − π_r/|y_r|) − γ)             | SimPO, Meng et al. 2024: no reference, length-normalised |
+ * | `kto`     | λ_D (1 − σ(β (r − z₀))) if desirable, λ_U (1 − σ(β (z₀ − r))) if not | KTO, Ethayarajh et al. 2024: unpaired labels |
+ * | `orpo`    | −ℓ_c + λ · −log σ(log odds(ℓ_c) − log odds(ℓ_r))  | ORPO, Hong et al. 2024: no reference |
+ *
+ * KTO: r = π − ρ of one labelled response; z₀ = max(0, mean r over
+ * mismatched prompt–response pairs of the micro-batch), with no gradient,
+ * the paper's estimate of KL(π ‖ π_ref). ORPO: ℓ = π/|y|, the mean log-prob
+ * per token, and log odds(ℓ) = ℓ − log(1 − e^ℓ); the NLL term −ℓ_c is the
+ * SFT loss on the chosen response, so no reference and no SFT stage are needed.
  *
  * Where this departs from TRL: IPO reads summed log-probs, as Azar et al.
  * write it (TRL averages them per token).
@@ -76,6 +84,14 @@ export const OBJECTIVE_PARAMS = {
     readBy: ["cdpo"],
   },
   simpoGamma: { doc: "SimPO's target margin γ", default: 0, min: 0, readBy: ["simpo"] },
+  desirableWeight: { doc: "KTO's λ_D: weight of desirable responses", default: 1, min: 0, readBy: ["kto"] },
+  undesirableWeight: {
+    doc: "KTO's λ_U: weight of undesirable responses",
+    default: 1,
+    min: 0,
+    readBy: ["kto"],
+  },
+  orpoLambda: { doc: "ORPO's λ: weight of the odds-ratio term, ≥ 0", default: 0.1, min: 0, readBy: ["orpo"] },
 } as const satisfies Record<string, ObjectiveParam>;
 
 export type ObjectiveParamName = keyof typeof OBJECTIVE_PARAMS;
@@ -114,6 +130,15 @@ const lengthNormalisedRewards = (p: PairLogps, c: LossParams) => ({
   rejected: tf.mul(c.beta, tf.div(p.policyRejected, p.lenRejected)) as tf.Tensor1D,
 });
 
+/**
+ * log(p / (1 − p)) of a mean log-prob ℓ = log p, as ℓ − log(−expm1(ℓ)); ℓ is
+ * kept below −1e-6 so that a response the model is sure of has a finite odds.
+ */
+const logOdds = (l: tf.Tensor) => {
+  const safe = tf.minimum(l, -1e-6);
+  return tf.sub(safe, tf.log(tf.neg(tf.expm1(safe))));
+};
+
 const pairLoss = (
   paper: string,
   loss: (p: PairLogps, c: LossParams) => tf.Tensor,
@@ -143,6 +168,30 @@ export const PAIR_OBJECTIVES = {
     },
     { reference: false, rewards: lengthNormalisedRewards },
   ),
+  orpo: pairLoss(
+    "ORPO, Hong et al. 2024",
+    (p, c) => {
+      const chosen = tf.div(p.policyChosen, p.lenChosen);
+      const ratio = tf.sub(logOdds(chosen), logOdds(tf.div(p.policyRejected, p.lenRejected)));
+      return tf.add(tf.neg(chosen), tf.mul(c.orpoLambda, softplus(tf.neg(ratio))));
+    },
+    { reference: false, rewards: lengthNormalisedRewards },
+  ),
+  kto: {
+    paper: "KTO, Ethayarajh et al. 2024",
+    unit: "response" as const,
+    reference: true,
+    loss: (x, c) => {
+      if (!x.labelled) throw new Error("kto: the micro-batch has no labelled responses");
+      const { policy, ref, desirable, mismatchedKl } = x.labelled;
+      const z0 = Math.max(0, mismatchedKl);
+      const r = tf.sub(policy, ref);
+      const lossD = tf.mul(c.desirableWeight, tf.sub(1, tf.sigmoid(tf.mul(c.beta, tf.sub(r, z0)))));
+      const lossU = tf.mul(c.undesirableWeight, tf.sub(1, tf.sigmoid(tf.mul(c.beta, tf.sub(z0, r)))));
+      return tf.add(tf.mul(desirable, lossD), tf.mul(tf.sub(1, desirable), lossU)) as tf.Tensor1D;
+    },
+    rewards: logRatioRewards,
+  },
 } as const satisfies Record<string, PairObjective>;
 
 export type DpoLoss = keyof typeof PAIR_OBJECTIVES;

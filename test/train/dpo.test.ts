@@ -30,7 +30,8 @@ const logps = (v: number[]): PairLogps => {
   };
 };
 const params = { beta: 0.5, labelSmoothing: 0.1, simpoGamma: 0.3 };
-const lossAt = (loss: DpoLoss, v: number[]) => PAIR_LOSSES[loss](logps(v), params).dataSync()[0];
+const lossAt = (loss: keyof typeof PAIR_LOSSES, v: number[]) =>
+  PAIR_LOSSES[loss](logps(v), params).dataSync()[0];
 
 describe("train/dpo: the losses", () => {
   before(setup);
@@ -64,7 +65,7 @@ describe("train/dpo: the losses", () => {
   });
 
   it("pushes the chosen log-prob up and the rejected down, for every loss", () => {
-    for (const loss of DPO_LOSSES) {
+    for (const loss of Object.keys(PAIR_LOSSES) as (keyof typeof PAIR_LOSSES)[]) {
       const [gc, gr] = tf.grads((c: tf.Tensor, r: tf.Tensor) =>
         PAIR_LOSSES[loss](
           {
@@ -84,7 +85,7 @@ describe("train/dpo: the losses", () => {
     assert.throws(() => dpoConfig({ beta: 0 }), /beta = 0 must be > 0/);
     assert.throws(() => dpoConfig({ beta: -1 }), /beta = -1 is below the minimum/);
     assert.throws(() => dpoConfig({ labelSmoothing: 0.5 }), /labelSmoothing = 0.5 is above/);
-    assert.throws(() => dpoConfig({ loss: "kto" as DpoLoss }), /loss = "kto" is not one of/);
+    assert.throws(() => dpoConfig({ loss: "bogus" as DpoLoss }), /loss = "bogus" is not one of/);
   });
 
   it("refuses a knob the chosen loss never reads, instead of ignoring it", () => {
@@ -148,7 +149,7 @@ describe("train/dpo: training", function () {
     assert.ok(moved.every(Boolean), "every parameter moves");
   });
 
-  for (const loss of ["ipo", "hinge", "simpo", "cdpo"] as const)
+  for (const loss of ["ipo", "hinge", "simpo", "cdpo", "kto", "orpo"] as const)
     it(`${loss} also learns to prefer chosen`, async () => {
       const beta = loss === "simpo" ? 2 : loss === "ipo" ? 0.5 : 0.1;
       const run = await trainDpo({
