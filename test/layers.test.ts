@@ -21,14 +21,14 @@ export const LAYERS: readonly (readonly string[])[] = [
 
 /**
  * Within experiments/, a study never imports another study: each family
- * (its own file plus `-worker`, `-record`, `-offline`, `-grids`, `-analysis`)
+ * (its own file plus `-worker`, `-record`, `-offline`, `-grids`, `-analysis`, `-sweep`)
  * reads shared code from the layers below and from the job-running
  * infrastructure only.
  */
 const EXPERIMENT_INFRASTRUCTURE = ["pool", "sweep"];
 const FAMILY_ALIASES: Record<string, string> = { arm: "sft" };
 const family = (file: string) => {
-  const base = path.basename(file, ".ts").replace(/-(worker|record|offline|grids|analysis)$/, "");
+  const base = path.basename(file, ".ts").replace(/-(worker|record|offline|grids|analysis|sweep)$/, "");
   return FAMILY_ALIASES[base] ?? base;
 };
 

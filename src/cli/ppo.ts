@@ -27,19 +27,21 @@ import { progress } from "../display/progress";
 import { pct } from "../display/report";
 import {
   evaluateRlhf,
-  jobLabel,
   loadPpoInputs,
   PPO_PATHS,
+  ppoSummary,
+  pretrainingTokens,
+  runPpo,
+} from "../experiments/ppo";
+import {
+  jobLabel,
   PPO_SWEEP,
   PPO_SWEEP_FILE,
   PPO_SWEEP_QUICK,
   PpoJob,
-  ppoSummary,
-  pretrainingTokens,
-  runPpo,
   SweepResult,
   sweepJobs,
-} from "../experiments/ppo";
+} from "../experiments/ppo-sweep";
 import { runInPool } from "../experiments/pool";
 import { saveCheckpoint } from "../model/checkpoint";
 import { loadRun, versions } from "../run-record";

@@ -18,7 +18,7 @@ import type { GPT } from "../model/gpt";
 import type { BpeTokenizer } from "../tokenizer/index";
 import { runPrompts } from "./evaluate";
 import { perPromptMeans, sampledKl, SampledResponse, sampleResponses } from "./kl";
-import { meanInterval, Rate, wilson } from "./stats";
+import { mean as meanOf, meanInterval, Rate, wilson } from "./stats";
 
 /** A mean with its 95 % interval. */
 export type Interval = ReturnType<typeof meanInterval>;
@@ -278,4 +278,21 @@ export function bestOfN(
       gold: meanInterval(picks.map((j) => gold[j])),
     };
   });
+}
+
+/** The paired gold gain (after − before) per task, tasks in first-seen order. */
+export function gainByTask(
+  items: readonly EvalItem[],
+  before: readonly PolicyResponse[],
+  after: readonly PolicyResponse[],
+): { task: string; n: number; gain: Interval; correctBefore: number; correctAfter: number }[] {
+  const groups = new Map<string, number[]>();
+  items.forEach((it, i) => groups.set(it.task, [...(groups.get(it.task) ?? []), i]));
+  return [...groups].map(([task, idx]) => ({
+    task,
+    n: idx.length,
+    gain: meanInterval(idx.map((i) => after[i].gold.total - before[i].gold.total)),
+    correctBefore: meanOf(idx.map((i) => before[i].gold.terms.correct)),
+    correctAfter: meanOf(idx.map((i) => after[i].gold.terms.correct)),
+  }));
 }

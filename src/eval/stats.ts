@@ -307,3 +307,35 @@ function invert(m: number[][]): number[][] {
   }
   return a.map((r) => r.slice(p));
 }
+
+/** One bin of a reliability diagram: the mean predicted probability against the observed rate. */
+export interface CalibrationBin {
+  predicted: number;
+  observed: number;
+  lo: number;
+  hi: number;
+  n: number;
+}
+
+/**
+ * Predicted probabilities `p` of binary outcomes `y` in `bins` equal-width
+ * bins of p (empty bins left out), each bin's observed rate with its Wilson
+ * interval: a model is calibrated where `observed` tracks `predicted`.
+ */
+export function calibrationBins(xs: readonly { p: number; y: number }[], bins: number): CalibrationBin[] {
+  const out: CalibrationBin[] = [];
+  for (let b = 0; b < bins; b++) {
+    const inBin = xs.filter((x) => Math.min(bins - 1, Math.floor(x.p * bins)) === b);
+    if (inBin.length === 0) continue;
+    const k = inBin.filter((x) => x.y === 1).length;
+    const w = wilson(k, inBin.length);
+    out.push({
+      predicted: inBin.reduce((s, x) => s + x.p, 0) / inBin.length,
+      observed: w.rate,
+      lo: w.lo,
+      hi: w.hi,
+      n: inBin.length,
+    });
+  }
+  return out;
+}

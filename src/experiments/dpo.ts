@@ -14,6 +14,7 @@ import {
   readPreferenceJsonl,
   sftExamples,
 } from "../data/sft-data";
+import { ci, f3 } from "../display/format";
 import { goldReward } from "../judge/gold";
 import type { GPT } from "../model/gpt";
 import { loadModel } from "../model/load";
@@ -166,9 +167,6 @@ export function evaluateDpo(inputs: DpoInputs, policy: GPT, o: { quick?: boolean
     sampled: compareSampled(inputs.sft, policy, tok, items.slice(0, o.quick ? 16 : 200), goldReward),
   };
 }
-
-const f3 = (x: number) => x.toFixed(3);
-const ci = (i: Interval) => `${f3(i.mean)} (${f3(i.lo)} to ${f3(i.hi)})`;
 
 export function dpoSummary(ev: DpoEval): string {
   const h = ev.heldout;

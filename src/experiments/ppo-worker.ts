@@ -3,7 +3,8 @@
  * reward model, prompts, pretraining tokens and the knowledge probe once,
  * then trains and measures the runs it is sent.
  */
-import { knowledgeItems, loadPpoInputs, PpoJob, pretrainingTokens, runSweepJob } from "./ppo";
+import { knowledgeItems, loadPpoInputs, pretrainingTokens } from "./ppo";
+import { PpoJob, runSweepJob } from "./ppo-sweep";
 import { serveJobs } from "./pool";
 
 serveJobs((_: null) => {

@@ -14,6 +14,7 @@ import { tokenStream } from "../train/pretrain";
 import { PATHS } from "../data/paths";
 import { EvalItem, readEvalJsonl } from "../data/tasks/eval-sets";
 import { meanInterval } from "../eval/stats";
+import { ci, f3 } from "../display/format";
 import { goldReward } from "../judge/gold";
 import type { GPT } from "../model/gpt";
 import { loadModel } from "../model/load";
@@ -25,33 +26,18 @@ import {
   BestOfNPoint,
   comparePolicies,
   compareSampled,
-  HELDOUT_SAMPLE_SEED,
   Interval,
   PolicyComparison,
-  PolicyEval,
-  PolicyResponse,
   policyResponses,
   SampledComparison,
   sampledGold,
-  summarisePolicy,
 } from "../eval/policy";
 import { mean } from "../eval/stats";
 import type { BpeTokenizer } from "../tokenizer/index";
 import type { ProgressSink } from "../train/loop";
-import {
-  Advantage,
-  ADVANTAGES,
-  PPO_FULL,
-  PPO_QUICK,
-  ppoConfig,
-  PpoConfig,
-  PpoNotes,
-  trainedPrompts,
-  trainPpo,
-  updatesPerRollout,
-} from "../train/ppo";
+import { PPO_FULL, ppoConfig, PpoConfig, PpoNotes, trainedPrompts, trainPpo } from "../train/ppo";
 import type { MetricRow } from "../metrics";
-import { loadRun, readRecord, RunRecord, SWEEP_ROW_SHAPE } from "../run-record";
+import { loadRun, RunRecord } from "../run-record";
 
 export const PPO_PATHS = Object.freeze({
   sft: PATHS.sftModel,
@@ -191,9 +177,6 @@ export function evaluateRlhf(
     },
   };
 }
-
-const f3 = (x: number) => x.toFixed(3);
-const ci = (i: Interval) => `${f3(i.mean)} (${f3(i.lo)} to ${f3(i.hi)})`;
 
 /** A few lines a terminal reader can take in. */
 export function ppoSummary(ev: RlhfEval): string {
@@ -354,133 +337,6 @@ export function confirmPeak(
   };
 }
 
-// ---------------------------------------------------------------------------
-// The sweep of notebook 05 (`npm run ppo -- --sweep`): β × seeds, the three
-// advantage estimators, and PPO-ptx, each run measured the same way.
-
-/** A sweep's grid. */
-export interface SweepGrid {
-  /** Updates per run (shorter than PPO_FULL's, so the grid fits in minutes). */
-  steps: number;
-  betas: readonly number[];
-  seeds: readonly number[];
-  advantages: readonly Advantage[];
-  /** PPO-ptx's γ. */
-  ptxCoef: number;
-  /** Held-out prompts per run, and samples per prompt for the sampled gold and KL. */
-  prompts: number;
-  samples: number;
-  /** Start every run from PPO_QUICK (a smoke test of the whole path). */
-  quick?: boolean;
-}
-
-export const PPO_SWEEP: Readonly<SweepGrid> = Object.freeze({
-  steps: 120,
-  betas: [0, 0.01, 0.05, 0.2],
-  seeds: [0, 1],
-  advantages: ADVANTAGES,
-  // InstructGPT's γ is 27.8 on its loss scale; here 1 weighs a pretraining token like a response token.
-  ptxCoef: 1,
-  prompts: 200,
-  samples: 4,
-});
-
-/** The grid of `npm run ppo -- --sweep --quick`: seconds per run, for checking the path end to end. */
-export const PPO_SWEEP_QUICK: Readonly<SweepGrid> = Object.freeze({
-  ...PPO_SWEEP,
-  steps: 8,
-  betas: [0, 0.05],
-  seeds: [0],
-  prompts: 16,
-  samples: 2,
-  quick: true,
-});
-
-/** One run of a sweep: what changes from the recipe. */
-export interface PpoJob {
-  study: "beta" | "advantage" | "ptx";
-  config: Partial<PpoConfig>;
-  lengthBias?: number;
-  /** Start from PPO_QUICK instead of PPO_FULL (smoke runs of the sweep). */
-  quick?: boolean;
-}
-
-/** The sweep's runs; the β = 0.05 gae runs double as the advantage study's gae arm. */
-export function sweepJobs(s: SweepGrid = PPO_SWEEP): PpoJob[] {
-  const jobs: PpoJob[] = [];
-  const quick = s.quick;
-  for (const seed of s.seeds) {
-    for (const beta of s.betas) jobs.push({ study: "beta", quick, config: { steps: s.steps, seed, beta } });
-    for (const advantage of s.advantages.filter((a) => a !== "gae"))
-      jobs.push({ study: "advantage", quick, config: { steps: s.steps, seed, advantage } });
-    jobs.push({ study: "ptx", quick, config: { steps: s.steps, seed, ptxCoef: s.ptxCoef } });
-  }
-  return jobs;
-}
-
-export const jobLabel = (j: PpoJob) =>
-  `${j.study} ${j.config.advantage ?? PPO_FULL.advantage} β=${j.config.beta ?? PPO_FULL.beta} ` +
-  `ptx=${j.config.ptxCoef ?? 0} seed ${j.config.seed ?? 0}`;
-
-/** What one run measured on held-out prompts. */
-export interface SweepResult {
-  job: PpoJob;
-  config: PpoConfig;
-  seconds: number;
-  /** Response tokens sampled in rollouts over the whole run. */
-  sampledTokens: number;
-  /** Temperature-1 samples: gold and k1 KL to SFT, intervals over prompts. */
-  sampled: { gold: Interval; kl: Interval; perPrompt: { gold: number[]; kl: number[] } };
-  greedy: PolicyEval;
-  knowledge: number;
-  /** The logged rows of the run, for curves. */
-  metrics: MetricRow[];
-}
-
-/** Train one sweep run and measure it (the worker's job). */
-export async function runSweepJob(
-  inputs: PpoInputs,
-  job: PpoJob,
-  o: { ptx?: Int32Array; cloze: readonly ClozeItem[]; progress?: ProgressSink; sweep?: SweepGrid },
-): Promise<SweepResult> {
-  const s = o.sweep ?? (job.quick ? PPO_SWEEP_QUICK : PPO_SWEEP);
-  const t = Date.now();
-  const { policy, run } = await runPpo({
-    inputs,
-    config: job.config,
-    base: job.quick ? PPO_QUICK : PPO_FULL,
-    lengthBias: job.lengthBias,
-    ptx: job.config.ptxCoef ? o.ptx : undefined,
-    progress: o.progress,
-  });
-  const seconds = (Date.now() - t) / 1000;
-  const items = inputs.heldout.slice(0, s.prompts);
-  const tok = inputs.tokenizer;
-  const result: SweepResult = {
-    job,
-    config: run.config,
-    seconds,
-    sampledTokens: run.metrics.length
-      ? (run.config.steps / updatesPerRollout(run.config)) *
-        run.config.promptsPerRollout *
-        run.config.samplesPerPrompt *
-        mean(run.metrics.map((m) => m["objective/response_length"] ?? 0))
-      : 0,
-    sampled: sampledGold(policy, inputs.sft, tok, items, {
-      samples: s.samples,
-      seed: HELDOUT_SAMPLE_SEED,
-      score: goldReward,
-      maxNewTokens: run.config.maxNewTokens,
-    }),
-    greedy: summarisePolicy(policyResponses(policy, tok, items, goldReward, run.config.maxNewTokens)),
-    knowledge: clozeProbe(policy, tok, job.quick ? o.cloze.slice(0, 64) : o.cloze).accuracy,
-    metrics: run.metrics,
-  };
-  policy.dispose();
-  return result;
-}
-
-/** The run record `npm run ppo` writes beside the policy, with its evaluation. */
 export type PpoModelRun = RunRecord<PpoConfig, PpoNotes & { evaluation: RlhfEval; lengthBias: number }>;
 
 /** Read a policy folder's run record (written by `npm run ppo`). */
@@ -492,51 +348,3 @@ export function loadPpoRun(dir: string = PPO_PATHS.out): PpoModelRun {
 }
 
 /** The committed record of `npm run ppo -- --sweep`. */
-export interface PpoSweepRecord {
-  command: string;
-  grid: SweepGrid;
-  backend: { name: string; path?: string };
-  durationS: number;
-  rows: SweepResult[];
-}
-
-export const PPO_SWEEP_FILE = path.join(PATHS.sft, "..", "rlhf", "ppo_sweep.json");
-
-/** The record of `npm run ppo -- --sweep`, checked; a missing or stale file names that command. */
-export function readPpoSweep(file = PPO_SWEEP_FILE): PpoSweepRecord {
-  return readRecord<PpoSweepRecord>(file, {
-    command: "npm run ppo -- --sweep",
-    shape: {
-      command: "string",
-      grid: { betas: "number[]", ptxCoef: "number" },
-      backend: { name: "string" },
-      durationS: "number",
-      rows: [
-        {
-          ...SWEEP_ROW_SHAPE,
-          config: { beta: "number", advantage: "string", ptxCoef: "number", seed: "number" },
-          sampledTokens: "number",
-          knowledge: "number",
-          metrics: "array",
-        },
-      ],
-    },
-  });
-}
-
-/** The paired gold gain (after − before) per task, tasks in first-seen order. */
-export function gainByTask(
-  items: readonly EvalItem[],
-  before: readonly PolicyResponse[],
-  after: readonly PolicyResponse[],
-): { task: string; n: number; gain: Interval; correctBefore: number; correctAfter: number }[] {
-  const groups = new Map<string, number[]>();
-  items.forEach((it, i) => groups.set(it.task, [...(groups.get(it.task) ?? []), i]));
-  return [...groups].map(([task, idx]) => ({
-    task,
-    n: idx.length,
-    gain: meanInterval(idx.map((i) => after[i].gold.total - before[i].gold.total)),
-    correctBefore: mean(idx.map((i) => before[i].gold.terms.correct)),
-    correctAfter: mean(idx.map((i) => after[i].gold.terms.correct)),
-  }));
-}

@@ -11,6 +11,8 @@ import { PreferenceRecord, writePreferenceJsonl } from "../data/sft-data";
 import { readEvalJsonl } from "../data/tasks/eval-sets";
 import {
   bootstrapInterval,
+  CalibrationBin,
+  calibrationBins,
   kendallTau,
   meanInterval,
   ols,
@@ -30,10 +32,8 @@ import type { ProgressSink } from "../train/loop";
 import { RewardConfig, RM_FULL, groupAccuracy, rewardConfig, trainReward } from "../train/reward";
 import { RewardModel, normaliseRewards, rewardModel, scoreGroups } from "../model/reward-model";
 import { PairGroup, rankingGroup } from "../data/preference";
-import { INTERVAL_SHAPE, RATE_SHAPE, readRecord, Shape, Versions } from "../run-record";
 
-/** Where the comparison data lives (written by `npm run rm`, committed). */
-// The paths live in src/data/paths.ts (every stage reads them); re-exported for the RM's CLI and notebook.
+// Where the comparison data lives (written by `npm run rm`, committed): the paths live in src/data/paths.ts (every stage reads them); re-exported for the RM's CLI and notebook.
 export { COMPARISON_PROMPTS, RLHF_DIR, RLHF_FILES } from "../data/paths";
 
 /** Sampled, unranked comparisons of both sides. */
@@ -106,7 +106,7 @@ export interface RewardEval {
    */
   lengthSlope: { estimate: number; lo: number; hi: number };
   /** Predicted P(a ≻ b) = σ(r_a − r_b) in 10 bins against how often the raters preferred a. */
-  calibration: { predicted: number; observed: number; lo: number; hi: number; n: number }[];
+  calibration: CalibrationBin[];
 }
 
 /** One group per ranked prompt with ≥ 2 responses, sequences in `responses` order. */
@@ -177,24 +177,6 @@ export function evaluateRewardModel(
     lengthSlope: { estimate: length.estimate, lo: length.lo, hi: length.hi },
     calibration: calibrationBins(cal, 10),
   };
-}
-
-function calibrationBins(xs: { p: number; y: number }[], bins: number) {
-  const out: RewardEval["calibration"] = [];
-  for (let b = 0; b < bins; b++) {
-    const inBin = xs.filter((x) => Math.min(bins - 1, Math.floor(x.p * bins)) === b);
-    if (inBin.length === 0) continue;
-    const k = inBin.filter((x) => x.y === 1).length;
-    const w = wilson(k, inBin.length);
-    out.push({
-      predicted: inBin.reduce((s, x) => s + x.p, 0) / inBin.length,
-      observed: w.rate,
-      lo: w.lo,
-      hi: w.hi,
-      n: inBin.length,
-    });
-  }
-  return out;
 }
 
 /** One reward-model training run on (a subset of) ranked prompts. */
@@ -446,73 +428,4 @@ export async function rewardSeedStudy(
   measure("WARM", warm, [...seeds], t);
   for (const m of [...models, warm]) m.model.dispose();
   return rows;
-}
-
-/** The committed records of `npm run rm -- --sweep` and `-- --seeds`, which notebook 04 reads. */
-export const RM_RECORDS = Object.freeze({
-  sweep: { file: path.join(RLHF_DIR, "sweep.json"), command: "npm run rm -- --sweep" },
-  seeds: { file: path.join(RLHF_DIR, "rm_seeds.json"), command: "npm run rm -- --seeds" },
-});
-
-/** What `npm run rm -- --sweep` or `-- --seeds` writes: its rows with the facts of the run that made them. */
-export interface RmRecord<Row> {
-  command: string;
-  grid: unknown;
-  backend: { name: string; path?: string };
-  versions: Versions;
-  startedAt: string;
-  durationS: number;
-  rows: Row[];
-}
-
-const RM_EVAL_SHAPE = {
-  raters: RATE_SHAPE,
-  gold: { ...RATE_SHAPE, ties: "number" },
-  kendall: INTERVAL_SHAPE,
-  spearman: "number",
-  lengthSlope: { estimate: "number", lo: "number", hi: "number" },
-} as const satisfies Shape;
-
-const rmRecordShape = (row: Shape): Shape => ({
-  command: "string",
-  backend: { name: "string" },
-  startedAt: "string",
-  durationS: "number",
-  rows: [row],
-});
-
-/** data/rlhf/sweep.json (notebook 04, sections 6–7), checked; a missing or stale file names its command. */
-export function readRmSweep(file = RM_RECORDS.sweep.file): RmRecord<SweepRow> {
-  return readRecord<RmRecord<SweepRow>>(file, {
-    command: RM_RECORDS.sweep.command,
-    shape: rmRecordShape({
-      study: "string",
-      groups: "number",
-      seed: "number",
-      likelihoodWeight: "number",
-      lengthBias: "number",
-      eval: RM_EVAL_SHAPE,
-    }),
-  });
-}
-
-/** data/rlhf/rm_seeds.json (notebook 04, section 5), checked; a missing or stale file names its command. */
-export function readRmSeeds(file = RM_RECORDS.seeds.file): RmRecord<SeedStudyRow> {
-  return readRecord<RmRecord<SeedStudyRow>>(file, {
-    command: RM_RECORDS.seeds.command,
-    shape: rmRecordShape({
-      member: "string",
-      seeds: "number[]",
-      heldOut: RM_EVAL_SHAPE,
-      fresh: {
-        responses: "number",
-        prompts: "number",
-        spearman: "number",
-        lo: "number",
-        hi: "number",
-        between: "number",
-        within: "number",
-      },
-    }),
-  });
 }

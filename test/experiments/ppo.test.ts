@@ -5,17 +5,13 @@ import * as os from "os";
 import * as path from "path";
 import {
   confirmPeak,
-  gainByTask,
   heldoutMonitor,
-  jobLabel,
   lengthBonus,
   loadPpoInputs,
   loadPpoRun,
-  PPO_SWEEP,
-  PPO_SWEEP_QUICK,
-  sweepJobs,
 } from "../../src/experiments/ppo";
-import { bestOfNKl, comparePolicies, PolicyResponse } from "../../src/eval/policy";
+import { jobLabel, PPO_SWEEP, PPO_SWEEP_QUICK, sweepJobs } from "../../src/experiments/ppo-sweep";
+import { bestOfNKl, comparePolicies, gainByTask, PolicyResponse } from "../../src/eval/policy";
 import { loadModel } from "../../src/model/load";
 import type { EvalItem } from "../../src/data/tasks/eval-sets";
 import { goldReward } from "../../src/judge/gold";

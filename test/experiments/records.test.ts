@@ -3,8 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { readDpoSweep, readOfflineRecord } from "../../src/experiments/dpo";
-import { readPpoSweep } from "../../src/experiments/ppo";
-import { readRmSeeds, readRmSweep } from "../../src/experiments/reward";
+import { readPpoSweep } from "../../src/experiments/ppo-sweep";
+import { readRmSeeds, readRmSweep } from "../../src/experiments/reward-record";
 import { readRlaifRecord } from "../../src/experiments/rlaif-record";
 
 const RLHF = path.resolve(__dirname, "..", "..", "data", "rlhf");

@@ -1,6 +1,5 @@
 import { strict as assert } from "assert";
 import {
-  DPO_LOSSES,
   DpoLoss,
   implicitRewards,
   PAIR_LOSSES,
