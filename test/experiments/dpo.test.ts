@@ -18,11 +18,11 @@ describe("experiments/dpo: win rates and the sweep's runs", () => {
     assert.throws(() => winRate([1], [1, 2]), /same non-empty prompts on both sides, got 1 and 2/);
   });
 
-  it("lists the β grid × seeds, one run per variant and Preferred-FT, named apart", () => {
+  it("lists the β grid × seeds, one run per variant and seed and Preferred-FT, named apart", () => {
     const jobs = dpoSweepJobs(DPO_SWEEP);
     const n =
       DPO_SWEEP.betas.length * DPO_SWEEP.seeds.length +
-      DPO_SWEEP.variants.length +
+      DPO_SWEEP.variants.reduce((k, v) => k + (v.seeds?.length ?? 1), 0) +
       DPO_SWEEP.preferredFtSeeds.length;
     assert.equal(jobs.length, n);
     assert.equal(new Set(jobs.map(dpoJobLabel)).size, n);
@@ -60,8 +60,11 @@ describe("npm run dpo (CLI)", function () {
     const zero = run("--quick", "--beta", "0");
     assert.equal(zero.status, 1);
     assert.match(zero.stderr, /beta = 0 must be > 0/);
-    const bad = run("--loss", "kto");
+    const bad = run("--loss", "bogus");
     assert.equal(bad.status, 1);
-    assert.match(bad.stderr, /--loss must be one of sigmoid, cdpo, ipo, hinge, simpo, got kto/);
+    assert.match(bad.stderr, /--loss must be one of sigmoid, cdpo, ipo, hinge, simpo, orpo, kto, got bogus/);
+    const lambda = run("--quick", "--loss", "orpo", "--orpo-lambda=-1");
+    assert.equal(lambda.status, 1);
+    assert.match(lambda.stderr, /--orpo-lambda needs a number ≥ 0, got -1/);
   });
 });
