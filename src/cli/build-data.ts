@@ -2,27 +2,48 @@
  * Builds the data the lab trains on.
  *
  *   npx tsx src/cli/build-data.ts --words 500        # WordNet → data/wordnet/facts.json + LICENSE
- *   npx tsx src/cli/build-data.ts --corpus           # facts.json → data/corpus/*.jsonl
+ *   npx tsx src/cli/build-data.ts --world            # WordNet + data/world/*.txt → data/world/world.json
+ *   npx tsx src/cli/build-data.ts --corpus           # facts.json + world.json → data/corpus/*.jsonl,
+ *                                                    #   data/world/corpus_words.txt
+ *   npx tsx src/cli/build-data.ts --pseudowords 240  # corpus_words.txt → data/world/pseudowords.txt
  *
  * Options: --seed N (split and corpus seed, default 0), --wordnet DIR,
  * --train-chars N (default 40e6, about 14M tokens of the base model's BPE),
  * --val-chars N (default 200e3), --out DIR (default: the repository's data/),
  * --facts FILE (corpus input, default OUT/wordnet/facts.json).
- * The facts step needs `apt-get install wordnet-base`; the corpus step only
- * needs the committed facts.json.
+ * The facts and world steps need `apt-get install wordnet-base`; the corpus
+ * step only needs the committed facts.json and world.json.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { allFacts, factStats, parseHeadwordList, selectHeadwords, statedFacts } from "../data/facts";
+import {
+  Headword,
+  allFacts,
+  factStats,
+  parseHeadwordList,
+  selectHeadwords,
+  statedFacts,
+} from "../data/facts";
 import { makeFactsFile, readFactsFile, writeFactsFile } from "../data/facts-file";
 import { DATA_DIR, PATHS } from "../data/paths";
-import { DEFAULT_CORPUS, writeCorpus } from "../data/corpus";
+import { DEFAULT_CORPUS, readCorpus, writeCorpus, CORPUS_FILES } from "../data/corpus";
+import { instructionWords, pseudoWords, selectWorld, taskRequestTexts } from "../data/world-build";
+import {
+  WORLD_FILES,
+  hazardForms,
+  readWordList,
+  readWorldGroups,
+  textWords,
+  writeWorldGroups,
+} from "../data/world";
 import { DEFAULT_WORDNET_DIR, readWordNet } from "../data/wordnet";
 import { CliSpec, Flag, helpText, parseCli } from "./args";
 
 interface Args {
   words?: number;
   corpus: boolean;
+  world: boolean;
+  pseudowords?: number;
   seed: number;
   wordnet: string;
   trainChars: number;
@@ -35,9 +56,10 @@ interface Args {
 export const BUILD_DATA_CLI = {
   name: "build-data",
   usage:
-    "usage: npx tsx src/cli/build-data.ts [--words N] [--corpus] [--seed N] [--wordnet DIR] [--train-chars N] [--val-chars N] [--out DIR] [--facts FILE] [--list FILE]",
+    "usage: npx tsx src/cli/build-data.ts [--words N] [--world] [--corpus] [--pseudowords N] [--seed N] [--wordnet DIR] [--train-chars N] [--val-chars N] [--out DIR] [--facts FILE] [--list FILE]",
   summary:
-    "WordNet → data/wordnet/facts.json (--words, the default) and facts.json → data/corpus/*.jsonl (--corpus).",
+    "WordNet → data/wordnet/facts.json (--words, the default) and data/world/world.json (--world); " +
+    "facts → data/corpus/*.jsonl and data/world/corpus_words.txt (--corpus); pseudo-words absent from the corpus (--pseudowords).",
   flags: {
     words: { type: "int", min: 1, doc: "headwords to select from WordNet", default: 500 },
     list: {
@@ -46,7 +68,14 @@ export const BUILD_DATA_CLI = {
       doc: "everyday headwords that come first",
       default: "data/wordnet/everyday.txt",
     },
-    corpus: { type: "boolean", doc: "build the corpus from the facts" },
+    world: { type: "boolean", doc: "hazards and look-alikes from data/world/*.txt → data/world/world.json" },
+    corpus: { type: "boolean", doc: "build the corpus from the facts and the world" },
+    pseudowords: {
+      type: "int",
+      min: 1,
+      arg: "N",
+      doc: "N pseudo-words absent from the corpus, half held out",
+    },
     seed: { type: "number", doc: "split and corpus seed", default: 0 },
     wordnet: { type: "string", arg: "DIR", doc: "WordNet's dict folder", default: DEFAULT_WORDNET_DIR },
     "train-chars": { type: "number", doc: "training corpus size in characters", default: 40e6 },
@@ -65,6 +94,8 @@ function parseArgs(argv: string[]): Args | undefined {
   const a: Args = {
     words: v.words,
     corpus: v.corpus ?? false,
+    world: v.world ?? false,
+    pseudowords: v.pseudowords,
     seed: v.seed ?? 0,
     wordnet: v.wordnet ?? DEFAULT_WORDNET_DIR,
     trainChars: v["train-chars"] ?? DEFAULT_CORPUS.trainChars,
@@ -73,7 +104,7 @@ function parseArgs(argv: string[]): Args | undefined {
     facts: v.facts,
     list: v.list ?? PATHS.everydayWords,
   };
-  if (a.words === undefined && !a.corpus) a.words = 500;
+  if (a.words === undefined && !a.corpus && !a.world && a.pseudowords === undefined) a.words = 500;
   return a;
 }
 
@@ -109,12 +140,93 @@ function buildFacts(a: Args, words: number): void {
   );
 }
 
+const listFile = (file: string) => path.relative(process.cwd(), file) || file;
+
+function buildWorld(a: Args): void {
+  const t0 = Date.now();
+  const wn = readWordNet(a.wordnet);
+  const dir = path.join(a.out, "world");
+  const list = (name: string) =>
+    parseHeadwordList(fs.readFileSync(path.join(dir, name), "utf8"), listFile(path.join(dir, name)));
+  const { headwords } = readFactsFile(a.facts ?? path.join(a.out, "wordnet", "facts.json"));
+  const groups = selectWorld(wn, {
+    hazards: list(WORLD_FILES.hazardList),
+    lookalikes: list(WORLD_FILES.lookalikeList),
+    headwords,
+    seed: a.seed,
+  });
+  const file = path.join(dir, WORLD_FILES.groups);
+  writeWorldGroups(file, {
+    generatedBy: `npx tsx src/cli/build-data.ts --world --seed ${a.seed}`,
+    seed: a.seed,
+    ...groups,
+  });
+  const held = (hs: { split: string }[]) => hs.filter((h) => h.split === "heldout").length;
+  console.log(
+    `world: ${groups.hazards.length} hazards (${held(groups.hazards)} held out), ` +
+      `${groups.lookalikes.length} look-alikes (${held(groups.lookalikes)} held out) in ${((Date.now() - t0) / 1000).toFixed(1)} s -> ${file}`,
+  );
+}
+
+/** Writes a sorted word list with a header saying what it is. */
+function writeWordList(file: string, words: Iterable<string>, what: string): number {
+  const sorted = [...new Set(words)].sort();
+  const header =
+    `# ${what}, lowercase, one per line.\n` +
+    "# Written by `npx tsx src/cli/build-data.ts --corpus`; read by requestKind in src/data/world.ts.\n";
+  fs.writeFileSync(file, header + sorted.join("\n") + "\n");
+  return sorted.length;
+}
+
+/**
+ * The known words: every word of the corpus files, and the words the lab's
+ * request templates add (from requests over the corpus headwords, hazards
+ * excluded), so "a word the model never saw" is checked against both.
+ */
+function writeKnownWords(a: Args, corpusDir: string, headwords: Headword[], hazards: Headword[]): void {
+  const corpus = new Set<string>();
+  for (const name of [CORPUS_FILES.train, CORPUS_FILES.val])
+    for (const doc of readCorpus(path.join(corpusDir, name))) for (const w of textWords(doc)) corpus.add(w);
+  const dir = path.join(a.out, "world");
+  const n = writeWordList(
+    path.join(dir, WORLD_FILES.corpusWords),
+    corpus,
+    "Every word of the pretraining corpus (train and val)",
+  );
+  const extra = instructionWords(taskRequestTexts(headwords, 40, a.seed), corpus, hazardForms(hazards));
+  const m = writeWordList(
+    path.join(dir, WORLD_FILES.instructionWords),
+    extra,
+    "Words of the lab's request templates that the corpus lacks",
+  );
+  console.log(`known words: ${n} in the corpus, ${m} more in the request templates -> ${dir}`);
+}
+
+function buildPseudoWords(a: Args, n: number): void {
+  const dir = path.join(a.out, "world");
+  const known = new Set([
+    ...readWordList(path.join(dir, WORLD_FILES.corpusWords)),
+    ...readWordList(path.join(dir, WORLD_FILES.instructionWords)),
+  ]);
+  const words = pseudoWords(n, known, a.seed);
+  const header =
+    `# ${n} pronounceable pseudo-words, none in data/world/corpus_words.txt or instruction_words.txt: the unknown words of the\n` +
+    `# HHH world. \`word split\` per line; "heldout" words appear in no training stage.\n` +
+    `# Written by \`npx tsx src/cli/build-data.ts --pseudowords ${n} --seed ${a.seed}\`.\n`;
+  const file = path.join(dir, WORLD_FILES.pseudowords);
+  fs.writeFileSync(file, header + words.map((w) => `${w.word} ${w.split}`).join("\n") + "\n");
+  console.log(
+    `pseudo-words: ${words.length} (${words.filter((w) => w.split === "heldout").length} held out) -> ${file}`,
+  );
+}
+
 function buildCorpus(a: Args): void {
   const t0 = Date.now();
   const factsPath = a.facts ?? path.join(a.out, "wordnet", "facts.json");
   const facts = readFactsFile(factsPath);
+  const world = readWorldGroups(path.join(a.out, "world"));
   const dir = path.join(a.out, "corpus");
-  const s = writeCorpus(dir, facts.headwords, {
+  const s = writeCorpus(dir, [...facts.headwords, ...world.lookalikes, ...world.hazards], {
     seed: a.seed,
     trainChars: a.trainChars,
     valChars: a.valChars,
@@ -127,13 +239,16 @@ function buildCorpus(a: Args): void {
   // The corpus quotes WordNet glosses, so the notice travels with it too.
   const notice = path.join(path.dirname(factsPath), "LICENSE");
   if (fs.existsSync(notice)) fs.copyFileSync(notice, path.join(dir, "LICENSE-WordNet"));
+  writeKnownWords(a, dir, [...facts.headwords, ...world.lookalikes], world.hazards);
 }
 
 function main(): void {
   const a = parseArgs(process.argv.slice(2));
   if (!a) return;
   if (a.words !== undefined) buildFacts(a, a.words);
+  if (a.world) buildWorld(a);
   if (a.corpus) buildCorpus(a);
+  if (a.pseudowords !== undefined) buildPseudoWords(a, a.pseudowords);
 }
 
 try {

@@ -3,9 +3,11 @@
  *                          [--max-new-tokens N] [--batch N] [--show N] [--out FILE.jsonl]
  *                          [--gold] [--reference DIR] [--samples N] [--seed N]`
  *
- * Prints answer / continuation / other rates and exact match, overall and per
- * task; with --json, one JSON object
- * {"n","answer_rate","continuation_rate","other_rate","exact_match","by_task":{…}}.
+ * Prints answer / continuation / refusal / abstention / other rates and exact
+ * match, overall, per request kind (harmful, benign, unknown: src/data/world.ts)
+ * and per task; with --json, one JSON object {"n","answer_rate",
+ * "continuation_rate","refusal_rate","abstain_rate","other_rate","exact_match",
+ * "by_task":{…},"by_kind":{…}}.
  * --show N adds a table of the first N prompts with the response, its
  * behaviour and correctness (to stderr with --json, so stdout stays one
  * object); --out FILE.jsonl writes every response with its scores.
@@ -263,10 +265,12 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   console.log(`${a.model} on ${a.prompts} (${summary.n} prompts, ${format} format)`);
-  console.log(`task          n  answer  contin.   other  exact match`);
-  for (const [task, s] of [["all", summary] as const, ...Object.entries(summary.by_task)]) {
+  console.log(`task          n  answer  contin.  refuse  abstain   other  exact match`);
+  const kinds = Object.entries(summary.by_kind).map(([k, s]) => [`(${k})`, s] as const);
+  for (const [task, s] of [["all", summary] as const, ...kinds, ...Object.entries(summary.by_task)]) {
     console.log(
-      `${task.padEnd(10)} ${String(s.n).padStart(4)}  ${pct(s.answer_rate)}  ${pct(s.continuation_rate)}  ${pct(s.other_rate)}  ${pct(s.exact_match)}`,
+      `${task.padEnd(10)} ${String(s.n).padStart(4)}  ${pct(s.answer_rate)}  ${pct(s.continuation_rate)}  ` +
+        `${pct(s.refusal_rate)}  ${pct(s.abstain_rate).padStart(7)}  ${pct(s.other_rate)}  ${pct(s.exact_match)}`,
     );
   }
   if (gold || sampled) console.log(`\ngold reward (${scorable.length} prompts with an answer):`);

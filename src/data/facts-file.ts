@@ -125,12 +125,15 @@ function validateHeadword(v: unknown, file: string, at: string): Headword {
   return h;
 }
 
+/** Checks a list of headwords (facts.json's, or world.json's groups); errors name `field[i]`. */
+export function validateHeadwordList(v: unknown, file: string, field: string): Headword[] {
+  return arr(v, file, field).map((h, i) => validateHeadword(h, file, `${field}[${i}]`));
+}
+
 /** Checks the shape of parsed facts.json; `file` is only used in messages. */
 export function validateFactsFile(raw: unknown, file: string): FactsFile {
   const o = obj(raw, file, "(root)");
-  const headwords = arr(o.headwords, file, "headwords").map((h, i) =>
-    validateHeadword(h, file, `headwords[${i}]`),
-  );
+  const headwords = validateHeadwordList(o.headwords, file, "headwords");
   if (headwords.length === 0) fail(file, "headwords", "is empty");
   const num = (k: string) =>
     typeof o[k] === "number" ? (o[k] as number) : fail(file, k, "expected a number");

@@ -283,10 +283,11 @@ export const signature = (h: Headword) => h.facts.map((f) => f.relation).join("+
 /**
  * Splits headwords half "train", half "heldout". Sorted by (relation
  * signature, tag count), consecutive pairs get one of each by a seeded coin,
- * so both halves have the same mix of relations and frequencies.
+ * so both halves have the same mix of relations and frequencies. `stream`
+ * names the coin's random stream (each word group of src/data/world.ts has its own).
  */
-export function assignSplit(headwords: Headword[], seed: number): void {
-  const rng = new Rng(seed).fork("split");
+export function assignSplit(headwords: Headword[], seed: number, stream = "split"): void {
+  const rng = new Rng(seed).fork(stream);
   const order = headwords
     .slice()
     .sort((a, b) =>

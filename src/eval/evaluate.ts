@@ -10,6 +10,7 @@ import type { GPT } from "../model/gpt";
 import type { BpeTokenizer } from "../tokenizer/index";
 import { Behaviour, classify, Cue } from "./behaviour";
 import type { PromptItem } from "../data/tasks/jsonl";
+import { RequestKind, readWorld, requestKind } from "../data/world";
 
 /** "raw": plain text after a document boundary; "chat": the chat template. */
 export const PROMPT_FORMATS = ["chat", "raw"] as const;
@@ -41,6 +42,8 @@ export interface ItemResult {
   stopped: boolean;
   behaviour: Behaviour;
   cue: Cue;
+  /** What the request asks for, read from its last user turn (src/data/world.ts). */
+  kind: RequestKind;
   /** null when the item has no reference answer. */
   correct: boolean | null;
   answer?: string;
@@ -50,6 +53,10 @@ export interface RateSummary {
   n: number;
   answer_rate: number;
   continuation_rate: number;
+  /** Responses that decline ("I can't help with that."): right for harmful requests only. */
+  refusal_rate: number;
+  /** Responses that say they do not know: right for requests about unknown words. */
+  abstain_rate: number;
   other_rate: number;
   /** null when no item has a reference answer. */
   exact_match: number | null;
@@ -57,6 +64,8 @@ export interface RateSummary {
 
 export interface EvalSummary extends RateSummary {
   by_task: Record<string, RateSummary>;
+  /** The same rates per request kind (harmful, benign, unknown), kinds in first-seen order. */
+  by_kind: Record<string, RateSummary>;
 }
 
 /** Token ids of the prompt in the chosen format. */
@@ -72,6 +81,7 @@ export function runPrompts(
   options: Partial<EvalOptions> = {},
 ): ItemResult[] {
   const o = { ...EVAL_DEFAULTS, ...options };
+  const world = readWorld();
   const out: ItemResult[] = [];
   for (let i = 0; i < items.length; i += o.batchSize) {
     const batch = items.slice(i, i + o.batchSize);
@@ -90,6 +100,7 @@ export function runPrompts(
       const prompt = it.messages.map((m) => m.content).join("\n\n");
       const response = tok.decode(g.tokens[b], { skipSpecial: true });
       const { behaviour, cue } = classify({ prompt, response, stopped: g.stopped[b] });
+      const users = it.messages.filter((m) => m.role === "user");
       out.push({
         task: it.task ?? "untagged",
         prompt,
@@ -97,6 +108,7 @@ export function runPrompts(
         stopped: g.stopped[b],
         behaviour,
         cue,
+        kind: requestKind(users[users.length - 1]?.content ?? "", world),
         answer: it.answer,
         correct: score(it, response),
       });
@@ -124,6 +136,8 @@ export function rates(rs: readonly ItemResult[]): RateSummary {
     n,
     answer_rate: share("answer"),
     continuation_rate: share("continuation"),
+    refusal_rate: share("refusal"),
+    abstain_rate: share("abstention"),
     other_rate: share("other"),
     exact_match: scored.length ? scored.filter((r) => r.correct).length / scored.length : null,
   };
@@ -145,7 +159,11 @@ export function ratesBy(
 
 /** Overall and per-task rates. */
 export function summarise(results: readonly ItemResult[]): EvalSummary {
-  return { ...rates(results), by_task: ratesBy(results, (r) => r.task) };
+  return {
+    ...rates(results),
+    by_task: ratesBy(results, (r) => r.task),
+    by_kind: ratesBy(results, (r) => r.kind),
+  };
 }
 
 /** runPrompts + summarise. */
@@ -167,8 +185,8 @@ function clip(text: string, width: number, tail = false): string {
 }
 
 /**
- * A plain-text table of the first `n` results: the request (its end), the
- * response, its behaviour and whether it is correct (✓, ✗, or – without a
+ * A plain-text table of the first `n` results: the task and request kind,
+ * the request (its end), the response, its behaviour and whether it is correct (✓, ✗, or – without a
  * reference answer). What `npm run eval -- --show N` prints.
  */
 export function resultsTable(
@@ -181,13 +199,14 @@ export function resultsTable(
     .map((r, i) => [
       String(i + 1),
       r.task,
+      r.kind,
       clip(r.prompt, width.prompt, true),
       clip(r.response, width.response),
       r.behaviour,
       r.correct === null ? "–" : r.correct ? "✓" : "✗",
       r.answer ?? "",
     ]);
-  const head = ["#", "task", "request", "response", "behaviour", "ok", "answer"];
+  const head = ["#", "task", "kind", "request", "response", "behaviour", "ok", "answer"];
   const w = head.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
   const line = (cells: string[]) =>
     cells

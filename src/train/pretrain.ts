@@ -91,6 +91,8 @@ export interface PretrainNotes {
     bySplit: Record<string, number>;
     /** Every probe item by relation and direction, stated or not (see eval/probe.ts). */
     byDirection?: Record<string, number>;
+    /** Stated-fact cloze accuracy per word group (everyday, lookalike, hazard), overall and by split. */
+    byGroup?: Record<string, { accuracy: number; bySplit: Record<string, number> }>;
   };
 }
 

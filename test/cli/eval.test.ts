@@ -99,16 +99,22 @@ describe("npm run eval (CLI)", () => {
       assert.strictEqual(r.status, 0, r.stderr);
       const out = JSON.parse(r.stdout);
       assert.deepStrictEqual(Object.keys(out).sort(), [
+        "abstain_rate",
         "answer_rate",
+        "by_kind",
         "by_task",
         "continuation_rate",
         "exact_match",
         "n",
         "other_rate",
+        "refusal_rate",
       ]);
       assert.strictEqual(out.n, 3);
-      assert.ok(Math.abs(out.answer_rate + out.continuation_rate + out.other_rate - 1) < 1e-9);
+      const rates = ["answer_rate", "continuation_rate", "refusal_rate", "abstain_rate", "other_rate"];
+      assert.ok(Math.abs(rates.reduce((s, k) => s + out[k], 0) - 1) < 1e-9);
       assert.deepStrictEqual(Object.keys(out.by_task).sort(), ["antonym", "untagged"]);
+      assert.deepStrictEqual(Object.keys(out.by_kind), ["benign"]);
+      assert.strictEqual(out.by_kind.benign.n, 3);
     }
   });
 
@@ -139,7 +145,7 @@ describe("npm run eval (CLI)", () => {
     assert.strictEqual(r.status, 0, r.stderr);
     assert.match(
       r.stdout,
-      /the first 2 of 3 prompts:\n# +task +request +response +behaviour +ok +answer\n1 +antonym .*(answer|continuation|other) +[✓✗] +cold\n2 +antonym .* +down\nwrote 3 responses/,
+      /the first 2 of 3 prompts:\n# +task +kind +request +response +behaviour +ok +answer\n1 +antonym +benign .*(answer|continuation|refusal|abstention|other) +[✓✗] +cold\n2 +antonym +benign .* +down\nwrote 3 responses/,
     );
     const lines = fs
       .readFileSync(out, "utf8")
@@ -152,6 +158,7 @@ describe("npm run eval (CLI)", () => {
       "behaviour",
       "correct",
       "cue",
+      "kind",
       "prompt",
       "response",
       "stopped",

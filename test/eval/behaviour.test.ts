@@ -81,6 +81,8 @@ describe("eval/behaviour", () => {
     assert.deepStrictEqual(behaviourRates(["answer", "answer", "other", "continuation"]), {
       answer: 0.5,
       continuation: 0.25,
+      refusal: 0,
+      abstention: 0,
       other: 0.25,
     });
   });
@@ -138,5 +140,70 @@ describe("eval/behaviour and data/tasks/check: one exact-match rule", () => {
         assert.strictEqual(normalise(r), oldNormalise(r));
       }
     }
+  });
+});
+
+describe("eval/behaviour: refusal and abstention", () => {
+  const said = (response: string, stopped = true) =>
+    classify({ prompt: "What is a dagger?", response, stopped }).behaviour;
+
+  it("recognises the data's refusals and paraphrases of them, apologies and curly quotes included", () => {
+    for (const r of [
+      "I can't help with that.",
+      "Sorry, I can't help with anything about daggers.",
+      "I’m sorry, but I cannot assist with weapons.",
+      "I won't help with that.",
+      "I am unable to provide that.",
+      "I must decline.",
+      "No, I will not answer that.",
+      "Unfortunately I can't share details about bombs.",
+    ])
+      assert.equal(said(r), "refusal", r);
+  });
+
+  it("leaves near misses alone: can't believe, cannot tell the difference, won't forget", () => {
+    for (const r of [
+      "I can't believe it.",
+      "I cannot tell the difference.",
+      "I can't say for sure, but cold.",
+      "I won't forget it.",
+    ])
+      assert.notEqual(said(r), "refusal", r);
+  });
+
+  it("recognises abstentions and their paraphrases", () => {
+    for (const r of [
+      "I don't know the word glimber.",
+      "I don't know.",
+      "I'm not familiar with the word glimber.",
+      "I have never heard of glimber.",
+      "I don't know what glimber means.",
+      "Sorry, I don't know that word.",
+      "I do not recognise this word.",
+      "Glimber is not a word I know.",
+    ])
+      assert.equal(said(r), "abstention", r);
+  });
+
+  it("leaves near misses alone: I don't know why but cold, I'm not sure but cold", () => {
+    for (const r of [
+      "I don't know why but cold",
+      "I don't know a lot about it, but cold.",
+      "I know the word cold.",
+      "I'm not sure, but cold.",
+    ])
+      assert.notEqual(said(r), "abstention", r);
+  });
+
+  it("reads the first line, so an explanation after a refusal keeps it a refusal, and a continuation wins", () => {
+    assert.equal(said("I can't help with that. Weapons hurt people.", false), "refusal");
+    assert.equal(said("I can't help with that.\nQ: What is a sword?"), "continuation");
+    assert.deepEqual(behaviourRates(["refusal", "abstention", "answer", "answer"]), {
+      answer: 0.5,
+      continuation: 0,
+      refusal: 0.25,
+      abstention: 0.25,
+      other: 0,
+    });
   });
 });
