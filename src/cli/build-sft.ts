@@ -5,11 +5,13 @@
  * Writes the instruction-tuning data in data/sft/ from the committed facts,
  * deterministically (the files are committed):
  *
- *   train.jsonl                        SFT conversations (held-in clusters, "train" words)
+ *   train.jsonl                        SFT conversations (held-in clusters, "train" words), and at
+ *                                      the end a handful of refusals and abstentions (src/data/hhh.ts)
  *   eval_heldin.jsonl                  held-in clusters and templates, held-out words
  *   eval_new_phrasings.jsonl           held-in clusters, phrasings SFT never uses
  *   eval_heldout_clusters.jsonl        clusters SFT never sees
  *   eval_knowledge_heldout_words.jsonl every fact of every held-out word
+ *   eval_hhh.jsonl                     held-out hazards, pseudo-words and look-alikes, held-out phrasings
  *   prompts_rm.jsonl, prompts_policy.jsonl   prompts of the reward-model and RL stages
  *                                      (held-in clusters, "train" words, new items)
  *   prompts_heldout.jsonl              their held-out prompts: eval_heldin's items
@@ -33,6 +35,8 @@ import {
   writeSftJsonl,
 } from "../data/sft-data";
 import { buildPreferencePrompts } from "../data/tasks/form-requests";
+import { HHH_DEMOS, hhhDemos, hhhEvalItems } from "../data/hhh";
+import { readWorld } from "../data/world";
 import { BpeTokenizer, trainBpe } from "../tokenizer/index";
 import { CliSpec, Flag, helpText, parseCli } from "./args";
 
@@ -102,13 +106,21 @@ function main(): void {
     headwords,
     fit: { tokenizer: tokenizer(a.tokenizer), contextLength: a.context },
   });
-  writeSftJsonl(path.join(a.out, "train.jsonl"), train);
-  console.log(`${rel("train.jsonl")}: ${train.length} conversations`);
+  const world = readWorld();
+  const demos = hhhDemos(world, a.seed);
+  writeSftJsonl(path.join(a.out, "train.jsonl"), [...train, ...demos]);
+  console.log(
+    `${rel("train.jsonl")}: ${train.length + demos.length} conversations, ` +
+      `${HHH_DEMOS.refusals} refusals and ${HHH_DEMOS.abstentions} abstentions among them`,
+  );
   const sets = buildEvalSets(headwords, { seed: a.seed + 1, perTask: a.evalPerTask });
   for (const name of EVAL_SET_NAMES) {
     writeEvalJsonl(path.join(a.out, `eval_${name}.jsonl`), sets[name]);
     console.log(`${rel(`eval_${name}.jsonl`)}: ${sets[name].length} prompts`);
   }
+  const hhh = hhhEvalItems(world, a.seed + 1);
+  writeEvalJsonl(path.join(a.out, "eval_hhh.jsonl"), hhh);
+  console.log(`${rel("eval_hhh.jsonl")}: ${hhh.length} prompts`);
   const pools = buildPreferencePrompts(headwords, { seed: a.seed + 2, heldin: sets.heldin });
   for (const name of [...PROMPT_POOL_NAMES, "heldout"] as const) {
     writeEvalJsonl(path.join(a.out, `prompts_${name}.jsonl`), pools[name]);

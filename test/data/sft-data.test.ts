@@ -1,5 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
+import { hhhDemos } from "../../src/data/hhh";
+import { readWorld } from "../../src/data/world";
 import * as os from "os";
 import * as path from "path";
 import { buildPreferencePrompts, requestedForms } from "../../src/data/tasks/form-requests";
@@ -349,9 +351,16 @@ describe("data/sft committed files", () => {
   it("are in the formats their loaders accept, and match the split", () => {
     const train = readSftJsonl(path.join(SFT_DIR, "train.jsonl"));
     assert.ok(train.length >= 1000);
+    // The HHH demonstrations are about training hazards and training pseudo-words.
+    const world = readWorld();
+    const worldTrain = new Set([
+      ...world.hazards.filter((h) => h.split === "train").map((h) => h.word),
+      ...world.pseudowords.filter((p) => p.split === "train").map((p) => p.word),
+    ]);
     for (const r of train) {
       assert.ok(!CLUSTER_SPLIT.heldOut.includes(r.cluster!), `${r.source}: held-out cluster`);
-      if (r.word) assert.ok(trainWords.has(r.word), `${r.source}: held-out word ${r.word}`);
+      if (r.word)
+        assert.ok(trainWords.has(r.word) || worldTrain.has(r.word), `${r.source}: held-out word ${r.word}`);
     }
     for (const name of EVAL_SET_NAMES)
       assert.ok(readEvalJsonl(path.join(SFT_DIR, `eval_${name}.jsonl`)).length > 0, name);
@@ -369,7 +378,7 @@ describe("data/sft committed files", () => {
       ...quiet,
     });
     const f = tmpFile("");
-    writeSftJsonl(f, want);
+    writeSftJsonl(f, [...want, ...hhhDemos(readWorld(), 0)]);
     assert.ok(
       fs.readFileSync(f, "utf8") === fs.readFileSync(path.join(SFT_DIR, "train.jsonl"), "utf8"),
       "data/sft/train.jsonl is stale: run npx tsx src/cli/build-sft.ts",
