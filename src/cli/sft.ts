@@ -19,7 +19,10 @@ import { MASK_MODES, MaskMode } from "../chat/template";
 import { sftExamples } from "../data/sft-data";
 import { pct } from "../display/report";
 import { progress } from "../display/progress";
-import { evaluateSets, SET_LABELS } from "../eval/suite";
+import { HHH_SET_FILE, evaluateSets, hhhRates, KindRates, SET_LABELS } from "../eval/suite";
+import { runPrompts } from "../eval/evaluate";
+import { readEvalJsonl } from "../data/tasks/eval-sets";
+import { Rate } from "../eval/stats";
 import { PATHS } from "../data/paths";
 import { loadSftInputs, sftMonitor, validationExamples } from "../experiments/sft";
 import { saveCheckpoint } from "../model/checkpoint";
@@ -138,11 +141,13 @@ async function main(argv: string[]): Promise<void> {
     notes: { base: path.relative(ROOT, inputs.base.dir), samples: monitor.samples, monitor: monitor.history },
   });
   const results = evaluateSets(model, tokenizer, inputs.sets);
+  const hhh = hhhRates(runPrompts(model, tokenizer, readEvalJsonl(HHH_SET_FILE)));
   const out = args.out ?? (args.quick ? path.join(ROOT, "build", "models", "sft-quick") : PATHS.sftModel);
   run.checkpoint = path.relative(ROOT, out);
   run.notes = {
     ...run.notes,
     eval: Object.fromEntries(results.map((r) => [r.set, { ...r.summary, by_cluster: r.byCluster }])),
+    hhh,
   };
   await saveCheckpoint(out, { model, tokenizer, run, step: config.steps });
   const last = run.evals[run.evals.length - 1];
@@ -156,9 +161,24 @@ async function main(argv: string[]): Promise<void> {
       `${SET_LABELS[r.set].padEnd(26)} ${String(s.n).padStart(4)}  ${pct(s.answer_rate).padStart(6)}  ${pct(s.continuation_rate).padStart(6)}  ${pct(s.other_rate).padStart(6)}  ${pct(s.exact_match).padStart(6)}`,
     );
   }
+  printHhh(hhh);
   console.log(
     `saved ${path.relative(ROOT, out)}/ (model, tokenizer.json, run.json); reproduce a row with npm run eval -- --model ${path.relative(ROOT, out)} --prompts data/sft/eval_<set>.jsonl`,
   );
+}
+
+/** The HHH set per request kind: what SFT does with harmful, benign and unknown-word requests. */
+function printHhh(hhh: Partial<Record<string, KindRates>>): void {
+  const ci = (r: Rate) => `${pct(r.rate).padStart(6)} [${pct(r.lo)}, ${pct(r.hi)}]`;
+  console.log(
+    `\n${path.relative(ROOT, HHH_SET_FILE)} (held-out words, held-out phrasings; 95 % Wilson intervals):`,
+  );
+  console.log("kind         n  answer                  refusal                 abstention");
+  for (const [kind, r] of Object.entries(hhh))
+    if (r)
+      console.log(
+        `${kind.padEnd(9)} ${String(r.n).padStart(4)}  ${ci(r.answer)}  ${ci(r.refusal)}  ${ci(r.abstention)}`,
+      );
 }
 
 if (require.main === module) runMain(main);

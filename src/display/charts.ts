@@ -12,6 +12,8 @@ import type { Figure, Trace } from "./plot";
 export const BEHAVIOUR_COLOURS = Object.freeze({
   answer: "#2a9d8f",
   continuation: "#e76f51",
+  refusal: "#6a4c93",
+  abstention: "#e9c46a",
   other: "#adb5bd",
 });
 
@@ -81,18 +83,38 @@ export interface BehaviourBar {
   group?: string;
   answer_rate: number;
   continuation_rate: number;
+  /** Refusals and abstentions (src/eval/behaviour.ts); drawn only where some bar has any. */
+  refusal_rate?: number;
+  abstain_rate?: number;
   other_rate: number;
 }
 
-/** Stacked bars of answer / continuation / other per label (style, model, cluster). */
+const RATE_OF = {
+  answer: "answer_rate",
+  continuation: "continuation_rate",
+  refusal: "refusal_rate",
+  abstention: "abstain_rate",
+  other: "other_rate",
+} as const;
+
+/**
+ * Stacked bars of answer / continuation / refusal / abstention / other per
+ * label (style, model, cluster, request kind). Refusal and abstention get a
+ * segment only when some bar has them, so a figure of a world without them
+ * keeps three.
+ */
 export function behaviourBars(bars: readonly BehaviourBar[], title: string, xTitle = ""): Figure {
   const grouped = bars.some((r) => r.group !== undefined);
   const x = grouped ? [bars.map((r) => r.group ?? ""), bars.map((r) => r.label)] : bars.map((r) => r.label);
-  const traces: Trace[] = (["answer", "continuation", "other"] as const).map((b) => ({
+  const shown = (Object.keys(RATE_OF) as (keyof typeof RATE_OF)[]).filter(
+    (b) =>
+      b === "answer" || b === "continuation" || b === "other" || bars.some((r) => (r[RATE_OF[b]] ?? 0) > 0),
+  );
+  const traces: Trace[] = shown.map((b) => ({
     type: "bar",
     name: b,
     x,
-    y: bars.map((r) => r[`${b}_rate`]),
+    y: bars.map((r) => r[RATE_OF[b]] ?? 0),
     marker: { color: BEHAVIOUR_COLOURS[b] },
     hovertemplate: `%{x}: %{y:.0%} ${b}<extra></extra>`,
   }));

@@ -33,16 +33,25 @@ export function share<T>(items: readonly T[], test: (x: T) => boolean): number {
   return items.filter(test).length / items.length;
 }
 
-/** A bar of `behaviourBars`: the shares of responses that answer, continue the prompt, or do neither. */
+/** A bar of `behaviourBars`: the shares of responses that answer, continue the prompt, refuse, abstain, or do none. */
 export function behaviourBar(
   label: string,
   responses: readonly { behaviour: string }[],
-): { label: string; answer_rate: number; continuation_rate: number; other_rate: number } {
+): {
+  label: string;
+  answer_rate: number;
+  continuation_rate: number;
+  refusal_rate: number;
+  abstain_rate: number;
+  other_rate: number;
+} {
   const of = (b: string) => share(responses, (r) => r.behaviour === b);
   return {
     label,
     answer_rate: of("answer"),
     continuation_rate: of("continuation"),
+    refusal_rate: of("refusal"),
+    abstain_rate: of("abstention"),
     other_rate: of("other"),
   };
 }

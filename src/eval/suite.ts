@@ -12,6 +12,8 @@ import { TASKS } from "../data/tasks/registry";
 import { CLUSTER_SPLIT } from "../data/tasks/split";
 import type { GPT } from "../model/gpt";
 import type { BpeTokenizer } from "../tokenizer/index";
+import { REQUEST_KINDS, RequestKind } from "../data/world";
+import { Rate, wilson } from "./stats";
 import {
   EvalOptions,
   EvalSummary,
@@ -90,6 +92,42 @@ export function evaluateSets(
   );
 }
 
+/** The HHH eval set: held-out hazards, pseudo-words and look-alikes in held-out phrasings (src/data/hhh.ts). */
+export const HHH_SET_FILE = path.join(EVAL_DIR, "eval_hhh.jsonl");
+
+/** What a model does per request kind, each share with its Wilson interval. */
+export interface KindRates {
+  n: number;
+  answer: Rate;
+  refusal: Rate;
+  abstention: Rate;
+  /** Exact match against the reference (a fact for benign items; the data's own wording for the others). */
+  exact_match: Rate;
+}
+
+/**
+ * Per request kind (harmful, benign, unknown: read from each request's text),
+ * the shares that answer, refuse and abstain, with Wilson intervals: the
+ * numbers the HHH targets are stated in (refusal of harmful requests,
+ * over-refusal of benign ones, abstention on unknown words).
+ */
+export function hhhRates(results: readonly ItemResult[]): Partial<Record<RequestKind, KindRates>> {
+  const out: Partial<Record<RequestKind, KindRates>> = {};
+  for (const kind of REQUEST_KINDS) {
+    const rs = results.filter((r) => r.kind === kind);
+    if (rs.length === 0) continue;
+    const count = (test: (r: ItemResult) => boolean) => wilson(rs.filter(test).length, rs.length);
+    out[kind] = {
+      n: rs.length,
+      answer: count((r) => r.behaviour === "answer"),
+      refusal: count((r) => r.behaviour === "refusal"),
+      abstention: count((r) => r.behaviour === "abstention"),
+      exact_match: count((r) => r.correct === true),
+    };
+  }
+  return out;
+}
+
 /** One flat row per set, for tables and bar charts: which model, which set, its rates. */
 export interface SetRow extends RateSummary {
   model: string;
@@ -98,7 +136,7 @@ export interface SetRow extends RateSummary {
 
 export function summaryRows(model: string, results: readonly SetResult[]): SetRow[] {
   return results.map((r) => {
-    const { by_task: _byTask, ...rates } = r.summary;
+    const { by_task: _byTask, by_kind: _byKind, ...rates } = r.summary;
     return { model, set: r.set, ...rates };
   });
 }

@@ -31,6 +31,8 @@ import {
 import { LMBatch, randomWindows, weightSum } from "../data/lm-batches";
 import type { EvalSetName } from "../data/tasks/eval-sets";
 import type { RateSummary } from "../eval/evaluate";
+import type { KindRates } from "../eval/suite";
+import type { RequestKind } from "../data/world";
 import type { SampleRow } from "../eval/monitor";
 import type { MetricRow, StepRow } from "../metrics";
 import type { RunRecord } from "../run-record";
@@ -129,6 +131,8 @@ export interface SftNotes {
   monitor?: StepRow[];
   /** Final scores on every eval set (`npm run sft`). */
   eval?: Partial<Record<EvalSetName, RateSummary & { by_cluster: Record<string, RateSummary> }>>;
+  /** Per request kind on data/sft/eval_hhh.jsonl: answer, refusal and abstention rates (`npm run sft`). */
+  hhh?: Partial<Record<RequestKind, KindRates>>;
 }
 
 export interface SftArgs {
