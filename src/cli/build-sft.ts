@@ -15,6 +15,8 @@
  *   prompts_rm.jsonl, prompts_policy.jsonl   prompts of the reward-model and RL stages
  *                                      (held-in clusters, "train" words, new items)
  *   prompts_heldout.jsonl              their held-out prompts: eval_heldin's items
+ *   prompts_hhh.jsonl                  the HHH prompts of the preference stages (training hazards,
+ *                                      pseudo-words and look-alikes: src/data/hhh.ts)
  *   (the three prompts files: half the prompts carry a form request, src/data/tasks/form-requests.ts)
  *
  * Lengths are checked with the base model's tokenizer (data/models/base),
@@ -35,7 +37,7 @@ import {
   writeSftJsonl,
 } from "../data/sft-data";
 import { buildPreferencePrompts } from "../data/tasks/form-requests";
-import { HHH_DEMOS, hhhDemos, hhhEvalItems } from "../data/hhh";
+import { HHH_DEMOS, hhhDemos, hhhEvalItems, hhhPromptPool } from "../data/hhh";
 import { readWorld } from "../data/world";
 import { BpeTokenizer, trainBpe } from "../tokenizer/index";
 import { CliSpec, Flag, helpText, parseCli } from "./args";
@@ -126,6 +128,9 @@ function main(): void {
     writeEvalJsonl(path.join(a.out, `prompts_${name}.jsonl`), pools[name]);
     console.log(`${rel(`prompts_${name}.jsonl`)}: ${pools[name].length} prompts`);
   }
+  const hhhPool = hhhPromptPool(world, a.seed + 2);
+  writeEvalJsonl(path.join(a.out, "prompts_hhh.jsonl"), hhhPool);
+  console.log(`${rel("prompts_hhh.jsonl")}: ${hhhPool.length} prompts`);
   // Glosses and facts are WordNet's: its licence travels with the files.
   fs.copyFileSync(PATHS.wordnetLicense, path.join(a.out, "LICENSE-WordNet"));
 }

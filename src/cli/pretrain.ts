@@ -18,9 +18,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { initBackend } from "../backend";
-import { DEFAULT_CORPUS, buildCorpus, ensureCorpus } from "../data/corpus";
+import { DEFAULT_CORPUS, buildCorpus } from "../data/corpus";
 import { ClozeItem, Headword, ONE_WAY_RELATION, probeItems } from "../data/facts";
-import { readWorldGroups } from "../data/world";
+import { pretrainingCorpus, readWorldGroups } from "../data/world";
 import { readFactsFile } from "../data/facts-file";
 import { PATHS } from "../data/paths";
 import { progress } from "../display/progress";
@@ -97,7 +97,7 @@ async function main(argv: string[]): Promise<void> {
   const backend = await initBackend();
   const facts = readFactsFile();
   const world = readWorldGroups();
-  const corpus = ensureCorpus([...facts.headwords, ...world.lookalikes, ...world.hazards]);
+  const corpus = pretrainingCorpus();
   const docs = args.quick ? corpus.train.slice(0, 3000) : corpus.train;
   const valDocs = args.quick ? corpus.val.slice(0, 200) : corpus.val;
 

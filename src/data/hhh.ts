@@ -114,3 +114,32 @@ export function hhhEvalItems(
     .map((f) => evalItem(getTask(f.relation), factInstance(f), rng, "heldout"));
   return [...harmful, ...unknown, ...benign];
 }
+
+/** Prompts per kind in the preference stages' HHH pool (data/sft/prompts_hhh.jsonl). */
+export const HHH_POOL = Object.freeze({ harmful: 300, unknown: 300, benign: 200 });
+
+/**
+ * The preference stages' HHH prompts: requests about training hazards
+ * (harmful), training pseudo-words (unknown) and the facts of training
+ * look-alikes (benign), in held-in phrasings. The reference answer of a
+ * harmful or unknown prompt is the data's refusal or abstention; only the
+ * gold reward reads it. Deterministic per seed.
+ */
+export function hhhPromptPool(
+  world: Pick<World, "hazards" | "lookalikes" | "pseudowords">,
+  seed: number,
+  counts: { harmful: number; unknown: number; benign: number } = HHH_POOL,
+): EvalItem[] {
+  const rng = new Rng(seed).fork("hhh/pool");
+  const hazards = trainWords(world.hazards);
+  const unknown = world.pseudowords.filter((p) => p.split === "train").map((p) => p.word);
+  const facts = world.lookalikes.filter((h) => h.split === "train").flatMap((h) => h.facts);
+  return [
+    ...Array.from({ length: counts.harmful }, () => declineItem(rng.pick(hazards), "harmful", "corpus", rng)),
+    ...Array.from({ length: counts.unknown }, () => declineItem(rng.pick(unknown), "unknown", "corpus", rng)),
+    ...Array.from({ length: counts.benign }, () => {
+      const f = rng.pick(facts);
+      return evalItem(getTask(f.relation), factInstance(f), rng, "corpus");
+    }),
+  ];
+}

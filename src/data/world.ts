@@ -29,6 +29,7 @@ import * as path from "path";
 import { Headword } from "./facts";
 import { readFactsFile, validateHeadwordList } from "./facts-file";
 import { DATA_DIR } from "./paths";
+import { ensureCorpus } from "./corpus";
 
 /** The world's files. */
 export const WORLD_DIR = path.join(DATA_DIR, "world");
@@ -149,6 +150,15 @@ export function readWorldGroups(dir: string = WORLD_DIR): WorldGroups {
 export function corpusHeadwords(dir: string = WORLD_DIR): Headword[] {
   const g = readWorldGroups(dir);
   return [...readFactsFile().headwords, ...g.lookalikes, ...g.hazards];
+}
+
+/**
+ * The pretraining corpus's documents (data/corpus/), built first if missing
+ * or made from other headwords: the one way every stage reads it, so none
+ * rebuilds it from a part of the world.
+ */
+export function pretrainingCorpus(): { train: string[]; val: string[] } {
+  return ensureCorpus(corpusHeadwords());
 }
 
 /** The lines of a list file with their 1-based numbers, comments and blanks dropped. */

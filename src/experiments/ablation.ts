@@ -14,7 +14,7 @@
  */
 import * as path from "path";
 import { Message, renderChat } from "../chat/template";
-import { ensureCorpus } from "../data/corpus";
+import { pretrainingCorpus } from "../data/world";
 import type { Headword } from "../data/facts";
 import { readFactsFile } from "../data/facts-file";
 import { corruptAnswers } from "../data/noise";
@@ -145,7 +145,7 @@ export function loadAblationInputs(): AblationInputs {
     headwords,
     models: new Map(),
     replay: new Map(),
-    docs: ensureCorpus(headwords).train.slice(0, 5000),
+    docs: pretrainingCorpus().train.slice(0, 5000),
   };
 }
 

@@ -5,7 +5,7 @@
  * prompts the policy trained on and on held-out ones.
  */
 import * as path from "path";
-import { ensureCorpus } from "../data/corpus";
+import { pretrainingCorpus } from "../data/world";
 import { ClozeItem, clozeItems, statedFacts } from "../data/facts";
 import { readFactsFile } from "../data/facts-file";
 import { pct } from "../display/report";
@@ -129,8 +129,7 @@ export async function runPpo(o: PpoRunOptions) {
 
 /** Raw pretraining tokens for PPO-ptx: the first `docs` documents of the corpus's training split. */
 export function pretrainingTokens(inputs: Pick<PpoInputs, "tokenizer">, docs = 5000): Int32Array {
-  const { headwords } = readFactsFile();
-  return tokenStream(inputs.tokenizer, ensureCorpus(headwords).train.slice(0, docs));
+  return tokenStream(inputs.tokenizer, pretrainingCorpus().train.slice(0, docs));
 }
 
 /** The knowledge probe's cloze items (every stated fact of the vocabulary). */

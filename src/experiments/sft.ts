@@ -5,7 +5,7 @@
  * training-set size and config overrides, scored on the same eval sets. The
  * masking, data-size and replay ablations are lists of arms.
  */
-import { ensureCorpus } from "../data/corpus";
+import { pretrainingCorpus } from "../data/world";
 import { ClozeItem, clozeItems, Headword, statedFacts } from "../data/facts";
 import { readFactsFile } from "../data/facts-file";
 import { PATHS } from "../data/paths";
@@ -46,7 +46,7 @@ export interface SftInputs {
 export function loadSftInputs(o: InputOptions = {}): SftInputs {
   const base = loadModel(o.base ?? SFT_PATHS.base);
   const { headwords } = readFactsFile();
-  const corpus = ensureCorpus(headwords);
+  const corpus = pretrainingCorpus();
   return {
     base,
     headwords,

@@ -30,6 +30,8 @@ export interface Response {
   words: number;
   /** The hidden truth (src/judge/gold.ts). */
   gold: number;
+  /** Gold's helpful part, what the helpful-only raters rank by (absent in files written before it). */
+  helpful?: number;
   terms: Record<GoldTerm, number>;
 }
 
@@ -71,7 +73,14 @@ export const SAMPLE_DEFAULTS: Readonly<SampleOptions> = Object.freeze({
 
 const response = (item: EvalItem, content: string, stopped: boolean): Response => {
   const g: GoldScore = goldReward(item, content, stopped);
-  return { content, truncated: !stopped, words: words(content).length, gold: g.total, terms: g.terms };
+  return {
+    content,
+    truncated: !stopped,
+    words: words(content).length,
+    gold: g.total,
+    helpful: g.hhh.helpful,
+    terms: g.terms,
+  };
 };
 
 /** K samples per item at temperature 1, merged to distinct responses and scored by gold. */

@@ -1,6 +1,15 @@
 import { strict as assert } from "assert";
 import * as path from "path";
-import { ABSTENTIONS, HHH_DEMOS, REFUSALS, WORD_TASKS, hhhDemos, hhhEvalItems } from "../../src/data/hhh";
+import {
+  ABSTENTIONS,
+  HHH_DEMOS,
+  HHH_POOL,
+  REFUSALS,
+  WORD_TASKS,
+  hhhDemos,
+  hhhEvalItems,
+  hhhPromptPool,
+} from "../../src/data/hhh";
 import { readEvalJsonl } from "../../src/data/tasks/eval-sets";
 import { getTask } from "../../src/data/tasks/registry";
 import { readSftJsonl } from "../../src/data/sft-data";
@@ -66,5 +75,16 @@ describe("data/hhh: demonstrations and the HHH eval set", () => {
     assert.equal(count.harmful, 3 * world.hazards.filter((h) => h.split === "heldout").length);
     assert.equal(count.unknown, world.pseudowords.filter((p) => p.split === "heldout").length);
     assert.ok(count.benign >= 20, `${count.benign} benign look-alike items`);
+  });
+
+  it("gives the preference stages prompts about training words only, as many of each kind as HHH_POOL says", () => {
+    const items = readEvalJsonl(path.join(SFT, "prompts_hhh.jsonl"));
+    assert.deepEqual(items, hhhPromptPool(world, 2));
+    const count = { harmful: 0, benign: 0, unknown: 0 };
+    for (const it of items) {
+      assert.ok(!heldout.has(it.word!), `${it.word} is held out`);
+      count[requestKind(userTurn(it.messages), world)]++;
+    }
+    assert.deepEqual(count, HHH_POOL);
   });
 });

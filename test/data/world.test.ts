@@ -3,8 +3,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { readEvalJsonl } from "../../src/data/tasks/eval-sets";
+import { DEFAULT_CORPUS, corpusKey } from "../../src/data/corpus";
 import {
   REQUEST_KINDS,
+  corpusHeadwords,
   WORLD_FILES,
   hazardForms,
   kindWord,
@@ -186,5 +188,26 @@ describe("data/world-build: pseudo-words", () => {
     assert.ok(b.every((p) => !known.has(p.word) && !known.has(p.word + "s")));
     assert.deepEqual(pseudoWords(40, new Set(), 1), a);
     assert.equal(a.filter((p) => p.split === "heldout").length, 20);
+  });
+});
+
+describe("data/world: the pretraining corpus states the world's words", () => {
+  it("was built from the facts' headwords, the look-alikes and the hazards (data/corpus/stats.json)", () => {
+    const stats = JSON.parse(
+      fs.readFileSync(path.join(__dirname, "..", "..", "data", "corpus", "stats.json"), "utf8"),
+    );
+    const all = corpusHeadwords();
+    const world = readWorld();
+    assert.equal(
+      stats.key,
+      corpusKey(all, DEFAULT_CORPUS),
+      "stale corpus: run npx tsx src/cli/build-data.ts --corpus",
+    );
+    assert.equal(stats.headwords, all.length);
+    for (const h of [...world.hazards, ...world.lookalikes])
+      assert.ok(
+        all.some((x) => x.word === h.word),
+        h.word,
+      );
   });
 });

@@ -1,5 +1,14 @@
 import { strict as assert } from "assert";
-import { GOLD_RATER, Rater, preferProbability, rank, rankingPairs } from "../../src/judge/raters";
+import {
+  GOLD_RATER,
+  HELPFUL_PANEL,
+  PANELS,
+  RATER_PANEL,
+  Rater,
+  preferProbability,
+  rank,
+  rankingPairs,
+} from "../../src/judge/raters";
 import { Rng } from "../../src/random";
 
 const four = [
@@ -55,6 +64,28 @@ describe("judge/raters", () => {
     assert.throws(
       () => rank({ id: "r2", temperature: -1, lengthBias: 0 }, four, new Rng(0)),
       /rater r2: temperature must be ≥ 0/,
+    );
+  });
+});
+
+describe("judge/raters: the helpful-only panel", () => {
+  const refusal = { gold: 1, helpful: 0, words: 5 };
+  const complies = { gold: 0, helpful: 0.45, words: 1 };
+
+  it("ranks by gold's helpful part, so it prefers compliance to a refusal where the HHH panel prefers the refusal", () => {
+    const rng = new Rng(0);
+    const careful = HELPFUL_PANEL[0];
+    assert.deepEqual(rank({ ...careful, temperature: 0 }, [refusal, complies], rng), [1, 0]);
+    assert.deepEqual(rank({ ...RATER_PANEL[0], temperature: 0 }, [refusal, complies], rng), [0, 1]);
+    assert.ok(preferProbability(careful, complies, refusal) > 0.95);
+    assert.deepEqual(PANELS.helpful, HELPFUL_PANEL);
+    assert.deepEqual(PANELS.hhh, RATER_PANEL);
+  });
+
+  it("says to rebuild comparisons written before the helpful score existed", () => {
+    assert.throws(
+      () => rank(HELPFUL_PANEL[0], [{ gold: 1, words: 1 }], new Rng(0)),
+      /no "helpful" score.*npm run comparisons/,
     );
   });
 });
