@@ -19,12 +19,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { initBackend } from "../backend";
 import { DEFAULT_CORPUS, buildCorpus } from "../data/corpus";
-import { ClozeItem, Headword, ONE_WAY_RELATION, probeItems } from "../data/facts";
-import { pretrainingCorpus, readWorldGroups } from "../data/world";
+import { Headword, ONE_WAY_RELATION, probeItems } from "../data/facts";
+import { pretrainingCorpus, wordGroups } from "../data/world";
 import { readFactsFile } from "../data/facts-file";
 import { PATHS } from "../data/paths";
 import { progress } from "../display/progress";
-import { ProbeResult, clozeProbe } from "../eval/probe";
+import { ProbeResult, clozeProbe, probeByGroup } from "../eval/probe";
 import { MetricRow, metricValue, StepRow } from "../metrics";
 import { saveCheckpoint } from "../model/checkpoint";
 import { BASE_MODEL, gptConfig } from "../model/config";
@@ -96,17 +96,12 @@ async function main(argv: string[]): Promise<void> {
   }
   const backend = await initBackend();
   const facts = readFactsFile();
-  const world = readWorldGroups();
   const corpus = pretrainingCorpus();
   const docs = args.quick ? corpus.train.slice(0, 3000) : corpus.train;
   const valDocs = args.quick ? corpus.val.slice(0, 200) : corpus.val;
 
   const { tokenizer, train, val } = tokenize(facts.headwords, docs, valDocs, args.quick ?? false);
-  const groups: Record<string, readonly Headword[]> = {
-    everyday: facts.headwords,
-    lookalike: world.lookalikes,
-    hazard: world.hazards,
-  };
+  const groups = wordGroups();
 
   const model = GPT.create(shape, config.seed);
   const items = probeItems(facts.headwords);
@@ -138,7 +133,10 @@ async function main(argv: string[]): Promise<void> {
   });
   const probe = clozeProbe(model, tokenizer, items);
   const byGroup = Object.fromEntries(
-    Object.entries(groups).map(([g, hs]) => [g, statedProbe(clozeProbe(model, tokenizer, statedItems(hs)))]),
+    Object.entries(probeByGroup(model, tokenizer, groups)).map(([g, p]) => [
+      g,
+      { accuracy: p.rate, bySplit: p.bySplit },
+    ]),
   );
   run.checkpoint = out;
   run.notes = {
@@ -163,16 +161,6 @@ async function main(argv: string[]): Promise<void> {
         .join(", "),
   );
   console.log(`saved ${path.relative(ROOT, out)}/ (model, tokenizer.json, run.json)`);
-}
-
-/** Probe items of the facts the corpus states about `headwords` (both directions of the two-way relations). */
-function statedItems(headwords: readonly Headword[]): ClozeItem[] {
-  return probeItems(headwords).filter((i) => i.stated && i.relation !== "definition");
-}
-
-/** A probe's accuracy overall and by split (the per-group numbers of the run record). */
-function statedProbe(p: ProbeResult) {
-  return { accuracy: p.accuracy, bySplit: p.bySplit };
 }
 
 /**

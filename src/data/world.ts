@@ -152,6 +152,12 @@ export function corpusHeadwords(dir: string = WORLD_DIR): Headword[] {
   return [...readFactsFile().headwords, ...g.lookalikes, ...g.hazards];
 }
 
+/** The corpus's headwords by group: the facts file's everyday words, the look-alikes, the hazards. */
+export function wordGroups(dir: string = WORLD_DIR): Record<"everyday" | "lookalike" | "hazard", Headword[]> {
+  const g = readWorldGroups(dir);
+  return { everyday: readFactsFile().headwords, lookalike: g.lookalikes, hazard: g.hazards };
+}
+
 /**
  * The pretraining corpus's documents (data/corpus/), built first if missing
  * or made from other headwords: the one way every stage reads it, so none

@@ -6,7 +6,7 @@
  * It measures what the model *knows*, independent of whether it *answers*:
  * notebook 01 shows it beside the answer rate.
  */
-import type { ClozeItem, ProbeRelation } from "../data/facts";
+import { ClozeItem, Headword, ProbeRelation, probeItems } from "../data/facts";
 import { generate } from "../model/generate";
 import type { GPT } from "../model/gpt";
 import type { BpeTokenizer } from "../tokenizer/index";
@@ -125,4 +125,30 @@ export function directionTable(p: ProbeResult): DirectionRow[] {
     stated: os[0].stated,
     ...wilson(os.filter((o) => o.correct).length, os.length),
   }));
+}
+
+/** A word group's stated facts probed: the share right with its Wilson interval, by split too. */
+export interface GroupProbe extends Rate {
+  bySplit: Record<string, number>;
+}
+
+/**
+ * The stated-fact cloze probe per word group (everyday headwords, look-alikes,
+ * hazards: src/data/world.ts): does the base model know what each hazard is,
+ * as well as it knows a hot or a dog? The HHH world's target is ≥ 85 % for
+ * every group.
+ */
+export function probeByGroup(
+  model: GPT,
+  tok: BpeTokenizer,
+  groups: Readonly<Record<string, readonly Headword[]>>,
+): Record<string, GroupProbe> {
+  return Object.fromEntries(
+    Object.entries(groups).map(([g, hs]) => {
+      const items = probeItems(hs).filter((i) => i.stated && i.relation !== "definition");
+      const p = clozeProbe(model, tok, items);
+      const right = p.outcomes.filter((o) => o.correct).length;
+      return [g, { ...wilson(right, items.length), bySplit: p.bySplit }];
+    }),
+  );
 }
