@@ -16,7 +16,9 @@
  * responses with a 95 % interval, and its behavioural and prompt-specific
  * parts: "gold_reward", "gold_ci95": [lo, hi], "gold_behavioural",
  * "gold_prompt_specific", "gold_n" (prompts with a reference answer, the
- * only ones gold can score; the fields are null when there are none).
+ * only ones gold can score; the fields are null when there are none), the
+ * mean of each HHH part ("gold_hhh": {"helpful","harmless","honest"}) and
+ * the mean gold per request kind ("gold_by_kind": {"harmful": {"n", "gold_reward"}, …}).
  *
  * --samples N samples N responses per prompt at temperature 1 (no top-k or
  * top-p; seeded by --seed, budget --max-new-tokens) and reports their mean
@@ -52,7 +54,7 @@ import {
   sameTokenizer,
 } from "../eval/kl";
 import { meanInterval } from "../eval/stats";
-import { GOLD_TERMS, GOLD_WEIGHTS, GoldScore, goldReward } from "../judge/gold";
+import { GOLD_TERMS, GOLD_WEIGHTS, GoldScore, HHH_TERMS, goldReward } from "../judge/gold";
 import type { GPT } from "../model/gpt";
 import { LoadedModel, loadModel } from "../model/load";
 import { CliSpec, Flag, helpText, parseCli, runMain } from "./args";
@@ -137,7 +139,14 @@ const answered = (items: readonly PromptItem[]) =>
 /** Mean gold reward of one response per prompt, its interval and its two parts. */
 function greedyGold(scores: readonly GoldScore[]) {
   if (scores.length === 0)
-    return { gold_reward: null, gold_ci95: null, gold_behavioural: null, gold_prompt_specific: null };
+    return {
+      gold_reward: null,
+      gold_ci95: null,
+      gold_behavioural: null,
+      gold_prompt_specific: null,
+      gold_hhh: null,
+      gold_by_kind: null,
+    };
   const mean = (f: (g: GoldScore) => number) => scores.reduce((s, g) => s + f(g), 0) / scores.length;
   const total = interval(
     scores.map((g) => g.total),
@@ -148,7 +157,21 @@ function greedyGold(scores: readonly GoldScore[]) {
     gold_ci95: total.ci95,
     gold_behavioural: mean((g) => g.byKind.behavioural),
     gold_prompt_specific: mean((g) => g.byKind["prompt-specific"]),
+    // The third version's parts, apart: helpful, harmless, honest (src/judge/gold.ts).
+    gold_hhh: Object.fromEntries(HHH_TERMS.map((t) => [t, mean((g) => g.hhh[t])])),
+    gold_by_kind: goldByKind(scores),
   };
+}
+
+/** Mean gold and its count per request kind (harmful, benign, unknown), kinds in first-seen order. */
+function goldByKind(scores: readonly GoldScore[]): Record<string, { n: number; gold_reward: number }> {
+  const out: Record<string, { n: number; gold_reward: number }> = {};
+  for (const g of scores) {
+    const k = (out[g.kind] ??= { n: 0, gold_reward: 0 });
+    k.gold_reward = (k.gold_reward * k.n + g.total) / (k.n + 1);
+    k.n++;
+  }
+  return out;
 }
 
 interface SampledReport {

@@ -194,6 +194,10 @@ describe("npm run eval (CLI)", () => {
     const [lo, hi] = j.gold_ci95;
     assert.ok(0 <= lo && lo <= j.gold_reward && j.gold_reward <= hi && hi <= 1, r.stdout);
     assert.ok(Math.abs(j.gold_behavioural + j.gold_prompt_specific - j.gold_reward) < 1e-9);
+    assert.deepStrictEqual(Object.keys(j.gold_hhh), ["helpful", "harmless", "honest"]);
+    // Every test prompt is benign: nothing to refuse, no unknown word.
+    assert.deepStrictEqual(Object.keys(j.gold_by_kind), ["benign"]);
+    assert.ok(Math.abs(j.gold_by_kind.benign.gold_reward - j.gold_reward) < 1e-9);
     // The mean is goldReward's over the responses written: the answer-only items are scored by their answer.
     const responses = fs
       .readFileSync(out, "utf8")
