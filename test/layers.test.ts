@@ -9,7 +9,7 @@ import * as path from "path";
  * same order.
  */
 export const LAYERS: readonly (readonly string[])[] = [
-  ["backend", "native", "random", "config", "metrics", "tokenizer", "chat"],
+  ["backend", "native", "random", "config", "metrics", "output", "tokenizer", "chat"],
   ["model", "data", "run-record"],
   ["eval"],
   ["judge"],

@@ -29,6 +29,7 @@ import { rankingsToPairs, writeRankings } from "../judge/comparisons";
 import { PANELS } from "../judge/raters";
 import { loadModel } from "../model/load";
 import { versions } from "../run-record";
+import { checkOutput } from "../output";
 import { CliSpec, Flag, helpText, parseCli, runMain } from "./args";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -51,6 +52,7 @@ export const COMPARISONS_CLI = {
     k: { type: "int", min: 2, doc: "samples per prompt", default: 4 },
     seed: { type: "int", doc: "sampling and ranking seed", default: 0 },
     out: { type: "string", arg: "DIR", doc: "output folder", default: "data/rlhf/hhh" },
+    force: { type: "boolean", doc: "replace an --out folder that holds something this command did not make" },
   },
 } as const satisfies CliSpec<Record<string, Flag>>;
 
@@ -102,13 +104,21 @@ async function main(argv: string[]): Promise<void> {
   const promptsFile = a.prompts ?? path.join(PATHS.sft, "prompts_hhh.jsonl");
   const k = a.k ?? 4;
   const seed = a.seed ?? 0;
+  const modelDir = a.model ?? PATHS.sftModel;
+  checkOutput({
+    out,
+    what: "comparisons",
+    ours: (dir) => fs.existsSync(path.join(dir, "comparisons.json")),
+    reads: [modelDir],
+    force: a.force,
+  });
   fs.mkdirSync(out, { recursive: true });
   const backend = await initBackend();
   const world = readWorld();
   const all = readEvalJsonl(promptsFile);
   // Quick: 60 prompts spread over the file, so every kind is in them.
   const items = quick ? all.filter((_, i) => i % Math.ceil(all.length / 60) === 0) : all;
-  const { model, tokenizer } = loadModel(a.model ?? PATHS.sftModel);
+  const { model, tokenizer } = loadModel(modelDir);
   const t = Date.now();
   const c = hhhComparisons(model, tokenizer, items, { k, seed });
   const pairs: Record<string, Partial<Record<string, PairCounts>>> = {};

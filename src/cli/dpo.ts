@@ -57,6 +57,7 @@ import { loadRewardModel } from "../model/reward-model";
 import { loadRun, versions } from "../run-record";
 import { checkResumable, checkScheduleUnchanged } from "../train/loop";
 import { DPO_FULL, DPO_QUICK, DpoConfig, dpoConfig } from "../train/dpo";
+import { checkOutput, runOfKind } from "../output";
 import { CliSpec, Flag, helpText, parseCli, runMain } from "./args";
 import {
   DPO_LOSSES,
@@ -100,6 +101,7 @@ export const DPO_CLI = {
     beta: { type: "number", doc: "β (> 0)", default: DPO_FULL.beta },
     ...OBJECTIVE_FLAGS,
     out: { type: "string", arg: "DIR", doc: "where the final policy goes", default: "data/models/dpo" },
+    force: { type: "boolean", doc: "replace an --out folder that holds something this command did not make" },
     sweep: {
       type: "boolean",
       doc: "train notebook 07's sweep (β × seeds, variants, Preferred-FT) into data/rlhf/dpo_sweep.json",
@@ -143,6 +145,8 @@ async function main(argv: string[]): Promise<void> {
     ]);
     checkScheduleUnchanged(previous, config, path.join(work, "run.json"));
   }
+  const out = a.out ?? (quick ? path.join(ROOT, "build", "models", "dpo-quick") : DPO_PATHS.out);
+  checkOutput({ out, what: "DPO policy", ours: runOfKind("dpo"), reads: [DPO_PATHS.sft], force: a.force });
   const backend = await initBackend();
   const t = Date.now();
   const inputs = loadDpoInputs({ quick });
@@ -156,7 +160,6 @@ async function main(argv: string[]): Promise<void> {
   });
   const minutes = (Date.now() - t) / 60000;
   const ev = evaluateDpo(inputs, policy, { quick });
-  const out = a.out ?? (quick ? path.join(ROOT, "build", "models", "dpo-quick") : DPO_PATHS.out);
   run.checkpoint = path.relative(ROOT, out);
   run.notes = { ...run.notes, evaluation: ev };
   await saveCheckpoint(out, { model: policy, tokenizer: inputs.tokenizer, run, step: config.steps });

@@ -11,8 +11,9 @@
 import { initBackend } from "../backend";
 import { countParameters } from "../model/config";
 import { hfArchitecture } from "../model/hf";
-import { exportHf } from "../model/hf-folder";
+import { exportHf, isHfFolder } from "../model/hf-folder";
 import { loadModel } from "../model/load";
+import { checkOutput } from "../output";
 import { CliSpec, Flag, helpText, parseCli, runMain } from "./args";
 
 export const EXPORT_CLI = {
@@ -34,6 +35,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (!a.model || !a.out) throw new Error(`export: --model and --out are required\n${EXPORT_CLI.usage}`);
+  checkOutput({ out: a.out, what: "export", ours: isHfFolder, reads: [a.model], force: a.force });
   await initBackend({ quiet: true });
   const { model, tokenizer, run } = loadModel(a.model);
   const files = await exportHf(a.out, { model, tokenizer, run, source: a.model }, { force: a.force });

@@ -55,6 +55,7 @@ import {
   ppoConfig,
   updatesPerRollout,
 } from "../train/ppo";
+import { checkOutput, runOfKind } from "../output";
 import { CliSpec, Flag, helpText, parseCli, runMain } from "./args";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -81,6 +82,7 @@ export const PPO_CLI = {
     "length-bias": { type: "number", doc: "score units per response word added to the RM's", default: 0 },
     ptx: { type: "number", doc: "PPO-ptx: weight of the pretraining loss", default: 0 },
     out: { type: "string", arg: "DIR", doc: "where the final policy goes", default: "data/models/ppo" },
+    force: { type: "boolean", doc: "replace an --out folder that holds something this command did not make" },
     sweep: {
       type: "boolean",
       doc: "train notebook 05's sweep (β × seeds, estimators, ptx) in 2 workers into data/rlhf/ppo_sweep.json",
@@ -116,6 +118,14 @@ async function main(argv: string[]): Promise<void> {
     checkResumable(previous, config, path.join(work, "run.json"), PPO_FIXED_ON_RESUME);
     checkScheduleUnchanged(previous, config, path.join(work, "run.json"));
   }
+  const out = a.out ?? (quick ? path.join(ROOT, "build", "models", "ppo-quick") : PPO_PATHS.out);
+  checkOutput({
+    out,
+    what: "PPO policy",
+    ours: runOfKind("ppo"),
+    reads: [PPO_PATHS.sft, PPO_PATHS.rm],
+    force: a.force,
+  });
   const backend = await initBackend();
   const inputs = loadPpoInputs();
   const t = Date.now();
@@ -130,7 +140,6 @@ async function main(argv: string[]): Promise<void> {
   });
   const minutes = (Date.now() - t) / 60000;
   const ev = evaluateRlhf(inputs, policy, config, { quick });
-  const out = a.out ?? (quick ? path.join(ROOT, "build", "models", "ppo-quick") : PPO_PATHS.out);
   run.checkpoint = path.relative(ROOT, out);
   run.notes = {
     ...run.notes,

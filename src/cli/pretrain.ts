@@ -33,6 +33,7 @@ import { trainBpe } from "../tokenizer/index";
 import { loadRun } from "../run-record";
 import { checkResumable, checkScheduleUnchanged } from "../train/loop";
 import { PRETRAIN_FULL, PRETRAIN_QUICK, pretrain, pretrainConfig, tokenStream } from "../train/pretrain";
+import { checkOutput, runOfKind } from "../output";
 import { CliSpec, Flag, helpText, parseCli, runMain } from "./args";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -50,6 +51,7 @@ export const PRETRAIN_CLI = {
     steps: { type: "int", min: 0, doc: "optimizer steps (0: the recipe's)", default: PRETRAIN_FULL.steps },
     seed: { type: "int", doc: "random seed", default: 0 },
     out: { type: "string", arg: "DIR", doc: "where the final model goes", default: "data/models/base" },
+    force: { type: "boolean", doc: "replace an --out folder that holds something this command did not make" },
     checkpoints: {
       type: "string",
       arg: "DIR",
@@ -94,6 +96,10 @@ async function main(argv: string[]): Promise<void> {
     checkResumable(recorded, config, path.join(work, "run.json"));
     if (!args["allow-schedule-change"]) checkScheduleUnchanged(recorded, config, path.join(work, "run.json"));
   }
+  const out =
+    args.out ??
+    (args.quick ? path.join(ROOT, "build", "models", "base-quick" + suffix) : PATHS.baseModel + suffix);
+  checkOutput({ out, what: "base model", ours: runOfKind("pretrain"), force: args.force });
   const backend = await initBackend();
   const facts = readFactsFile();
   const corpus = pretrainingCorpus();
@@ -105,9 +111,6 @@ async function main(argv: string[]): Promise<void> {
 
   const model = GPT.create(shape, config.seed);
   const items = probeItems(facts.headwords);
-  const out =
-    args.out ??
-    (args.quick ? path.join(ROOT, "build", "models", "base-quick" + suffix) : PATHS.baseModel + suffix);
   // The bar counts the steps this process will run, so its rate and time left are right when resuming.
   const done = args.resume
     ? (JSON.parse(fs.readFileSync(path.join(work, "config.json"), "utf8")) as { step: number }).step

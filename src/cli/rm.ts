@@ -53,6 +53,7 @@ import { lengthBiasedPanel, RATER_PANEL } from "../judge/raters";
 import { saveRewardModel } from "../model/reward-model";
 import { checkResumable, checkScheduleUnchanged } from "../train/loop";
 import { RM_FULL, RM_QUICK, rewardConfig } from "../train/reward";
+import { checkOutput, runOfKind } from "../output";
 import { CliSpec, Flag, helpText, parseCli, runMain } from "./args";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -71,6 +72,7 @@ export const RM_CLI = {
     seed: { type: "int", doc: "random seed (sampling, ranking, training)", default: 0 },
     "length-bias": { type: "number", doc: "raters' gold units per word (a taste for length)", default: 0 },
     out: { type: "string", arg: "DIR", doc: "where the final model goes", default: "data/models/rm" },
+    force: { type: "boolean", doc: "replace an --out folder that holds something this command did not make" },
     sweep: { type: "boolean", doc: "train notebook 04's sweep on data/rlhf/ into data/rlhf/sweep.json" },
     seeds: {
       type: "boolean",
@@ -98,6 +100,15 @@ async function main(argv: string[]): Promise<void> {
     checkResumable(previous, config, path.join(work, "run.json"));
     checkScheduleUnchanged(previous, config, path.join(work, "run.json"));
   }
+  const out =
+    a.out ?? (quick ? path.join(ROOT, "build", "models", "rm-quick") : path.join(PATHS.sftModel, "..", "rm"));
+  checkOutput({
+    out,
+    what: "reward model",
+    ours: runOfKind("reward"),
+    reads: [PATHS.sftModel],
+    force: a.force,
+  });
   const backend = await initBackend();
   const { model: sft, tokenizer, dir } = loadSft();
   const bias = a["length-bias"] ?? 0;
@@ -129,8 +140,6 @@ async function main(argv: string[]): Promise<void> {
     progress: progress(config.steps, { label: "reward model" }),
   });
   const ev = evaluateRewardModel(rm, tokenizer, test);
-  const out =
-    a.out ?? (quick ? path.join(ROOT, "build", "models", "rm-quick") : path.join(PATHS.sftModel, "..", "rm"));
   run.checkpoint = path.relative(ROOT, out);
   run.notes = {
     ...run.notes,

@@ -30,6 +30,7 @@ import { metricValue } from "../metrics";
 import { loadRun } from "../run-record";
 import { checkScheduleUnchanged } from "../train/loop";
 import { SFT_FULL, SFT_QUICK, sftConfig, trainSft } from "../train/sft";
+import { checkOutput, runOfKind } from "../output";
 import { CliSpec, Flag, helpText, parseCli, runMain } from "./args";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -53,6 +54,7 @@ export const SFT_CLI = {
       default: "assistant",
     },
     out: { type: "string", arg: "DIR", doc: "where the final model goes", default: "data/models/sft" },
+    force: { type: "boolean", doc: "replace an --out folder that holds something this command did not make" },
     "decay-steps": { type: "int", min: 1, doc: "step where the cosine lr decay ends", default: "--steps" },
     "allow-schedule-change": { type: "boolean", doc: "let --resume change the lr schedule (a warm restart)" },
   },
@@ -65,6 +67,7 @@ interface Args {
   seed: number;
   mask: MaskMode;
   out?: string;
+  force?: boolean;
   decaySteps?: number;
   allowScheduleChange?: boolean;
   help?: boolean;
@@ -80,6 +83,7 @@ export function parseSftArgs(argv: string[]): Args {
     mask: v.mask ?? "assistant",
     ...(v.steps ? { steps: v.steps } : {}),
     ...(v.out !== undefined ? { out: v.out } : {}),
+    ...(v.force ? { force: true } : {}),
     ...(v["decay-steps"] !== undefined ? { decaySteps: v["decay-steps"] } : {}),
     ...(v["allow-schedule-change"] ? { allowScheduleChange: true } : {}),
     ...(v.help ? { help: true } : {}),
@@ -106,6 +110,14 @@ async function main(argv: string[]): Promise<void> {
     throw new Error(`--resume: no in-progress run at ${work}; start without --resume`);
   if (args.resume && !args.allowScheduleChange)
     checkScheduleUnchanged(loadRun(work, "sft").config, config, path.join(work, "run.json"));
+  const out = args.out ?? (args.quick ? path.join(ROOT, "build", "models", "sft-quick") : PATHS.sftModel);
+  checkOutput({
+    out,
+    what: "SFT model",
+    ours: runOfKind("sft"),
+    reads: [PATHS.baseModel],
+    force: args.force,
+  });
   const backend = await initBackend();
   const inputs = loadSftInputs();
   const { model, tokenizer } = inputs.base;
@@ -142,7 +154,6 @@ async function main(argv: string[]): Promise<void> {
   });
   const results = evaluateSets(model, tokenizer, inputs.sets);
   const hhh = hhhRates(runPrompts(model, tokenizer, readEvalJsonl(HHH_SET_FILE)));
-  const out = args.out ?? (args.quick ? path.join(ROOT, "build", "models", "sft-quick") : PATHS.sftModel);
   run.checkpoint = path.relative(ROOT, out);
   run.notes = {
     ...run.notes,

@@ -16,6 +16,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { realish } from "../output";
 import { tf } from "../backend";
 import { CHAT_TEMPLATE_JINJA } from "../chat/template";
 import type { RunRecord } from "../run-record";
@@ -103,9 +104,17 @@ export async function exportHf(out: string, parts: ExportParts, opts: ExportOpti
 
 function checkTarget(out: string, source: string | undefined, force: boolean): void {
   if (source) {
-    const rel = path.relative(path.resolve(out), path.resolve(source));
-    if (rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel)))
-      throw new Error(`export: --out ${out} holds the model being exported (${source}); pick another folder`);
+    // Symlinks resolved: an --out that links to the source is the source.
+    const [o, s] = [realish(out), realish(source)];
+    const within = (a: string, b: string) => {
+      const rel = path.relative(b, a);
+      return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
+    };
+    if (within(s, o) || within(o, s))
+      throw new Error(
+        `export: --out ${out} ${within(s, o) ? "holds" : "lies inside"} the model being exported (${source}); ` +
+          "pick another folder",
+      );
   }
   if (!fs.existsSync(out)) return;
   if (!fs.statSync(out).isDirectory()) throw new Error(`export: ${out} exists and is not a folder`);

@@ -46,10 +46,11 @@ describe("npm run export (CLI)", () => {
 
   it("says so when --model is not a checkpoint, and requires both folders", function () {
     this.timeout(60000);
-    const r = exportCli(["--model", dir, "--out", path.join(dir, "nothing"), "--force"]);
+    const elsewhere = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "tl-export-out-")), "nothing");
+    const r = exportCli(["--model", dir, "--out", elsewhere, "--force"]);
     assert.strictEqual(r.status, 1);
     assert.match(r.stderr, /no checkpoint at .*: .* has no config.json/);
-    assert.ok(!fs.existsSync(path.join(dir, "nothing")), "nothing written");
+    assert.ok(!fs.existsSync(elsewhere), "nothing written");
     const usage = exportCli(["--out", out]);
     assert.match(usage.stderr, /export: --model and --out are required\nusage: npm run export/);
   });
