@@ -49,7 +49,7 @@ import {
 import { rmBestOfN } from "../experiments/ppo";
 import { HELDOUT_SAMPLE_SEED, sampledGold } from "../eval/policy";
 import { goldReward } from "../judge/gold";
-import { runInPool } from "../experiments/pool";
+import { runPoolResumable } from "../experiments/sweep";
 import { saveCheckpoint } from "../model/checkpoint";
 import { readEvalJsonl, readPreferenceJsonl, writePreferenceJsonl } from "../data/sft-data";
 import { loadModel } from "../model/load";
@@ -178,20 +178,27 @@ function objectiveParams(a: Record<string, unknown>): Partial<DpoConfig> {
 }
 
 /** DPO jobs in worker processes, one bar over all their steps, a line per finished run. */
-function runJobs(jobs: DpoJob[], o: { quick: boolean; workers: number; steps: number; label: string }) {
-  return runInPool<{ quick: boolean }, DpoJob, DpoSweepResult>({
-    worker: "dpo-worker.ts",
-    inputs: { quick: o.quick },
-    jobs,
-    name: dpoJobLabel,
-    workers: o.workers,
-    progress: progress(jobs.length * o.steps, { label: o.label }),
-    onResult: (r) =>
-      console.log(
-        `${dpoJobLabel(r.job)}: sampled gold ${r.sampled.gold.mean.toFixed(3)}, KL ${r.sampled.kl.mean.toFixed(2)}, ` +
-          `greedy gold ${r.greedy.gold.mean.toFixed(3)} (${r.seconds.toFixed(0)} s)`,
-      ),
-  });
+function runJobs(
+  jobs: DpoJob[],
+  o: { quick: boolean; workers: number; steps: number; label: string; name: string; command: string },
+) {
+  return runPoolResumable<{ quick: boolean }, DpoJob, DpoSweepResult>(
+    `${o.name}${o.quick ? "-quick" : ""}`,
+    o.command,
+    {
+      worker: "dpo-worker.ts",
+      inputs: { quick: o.quick },
+      jobs,
+      name: dpoJobLabel,
+      workers: o.workers,
+      progress: progress(jobs.length * o.steps, { label: o.label }),
+      onResult: (r) =>
+        console.log(
+          `${dpoJobLabel(r.job)}: sampled gold ${r.sampled.gold.mean.toFixed(3)}, KL ${r.sampled.kl.mean.toFixed(2)}, ` +
+            `greedy gold ${r.greedy.gold.mean.toFixed(3)} (${r.seconds.toFixed(0)} s)`,
+        ),
+    },
+  );
 }
 
 async function sweep(workers: number, quick: boolean): Promise<void> {
@@ -199,7 +206,15 @@ async function sweep(workers: number, quick: boolean): Promise<void> {
   const grid = quick ? DPO_SWEEP_QUICK : DPO_SWEEP;
   const jobs = dpoSweepJobs(grid);
   const t = Date.now();
-  const rows = await runJobs(jobs, { quick, workers, steps: grid.steps, label: "dpo sweep" });
+  const command = `npm run dpo -- --sweep${quick ? " --quick" : ""} --workers ${workers}`;
+  const rows = await runJobs(jobs, {
+    quick,
+    workers,
+    steps: grid.steps,
+    label: "dpo sweep",
+    name: "dpo",
+    command,
+  });
   // SFT itself and best-of-n under the RM, on the same prompts with the same seed.
   const { model: sft, tokenizer } = loadModel(DPO_PATHS.sft);
   const items = readEvalJsonl(DPO_PATHS.heldout).slice(0, grid.prompts);
@@ -215,7 +230,7 @@ async function sweep(workers: number, quick: boolean): Promise<void> {
   });
   const file = quick ? path.join(ROOT, "build", "dpo_sweep-quick.json") : DPO_SWEEP_FILE;
   const record = {
-    command: `npm run dpo -- --sweep${quick ? " --quick" : ""} --workers ${workers}`,
+    command,
     grid,
     backend,
     versions: versions(backend.tfjsVersion),
@@ -260,7 +275,15 @@ async function offline(workers: number, quick: boolean): Promise<void> {
       config: { steps, seed, beta: OFFLINE.beta },
     })),
   );
-  const rows = await runJobs(jobs, { quick, workers, steps, label: "online vs offline" });
+  const command = `npm run dpo -- --offline${quick ? " --quick" : ""} --workers ${workers}`;
+  const rows = await runJobs(jobs, {
+    quick,
+    workers,
+    steps,
+    label: "online vs offline",
+    name: "dpo-offline",
+    command,
+  });
   const grid = quick ? DPO_SWEEP_QUICK : DPO_SWEEP;
   const items = readEvalJsonl(DPO_PATHS.heldout).slice(0, grid.prompts);
   const sftPoint = sampledGold(sft, sft, tokenizer, items, {
@@ -270,7 +293,7 @@ async function offline(workers: number, quick: boolean): Promise<void> {
   });
   const file = quick ? path.join(ROOT, "build", "dpo_offline-quick.json") : OFFLINE_FILES.record;
   const record: OfflineRecord = {
-    command: `npm run dpo -- --offline${quick ? " --quick" : ""} --workers ${workers}`,
+    command,
     config: { ...OFFLINE, every, steps },
     backend,
     versions: versions(backend.tfjsVersion),

@@ -42,7 +42,7 @@ import {
   SweepResult,
   sweepJobs,
 } from "../experiments/ppo-sweep";
-import { runInPool } from "../experiments/pool";
+import { runPoolResumable } from "../experiments/sweep";
 import { saveCheckpoint } from "../model/checkpoint";
 import { loadRun, versions } from "../run-record";
 import { checkResumable, checkScheduleUnchanged } from "../train/loop";
@@ -163,7 +163,8 @@ async function sweep(workers: number, quick: boolean): Promise<void> {
   const grid = quick ? PPO_SWEEP_QUICK : PPO_SWEEP;
   const jobs = sweepJobs(grid);
   const t = Date.now();
-  const rows = await runInPool<null, PpoJob, SweepResult>({
+  const command = `npm run ppo -- --sweep${quick ? " --quick" : ""} --workers ${workers}`;
+  const rows = await runPoolResumable<null, PpoJob, SweepResult>(`ppo${quick ? "-quick" : ""}`, command, {
     worker: "ppo-worker.ts",
     inputs: null,
     jobs,
@@ -178,7 +179,7 @@ async function sweep(workers: number, quick: boolean): Promise<void> {
   });
   const file = quick ? path.join(ROOT, "build", "ppo_sweep-quick.json") : PPO_SWEEP_FILE;
   const record = {
-    command: `npm run ppo -- --sweep${quick ? " --quick" : ""} --workers ${workers}`,
+    command,
     grid,
     backend,
     versions: versions(backend.tfjsVersion),

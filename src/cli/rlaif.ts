@@ -38,7 +38,7 @@ import {
 } from "../experiments/rlaif";
 import { agreement, selfJudgeStudy, timedLabels } from "../judge/agreement";
 import { RlaifRecord } from "../experiments/rlaif-record";
-import { runInPool } from "../experiments/pool";
+import { runPoolResumable } from "../experiments/sweep";
 import { readEvalJsonl } from "../data/sft-data";
 import { RankedPrompt, readRankings } from "../judge/comparisons";
 import { clamped, goldJudge, Judge, JudgePair, labelPairs, raterJudge, swapDebiased } from "../judge/judge";
@@ -309,22 +309,27 @@ async function policyRuns(
     number
   >;
   const jobs = rlaifJobs({ ...o.S, quick: o.quick }, passSteps);
-  return runInPool<RlaifWorkerInputs, RlaifJob, RlaifResult>({
-    worker: "rlaif-worker.ts",
-    inputs: { file, quick: o.quick },
-    jobs,
-    name: rlaifJobLabel,
-    workers: o.workers,
-    progress: progress(
-      jobs.reduce((n, j) => n + j.steps, 0),
-      { label: "rlaif runs" },
-    ),
-    onResult: (r) =>
-      console.log(
-        `${rlaifJobLabel(r.job)}: gold ${r.point.gold.mean.toFixed(3)}, KL ${r.point.kl.mean.toFixed(3)} ` +
-          `(${r.seconds.toFixed(0)} s)`,
+  const command = `npm run rlaif${o.quick ? " -- --quick" : ""} --workers ${o.workers}`;
+  return runPoolResumable<RlaifWorkerInputs, RlaifJob, RlaifResult>(
+    `rlaif${o.quick ? "-quick" : ""}`,
+    command,
+    {
+      worker: "rlaif-worker.ts",
+      inputs: { file, quick: o.quick },
+      jobs,
+      name: rlaifJobLabel,
+      workers: o.workers,
+      progress: progress(
+        jobs.reduce((n, j) => n + j.steps, 0),
+        { label: "rlaif runs" },
       ),
-  });
+      onResult: (r) =>
+        console.log(
+          `${rlaifJobLabel(r.job)}: gold ${r.point.gold.mean.toFixed(3)}, KL ${r.point.kl.mean.toFixed(3)} ` +
+            `(${r.seconds.toFixed(0)} s)`,
+        ),
+    },
+  );
 }
 
 if (require.main === module) runMain(main);

@@ -50,18 +50,30 @@ export interface PoolRun<I, J, R> {
   progress?: ProgressSink;
   /** Called as each job finishes (in finishing order). */
   onResult?: (result: R, index: number) => void;
+  /** What to tell the user after a failure: the command that runs the rest (e.g. a cached sweep's rerun). */
+  resume?: string;
 }
 
 /**
  * Run `jobs` in worker processes; results in the order of the jobs. A job
- * that fails (an error, or its worker crashing) retires that worker; the
- * others run the rest of the queue, reporting each result through
- * `onResult`, and only then is the failure thrown, naming every failed job
- * and how many never ran. So a sweep keeps everything that could finish.
+ * whose worker dies (killed, out of memory) is run once more, on a fresh
+ * worker that takes the dead one's place; a job that throws, or dies twice,
+ * fails. The other workers run the rest of the queue, reporting each result
+ * through `onResult`, and only then is the failure thrown, naming every
+ * failed job with its error, exit code or signal, how many never ran, and
+ * `resume` (how to run the rest). So a sweep keeps everything that could finish.
  */
 export async function runInPool<I, J, R>(o: PoolRun<I, J, R>): Promise<R[]> {
   const n = Math.max(1, Math.min(o.workers ?? 2, o.jobs.length));
-  const q: Queue<R> = { results: new Array(o.jobs.length), next: 0, finished: 0, failures: [], children: [] };
+  const q: Queue<R> = {
+    results: new Array(o.jobs.length),
+    next: 0,
+    retry: [],
+    retried: new Set(),
+    finished: 0,
+    failures: [],
+    children: [],
+  };
   const env = {
     ...process.env,
     TUNING_LAB_BLAS_THREADS: String(workerBlasThreads(n)),
@@ -77,7 +89,8 @@ export async function runInPool<I, J, R>(o: PoolRun<I, J, R>): Promise<R[]> {
     const notRun = o.jobs.length - q.finished - q.failures.length;
     throw new Error(
       q.failures.join("\n") +
-        (notRun > 0 ? `\n(${notRun} job(s) not run: every worker had failed; ${q.finished} finished)` : ""),
+        (notRun > 0 ? `\n(${notRun} job(s) not run: every worker had failed; ${q.finished} finished)` : "") +
+        (o.resume ? `\n${o.resume}` : ""),
     );
   }
   return q.results;
@@ -87,6 +100,9 @@ export async function runInPool<I, J, R>(o: PoolRun<I, J, R>): Promise<R[]> {
 interface Queue<R> {
   results: R[];
   next: number;
+  /** Jobs whose worker died, to be run again first; each job is retried once. */
+  retry: number[];
+  retried: Set<number>;
   finished: number;
   failures: string[];
   children: ChildProcess[];
@@ -116,13 +132,13 @@ function runWorker<I, J, R>(o: PoolRun<I, J, R>, q: Queue<R>, env: NodeJS.Proces
       resolve();
     };
     const give = () => {
-      if (q.next >= o.jobs.length) {
+      if (q.retry.length === 0 && q.next >= o.jobs.length) {
         over = true;
         child.disconnect();
         resolve();
         return;
       }
-      current = q.next++;
+      current = q.retry.shift() ?? q.next++;
       child.send({ type: "job", index: current, job: o.jobs[current] } satisfies ToWorker<I, J>);
     };
     child.on("message", (m: FromWorker<R>) => {
@@ -135,11 +151,23 @@ function runWorker<I, J, R>(o: PoolRun<I, J, R>, q: Queue<R>, env: NodeJS.Proces
         give();
       } else if (m.type === "error") retire(`${o.name(o.jobs[m.index])}: ${m.message}`);
     });
-    child.on("exit", (code) => {
-      if (!over)
-        retire(
-          `a worker exited with code ${code}${current >= 0 ? ` during ${o.name(o.jobs[current])}` : ""}:\n${stderr}`,
-        );
+    child.on("exit", (code, signal) => {
+      if (over) return;
+      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      if (current >= 0 && !q.retried.has(current)) {
+        // A dead worker is not the job's fault until it happens twice: run it again on a fresh worker.
+        over = true;
+        q.retried.add(current);
+        q.retry.push(current);
+        console.error(`${o.name(o.jobs[current])}: its worker ${how}; running it again on a new worker`);
+        void runWorker(o, q, env).then(resolve);
+        return;
+      }
+      retire(
+        current >= 0
+          ? `${o.name(o.jobs[current])}: its worker ${how}, and again when the job was retried:\n${stderr}`
+          : `a worker ${how} before its first job:\n${stderr}`,
+      );
     });
     child.send({ type: "init", inputs: o.inputs } satisfies ToWorker<I, J>);
   });

@@ -17,6 +17,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as aq from "arquero";
 import { tInterval } from "../eval/stats";
+import { PoolRun, runInPool } from "./pool";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -173,4 +174,34 @@ export function cellTable<T>(
       return { ...key, mean: i.mean, lo: i.lo, hi: i.hi, n: i.n };
     }),
   );
+}
+
+/**
+ * Jobs in worker processes (./pool.ts) whose finished results are cached
+ * under build/sweeps/<name>, so that after a failure, rerunning `command`
+ * runs only what did not finish (the error says so).
+ */
+export async function runPoolResumable<I, J, R>(
+  name: string,
+  command: string,
+  o: PoolRun<I, J, R>,
+): Promise<R[]> {
+  const dir = sweepDir(name);
+  const out = await runCached<J, R>({
+    dir,
+    jobs: o.jobs,
+    run: (todo, done) =>
+      runInPool<I, J, R>({
+        ...o,
+        jobs: todo,
+        onResult: (r, i) => {
+          done(r, i);
+          o.onResult?.(r, i);
+        },
+        resume: `Rerun \`${command}\`: the runs that finished are read back from ${path.relative(ROOT, dir)}/.`,
+      }),
+  });
+  const cached = out.cached.filter(Boolean).length;
+  if (cached) console.log(`${cached} of ${o.jobs.length} runs read back from ${path.relative(ROOT, dir)}/`);
+  return out.results;
 }

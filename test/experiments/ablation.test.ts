@@ -24,7 +24,14 @@ import {
   untunedJob,
 } from "../../src/experiments/ablation-grids";
 import { runInPool } from "../../src/experiments/pool";
-import { codeHash, isCached, jobKey, runCached } from "../../src/experiments/sweep";
+import {
+  codeHash,
+  isCached,
+  jobKey,
+  runCached,
+  runPoolResumable,
+  sweepDir,
+} from "../../src/experiments/sweep";
 import { Rng } from "../../src/random";
 import { modelShape } from "../../src/cli/pretrain";
 import { BASE_MODEL } from "../../src/model/config";
@@ -320,7 +327,69 @@ describe("experiments/ablation: one run, and the pool under failure", function (
         name: (j) => `echo ${j.value}`,
         workers: 1,
       }),
-      /exited with code 3 during echo 7/,
+      /echo 7: its worker exited with code 3, and again when the job was retried/,
+    );
+  });
+
+  it("resumes a failed pool run: the rerun reads the finished jobs back and runs only the rest", async () => {
+    const name = `test-resumable-${process.pid}`;
+    const worker = "../../test/experiments/fixtures/echo-worker.ts";
+    const jobs: EchoJob[] = [{ value: 1 }, { value: 2, fail: true }, { value: 3 }];
+    try {
+      await assert.rejects(
+        runPoolResumable<object, EchoJob, number>(name, "npm run echo", {
+          worker,
+          inputs: {},
+          jobs,
+          name: (j) => `echo ${j.value}`,
+          workers: 2,
+        }),
+        /echo 2: value 2 is not allowed\nRerun `npm run echo`: the runs that finished are read back from build\/sweeps\/test-resumable/,
+      );
+      const ran: number[] = [];
+      const fixed = jobs.map((j) => ({ ...j, fail: undefined }));
+      const out = await runPoolResumable<object, EchoJob, number>(name, "npm run echo", {
+        worker,
+        inputs: {},
+        jobs: fixed,
+        name: (j) => `echo ${j.value}`,
+        workers: 2,
+        onResult: (r) => ran.push(r),
+      });
+      assert.deepEqual(out, [2, 4, 6]);
+      assert.deepEqual(ran, [4], "only the failed job ran again");
+    } finally {
+      fs.rmSync(sweepDir(name), { recursive: true, force: true });
+    }
+  });
+
+  it("runs a job whose worker was killed once more on a fresh worker, keeping every result", async () => {
+    const marker = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "tl-pool-")), "killed");
+    const seen: number[] = [];
+    const out = await runInPool<object, EchoJob, number>({
+      worker: "../../test/experiments/fixtures/echo-worker.ts",
+      inputs: {},
+      jobs: [{ value: 1 }, { value: 2, killOnce: marker }, { value: 3 }, { value: 4 }],
+      name: (j) => `echo ${j.value}`,
+      workers: 2,
+      onResult: (r) => seen.push(r),
+    });
+    assert.deepEqual(out, [2, 4, 6, 8]);
+    assert.deepEqual(seen.sort(), [2, 4, 6, 8]);
+    assert.ok(fs.existsSync(marker), "the worker was killed once");
+  });
+
+  it("names the job, the signal and the command that resumes the rest when a retried job dies again", async () => {
+    await assert.rejects(
+      runInPool<object, EchoJob, number>({
+        worker: "../../test/experiments/fixtures/echo-worker.ts",
+        inputs: {},
+        jobs: [{ value: 5 }, { value: 7, crash: true }],
+        name: (j) => `echo ${j.value}`,
+        workers: 2,
+        resume: "rerun `npm run echo`: finished jobs are read back",
+      }),
+      /echo 7: its worker exited with code 3, and again[\s\S]*rerun `npm run echo`/,
     );
   });
 });
