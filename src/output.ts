@@ -102,3 +102,16 @@ function checkWritable(out: string, flag: string, given: string): void {
     );
   }
 }
+
+/**
+ * The same rule for a command that writes one file (`eval --out`): not a
+ * folder, and a parent where a test write succeeds, checked before the work.
+ */
+export function checkOutputFile(file: string, flag = "--out"): void {
+  const real = realish(file);
+  if (fs.existsSync(real) && fs.statSync(real).isDirectory())
+    throw new Error(
+      `${flag} ${file} is a folder; give a file name, e.g. ${path.join(file, "responses.jsonl")}`,
+    );
+  checkWritable(real, flag, file);
+}

@@ -140,3 +140,35 @@ export function runMain(main: (argv: string[]) => Promise<void> | void): void {
       process.exit(1);
     });
 }
+
+/**
+ * Refuses a command line that mixes modes: at most one of `modes` may be
+ * given, and a mode may not come with options that only the other runs read
+ * (`npm run rm -- --sweep --seeds` would otherwise run the sweep and ignore
+ * --seeds). `allowed` lists, per mode, the options it does read.
+ */
+export function oneMode(
+  given: Record<string, unknown>,
+  modes: readonly string[],
+  allowed: Readonly<Record<string, readonly string[]>>,
+): void {
+  const chosen = modes.filter((m) => given[m] !== undefined && given[m] !== false);
+  if (chosen.length > 1) throw new Error(`--${chosen.join(" and --")} are different runs; give one of them`);
+  const mode = chosen[0];
+  if (mode === undefined) return;
+  const stray = Object.keys(given).filter(
+    (k) => k !== mode && k !== "help" && given[k] !== undefined && !(allowed[mode] ?? []).includes(k),
+  );
+  if (stray.length)
+    throw new Error(
+      `--${mode} does not read --${stray.join(", --")}; drop ${stray.length > 1 ? "them" : "it"}`,
+    );
+}
+
+/** A --quick run keeps no checkpoints (it lasts a minute), so there is nothing for --resume to continue. */
+export function refuseQuickResume(quick: boolean | undefined, resume: boolean | undefined): void {
+  if (quick && resume)
+    throw new Error(
+      "--quick runs keep no checkpoints (they last a minute), so --resume has nothing to continue; drop --resume",
+    );
+}

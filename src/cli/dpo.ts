@@ -58,7 +58,7 @@ import { loadRun, versions } from "../run-record";
 import { checkResumable, checkScheduleUnchanged } from "../train/loop";
 import { DPO_FULL, DPO_QUICK, DpoConfig, dpoConfig } from "../train/dpo";
 import { checkOutput, runOfKind } from "../output";
-import { CliSpec, Flag, helpText, parseCli, runMain } from "./args";
+import { CliSpec, Flag, helpText, oneMode, parseCli, refuseQuickResume, runMain } from "./args";
 import {
   DPO_LOSSES,
   DpoLoss,
@@ -117,9 +117,11 @@ export const DPO_CLI = {
 async function main(argv: string[]): Promise<void> {
   const a = parseCli(DPO_CLI, argv);
   if (a.help) return void process.stdout.write(helpText(DPO_CLI));
+  oneMode(a, ["sweep", "offline"], { sweep: ["workers", "quick"], offline: ["workers", "quick"] });
   if (a.sweep) return sweep(a.workers ?? 2, a.quick ?? false);
   if (a.offline) return offline(a.workers ?? 2, a.quick ?? false);
   const quick = a.quick ?? false;
+  refuseQuickResume(quick, a.resume);
   const base = quick ? DPO_QUICK : DPO_FULL;
   const work = path.join(ROOT, "build", quick ? "dpo-quick" : "dpo");
   const config = dpoConfig(
@@ -143,7 +145,7 @@ async function main(argv: string[]): Promise<void> {
       ...(Object.keys(OBJECTIVE_PARAMS) as ObjectiveParamName[]),
       "sftWeight",
     ]);
-    checkScheduleUnchanged(previous, config, path.join(work, "run.json"));
+    checkScheduleUnchanged(previous, config, path.join(work, "run.json"), { scheduleFlags: false });
   }
   const out = a.out ?? (quick ? path.join(ROOT, "build", "models", "dpo-quick") : DPO_PATHS.out);
   checkOutput({ out, what: "DPO policy", ours: runOfKind("dpo"), reads: [DPO_PATHS.sft], force: a.force });

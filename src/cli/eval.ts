@@ -34,6 +34,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { initBackend } from "../backend";
 import { readPrompts } from "../data/tasks/jsonl";
+import { TASKS } from "../data/tasks/registry";
+import { checkOutputFile } from "../output";
 import { AnsweredItem } from "../data/tasks/eval-sets";
 import type { PromptItem } from "../data/tasks/jsonl";
 import {
@@ -240,6 +242,27 @@ const withCi = (mean: number | null, ci: readonly (number | null)[] | null) =>
     ? "n/a"
     : `${mean.toFixed(3)} [${(ci ?? []).map((x) => (x === null ? "?" : x.toFixed(3))).join(", ")}]`;
 
+/**
+ * A line that gives a task's `input` asks to be scored by that task's own
+ * checker: a misspelt task would silently fall back to exact match.
+ */
+function knownTask(item: PromptItem): void {
+  if (item.input === undefined || item.task === undefined || TASKS.some((t) => t.name === item.task)) return;
+  throw new Error(
+    `"task" ${JSON.stringify(item.task)} is not a registered task, so its "input" cannot be checked; ` +
+      `use one of ${TASKS.map((t) => t.name).join(", ")}, or drop "input" to score by "answer" alone`,
+  );
+}
+
+/** A reward model scores responses; it writes none. Said before any work. */
+function refuseRewardModel(dir: string): void {
+  if (!fs.existsSync(path.join(dir, "reward.json"))) return;
+  throw new Error(
+    `${dir} is a reward model: it scores responses, it does not write them. ` +
+      `Measure it with npm run --silent eval-rm -- --model ${dir} --pairs data/rlhf/pairs_test_gold.jsonl`,
+  );
+}
+
 async function main(argv: string[]): Promise<void> {
   const a = parseCli(EVAL_CLI, argv);
   if (a.help) {
@@ -253,8 +276,10 @@ async function main(argv: string[]): Promise<void> {
   const seed = a.seed ?? 0;
   // --reference alone still needs samples to measure the KL on.
   const nSamples = a.samples ?? (a.reference ? 4 : 0);
+  if (a.out) checkOutputFile(a.out);
+  refuseRewardModel(a.model);
   await initBackend({ quiet: a.json });
-  const items = readPrompts(a.prompts);
+  const items = readPrompts(a.prompts, knownTask);
   const evaluated = loadModel(a.model);
   const { model, tokenizer } = evaluated;
   // Checked before any generation, so a wrong --reference fails at once.
@@ -262,7 +287,9 @@ async function main(argv: string[]): Promise<void> {
   const { results, summary } = evaluate(model, tokenizer, items, { format, maxNewTokens, batchSize });
   if (a.out) {
     fs.mkdirSync(path.dirname(path.resolve(a.out)), { recursive: true });
-    fs.writeFileSync(a.out, resultsJsonl(results));
+    const tmp = `${a.out}.tmp-${process.pid}`;
+    fs.writeFileSync(tmp, resultsJsonl(results));
+    fs.renameSync(tmp, a.out);
   }
   const scorable = answered(items);
   const gold = a.gold

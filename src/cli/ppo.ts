@@ -56,7 +56,7 @@ import {
   updatesPerRollout,
 } from "../train/ppo";
 import { checkOutput, runOfKind } from "../output";
-import { CliSpec, Flag, helpText, parseCli, runMain } from "./args";
+import { CliSpec, Flag, helpText, oneMode, parseCli, refuseQuickResume, runMain } from "./args";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -94,8 +94,10 @@ export const PPO_CLI = {
 async function main(argv: string[]): Promise<void> {
   const a = parseCli(PPO_CLI, argv);
   if (a.help) return void process.stdout.write(helpText(PPO_CLI));
+  oneMode(a, ["sweep"], { sweep: ["workers", "quick"] });
   if (a.sweep) return sweep(a.workers ?? 2, a.quick ?? false);
   const quick = a.quick ?? false;
+  refuseQuickResume(quick, a.resume);
   const base = quick ? PPO_QUICK : PPO_FULL;
   const work = path.join(ROOT, "build", quick ? "ppo-quick" : "ppo");
   const ptx = a.ptx ?? 0;
@@ -116,7 +118,7 @@ async function main(argv: string[]): Promise<void> {
       throw new Error(`--resume: no in-progress run at ${work}; start without --resume`);
     const previous = loadRun(work, "ppo").config;
     checkResumable(previous, config, path.join(work, "run.json"), PPO_FIXED_ON_RESUME);
-    checkScheduleUnchanged(previous, config, path.join(work, "run.json"));
+    checkScheduleUnchanged(previous, config, path.join(work, "run.json"), { scheduleFlags: false });
   }
   const out = a.out ?? (quick ? path.join(ROOT, "build", "models", "ppo-quick") : PPO_PATHS.out);
   checkOutput({

@@ -54,7 +54,7 @@ import { saveRewardModel } from "../model/reward-model";
 import { checkResumable, checkScheduleUnchanged } from "../train/loop";
 import { RM_FULL, RM_QUICK, rewardConfig } from "../train/reward";
 import { checkOutput, runOfKind } from "../output";
-import { CliSpec, Flag, helpText, parseCli, runMain } from "./args";
+import { CliSpec, Flag, helpText, oneMode, parseCli, refuseQuickResume, runMain } from "./args";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -84,9 +84,11 @@ export const RM_CLI = {
 async function main(argv: string[]): Promise<void> {
   const a = parseCli(RM_CLI, argv);
   if (a.help) return void process.stdout.write(helpText(RM_CLI));
+  oneMode(a, ["sweep", "seeds"], { sweep: [], seeds: [] });
   if (a.sweep) return sweep();
   if (a.seeds) return seeds();
   const quick = a.quick ?? false;
+  refuseQuickResume(quick, a.resume);
   const seed = a.seed ?? 0;
   const work = path.join(ROOT, "build", quick ? "rm-quick" : "rm");
   const config = rewardConfig(
@@ -98,7 +100,7 @@ async function main(argv: string[]): Promise<void> {
       throw new Error(`--resume: no in-progress run at ${work}; start without --resume`);
     const previous = loadRun(work, "reward").config;
     checkResumable(previous, config, path.join(work, "run.json"));
-    checkScheduleUnchanged(previous, config, path.join(work, "run.json"));
+    checkScheduleUnchanged(previous, config, path.join(work, "run.json"), { scheduleFlags: false });
   }
   const out =
     a.out ?? (quick ? path.join(ROOT, "build", "models", "rm-quick") : path.join(PATHS.sftModel, "..", "rm"));

@@ -165,13 +165,19 @@ export function checkScheduleUnchanged(
   previous: Partial<LoopConfig>,
   next: Partial<LoopConfig>,
   source: string,
+  /** Whether the command has --decay-steps and --allow-schedule-change (pretrain and sft do). */
+  flags: { scheduleFlags: boolean } = { scheduleFlags: true },
 ): void {
   const changes = scheduleChanges(previous, next);
   if (!changes.length) return;
   const decay = previous.decaySteps ?? previous.steps;
+  const fix = flags.scheduleFlags
+    ? `To train longer on the same schedule keep decaySteps ${decay} ` +
+      `(--decay-steps ${decay}: the lr then stays at its minimum), or allow the change explicitly ` +
+      `(--allow-schedule-change; allowScheduleChange in code).`
+    : `Resume with the run's own settings (steps ${previous.steps}), or start a new run without --resume.`;
   throw new Error(
     `${source}: resuming would change the learning-rate schedule the run was trained with (${changes.join(", ")}), ` +
-      `a warm restart its record would not describe. To train longer on the same schedule keep decaySteps ${decay} ` +
-      `(--decay-steps ${decay}: the lr then stays at its minimum), or allow the change explicitly (--allow-schedule-change; allowScheduleChange in code).`,
+      `a warm restart its record would not describe. ${fix}`,
   );
 }

@@ -19,10 +19,9 @@ export function readJsonl<T>(
   what: string,
   parse: (o: Record<string, unknown>, source: string) => T,
 ): T[] {
-  if (!fs.existsSync(file)) throw new Error(`${what} file not found: ${file}`);
   const out: T[] = [];
   const bad: string[] = [];
-  fs.readFileSync(file, "utf8")
+  jsonlText(file, what)
     .split("\n")
     .forEach((line, i) => {
       if (line.trim() === "") return;
@@ -47,6 +46,18 @@ export function readJsonl<T>(
   return out;
 }
 
+/**
+ * The text of a JSONL file, with a clear error for a missing file or a
+ * folder, and a UTF-8 byte-order mark removed (editors on Windows write one;
+ * JSON.parse would call it an unexpected token, an invisible one).
+ */
+export function jsonlText(file: string, what: string): string {
+  if (!fs.existsSync(file)) throw new Error(`${what} file not found: ${file}`);
+  if (fs.statSync(file).isDirectory())
+    throw new Error(`${file} is a folder; give the ${what} file inside it (one JSON object per line)`);
+  return fs.readFileSync(file, "utf8").replace(/^\uFEFF/, "");
+}
+
 /** A list of chat messages, validated: known roles, text content, system first, no special tokens. */
 export function parseMessages(v: unknown, field: string): Message[] {
   if (!Array.isArray(v) || v.length === 0)
@@ -57,6 +68,8 @@ export function parseMessages(v: unknown, field: string): Message[] {
       throw new Error(
         `${field}[${j}].role must be one of ${ROLES.join(", ")}, got ${JSON.stringify(mm.role)}`,
       );
+    if (mm.content !== undefined && typeof mm.content !== "string")
+      throw new Error(`${field}[${j}].content must be a string, got ${JSON.stringify(mm.content)}`);
     if (typeof mm.content !== "string" || mm.content.trim() === "") {
       const hint = mm.role === "assistant" ? " (the answer is missing)" : "";
       throw new Error(`${field}[${j}] (${mm.role}) has empty content${hint}; give it text or drop the line`);
@@ -86,17 +99,21 @@ export interface PromptItem {
   input?: Record<string, string | number>;
 }
 
-/** Parse and validate a prompts JSONL file; every bad line is listed with its number. */
-export function readPrompts(file: string): PromptItem[] {
-  if (!fs.existsSync(file)) throw new Error(`prompts file not found: ${file}`);
+/**
+ * Parse and validate a prompts JSONL file; every bad line is listed with its
+ * number. `check` adds a caller's own rule (e.g. `eval --gold`'s known tasks).
+ */
+export function readPrompts(file: string, check?: (item: PromptItem) => void): PromptItem[] {
   const items: PromptItem[] = [];
   const bad: string[] = [];
-  fs.readFileSync(file, "utf8")
+  jsonlText(file, "prompts")
     .split("\n")
     .forEach((line, i) => {
       if (line.trim() === "") return;
       try {
-        items.push(parsePrompt(JSON.parse(line)));
+        const item = parsePrompt(JSON.parse(line));
+        check?.(item);
+        items.push(item);
       } catch (e) {
         bad.push(`${file}:${i + 1}: ${(e as Error).message}`);
       }
@@ -116,6 +133,8 @@ function parsePrompt(o: unknown): PromptItem {
       throw new Error(
         `messages[${j}].role must be one of ${ROLES.join(", ")}, got ${JSON.stringify(mm?.role)}`,
       );
+    if (typeof mm.content !== "string")
+      throw new Error(`messages[${j}].content must be a string, got ${JSON.stringify(mm.content)}`);
     return { role: mm.role, content: mm.content } as Message;
   });
   checkMessages(messages, "messages");
