@@ -50,7 +50,7 @@ import { rmBestOfN } from "../experiments/ppo";
 import { HELDOUT_SAMPLE_SEED, sampledGold } from "../eval/policy";
 import { goldReward } from "../judge/gold";
 import { runPoolResumable } from "../experiments/sweep";
-import { saveCheckpoint } from "../model/checkpoint";
+import { saveCheckpoint, savedStep, trainedHere } from "../model/checkpoint";
 import { readEvalJsonl, readPreferenceJsonl, writePreferenceJsonl } from "../data/sft-data";
 import { loadModel } from "../model/load";
 import { loadRewardModel } from "../model/reward-model";
@@ -150,6 +150,7 @@ async function main(argv: string[]): Promise<void> {
   const out = a.out ?? (quick ? path.join(ROOT, "build", "models", "dpo-quick") : DPO_PATHS.out);
   checkOutput({ out, what: "DPO policy", ours: runOfKind("dpo"), reads: [DPO_PATHS.sft], force: a.force });
   const backend = await initBackend();
+  const resumedAt = a.resume ? savedStep(work) : 0;
   const t = Date.now();
   const inputs = loadDpoInputs({ quick });
   const { policy, run } = await runDpo({
@@ -165,7 +166,9 @@ async function main(argv: string[]): Promise<void> {
   run.checkpoint = path.relative(ROOT, out);
   run.notes = { ...run.notes, evaluation: ev };
   await saveCheckpoint(out, { model: policy, tokenizer: inputs.tokenizer, run, step: config.steps });
-  console.log(`trained ${config.steps} steps in ${minutes.toFixed(1)} min on ${backend.name}.`);
+  console.log(
+    `trained ${trainedHere(config.steps, resumedAt, "steps")} in ${minutes.toFixed(1)} min on ${backend.name}.`,
+  );
   console.log(dpoSummary(ev));
   console.log(
     `saved ${path.relative(ROOT, out)}/; check it with npm run --silent eval -- --model ${path.relative(ROOT, out)} ` +

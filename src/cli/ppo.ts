@@ -43,7 +43,7 @@ import {
   sweepJobs,
 } from "../experiments/ppo-sweep";
 import { runPoolResumable } from "../experiments/sweep";
-import { saveCheckpoint } from "../model/checkpoint";
+import { saveCheckpoint, savedStep, trainedHere } from "../model/checkpoint";
 import { loadRun, versions } from "../run-record";
 import { checkResumable, checkScheduleUnchanged } from "../train/loop";
 import {
@@ -130,6 +130,7 @@ async function main(argv: string[]): Promise<void> {
   });
   const backend = await initBackend();
   const inputs = loadPpoInputs();
+  const resumedAt = a.resume ? savedStep(work) : 0;
   const t = Date.now();
   const { policy, run } = await runPpo({
     inputs,
@@ -151,7 +152,9 @@ async function main(argv: string[]): Promise<void> {
   };
   const lm = policy.withoutScalarHead();
   await saveCheckpoint(out, { model: lm, tokenizer: inputs.tokenizer, run, step: config.steps });
-  console.log(`trained ${config.steps} updates in ${minutes.toFixed(1)} min on ${backend.name}.`);
+  console.log(
+    `trained ${trainedHere(config.steps, resumedAt, "updates")} in ${minutes.toFixed(1)} min on ${backend.name}.`,
+  );
   console.log(ppoSummary(ev));
   console.log(
     `saved ${path.relative(ROOT, out)}/; check it with npm run --silent eval -- --model ${path.relative(ROOT, out)} ` +

@@ -83,7 +83,8 @@ export function pairGroups(
   contextLength: number,
 ): PairGroup[] {
   const groups = new Map<string, PairGroup & { index: Map<string, number> }>();
-  const bad: string[] = [];
+  // One entry per pair, however many of its two responses are too long.
+  const bad = new Map<string, string>();
   records.forEach((p, n) => {
     const source = p.source ?? `pair ${n + 1}`;
     const id = p.meta?.prompt_id ?? JSON.stringify(p.prompt);
@@ -104,15 +105,16 @@ export function pairGroups(
       const key = ids.join(",");
       const known = g!.index.get(key);
       if (known !== undefined) return known;
-      if (ids.length > contextLength) bad.push(tooLong(source, ids.length, contextLength));
+      if (ids.length > contextLength && !bad.has(source))
+        bad.set(source, tooLong(source, ids.length, contextLength));
       g!.sequences.push(ids);
       g!.index.set(key, g!.sequences.length - 1);
       return g!.sequences.length - 1;
     };
     g.pairs.push([row(p.chosen, p.meta?.chosen_truncated), row(p.rejected, p.meta?.rejected_truncated)]);
   });
-  if (bad.length)
-    throw new Error(`${bad.length} preference pair(s) do not fit the model:\n${bad.join("\n")}`);
+  if (bad.size)
+    throw new Error(`${bad.size} preference pair(s) do not fit the model:\n${[...bad.values()].join("\n")}`);
   return [...groups.values()].map(({ index: _, ...g }) => g);
 }
 

@@ -73,6 +73,27 @@ export function promptIds(tok: BpeTokenizer, item: PromptItem, format: PromptFor
   return format === "chat" ? renderPrompt(tok, item.messages) : renderRaw(tok, item.messages);
 }
 
+/**
+ * Every prompt must leave room for at least one response token; a prompt
+ * that does not is named by file:line (or its 1-based position), all at once.
+ */
+export function checkPromptLengths(
+  tok: BpeTokenizer,
+  items: readonly PromptItem[],
+  format: PromptFormat,
+  contextLength: number,
+): void {
+  const bad = items.flatMap((it, i) => {
+    const n = promptIds(tok, it, format).length;
+    return n >= contextLength ? [`${it.source ?? `prompt ${i + 1}`}: ${n} tokens`] : [];
+  });
+  if (bad.length)
+    throw new Error(
+      `${bad.length} prompt(s) leave no room for a response in the model's ${contextLength}-token context; ` +
+        `shorten them:\n${bad.join("\n")}`,
+    );
+}
+
 /** Generate for every item and classify the responses. */
 export function runPrompts(
   model: GPT,
@@ -82,6 +103,7 @@ export function runPrompts(
 ): ItemResult[] {
   const o = { ...EVAL_DEFAULTS, ...options };
   const world = readWorld();
+  checkPromptLengths(tok, items, o.format, model.config.contextLength);
   const out: ItemResult[] = [];
   for (let i = 0; i < items.length; i += o.batchSize) {
     const batch = items.slice(i, i + o.batchSize);

@@ -95,6 +95,21 @@ export function swapInto(tmp: string, dir: string): void {
   if (hadOld) fs.rmSync(old, { recursive: true, force: true });
 }
 
+/** The step a checkpoint was saved at (0 when there is none): where a resumed run starts. */
+export function savedStep(dir: string): number {
+  const file = path.join(dir, "config.json");
+  if (!fs.existsSync(file)) return 0;
+  const step = (readJSON(file) as { step?: unknown }).step;
+  return typeof step === "number" ? step : 0;
+}
+
+/** What this process trained: "40 steps", or "30 steps (11–40, resumed at step 10)". */
+export function trainedHere(total: number, resumedAt: number, unit: string): string {
+  return resumedAt > 0
+    ? `${total - resumedAt} ${unit} (${resumedAt + 1}–${total}, resumed at step ${resumedAt})`
+    : `${total} ${unit}`;
+}
+
 /**
  * Load a checkpoint. With `expect`, fields of the saved model config that
  * differ from it are listed in the error (e.g. a tokenizer of another size).

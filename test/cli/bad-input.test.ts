@@ -6,6 +6,7 @@ import * as path from "path";
 import { readPrompts } from "../../src/data/tasks/jsonl";
 import { readPreferenceJsonl } from "../../src/data/sft-data";
 import { checkScheduleUnchanged } from "../../src/train/loop-config";
+import { trainedHere } from "../../src/model/checkpoint";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const cli = (name: string, args: string[]) =>
@@ -87,5 +88,18 @@ describe("bad input, trial by trial: a clear error or the right behaviour", func
     const r = cli("eval", ["--model", "data/models/sft", "--prompts", f, "--gold", "--json"]);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /typo\.jsonl:1: "task" "antonim" is not a registered task.*antonym/);
+  });
+
+  it("eval: a prompt longer than the context is named by file and 1-based line, before any generation", () => {
+    const long = JSON.stringify({ messages: [{ role: "user", content: "word ".repeat(300) }] });
+    const f = file("long.jsonl", request() + "\n" + long + "\n");
+    const r = cli("eval", ["--model", "data/models/sft", "--prompts", f]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /1 prompt\(s\) leave no room for a response.*\n.*long\.jsonl:2: \d+ tokens/);
+  });
+
+  it("says how many steps this process trained when it resumed", () => {
+    assert.equal(trainedHere(40, 0, "steps"), "40 steps");
+    assert.equal(trainedHere(40, 30, "steps"), "10 steps (31–40, resumed at step 30)");
   });
 });

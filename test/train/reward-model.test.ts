@@ -50,6 +50,22 @@ describe("train/reward: the reward model", () => {
     }
   });
 
+  it("counts a pair that does not fit once, even when both its responses are too long", () => {
+    const tok = testTokenizer();
+    const long = "more ".repeat(40);
+    const [p] = toyPairs();
+    const both = {
+      ...p,
+      chosen: [{ role: "assistant" as const, content: long }],
+      rejected: [{ role: "assistant" as const, content: long + "x" }],
+      source: "pairs.jsonl:7",
+    };
+    assert.throws(
+      () => pairGroups(tok, [both], 32),
+      /^Error: 1 preference pair\(s\) do not fit the model:\npairs\.jsonl:7: [^\n]*$/,
+    );
+  });
+
   it("reads the score at the last token: the end token, or the last word of a truncated answer", () => {
     const tok = testTokenizer();
     const [p] = toyPairs();

@@ -97,6 +97,8 @@ export interface PromptItem {
   task?: string;
   /** The task instance's inputs: with a registered `task`, its own checker scores the response. */
   input?: Record<string, string | number>;
+  /** "file:line" when read from a file (for messages; not written back). */
+  source?: string;
 }
 
 /**
@@ -113,7 +115,7 @@ export function readPrompts(file: string, check?: (item: PromptItem) => void): P
       try {
         const item = parsePrompt(JSON.parse(line));
         check?.(item);
-        items.push(item);
+        items.push({ ...item, source: `${file}:${i + 1}` });
       } catch (e) {
         bad.push(`${file}:${i + 1}: ${(e as Error).message}`);
       }
@@ -162,5 +164,5 @@ function parsePrompt(o: unknown): PromptItem {
 
 /** Write items as JSONL. */
 export function writePrompts(file: string, items: readonly PromptItem[]): void {
-  fs.writeFileSync(file, items.map((it) => JSON.stringify(it)).join("\n") + "\n");
+  fs.writeFileSync(file, items.map(({ source: _s, ...it }) => JSON.stringify(it)).join("\n") + "\n");
 }
