@@ -97,7 +97,7 @@ export interface PromptItem {
   task?: string;
   /** The task instance's inputs: with a registered `task`, its own checker scores the response. */
   input?: Record<string, string | number>;
-  /** "file:line" when read from a file (for messages; not written back). */
+  /** "file:line" when read from a file (for messages only: not enumerable, never written back). */
   source?: string;
 }
 
@@ -115,7 +115,9 @@ export function readPrompts(file: string, check?: (item: PromptItem) => void): P
       try {
         const item = parsePrompt(JSON.parse(line));
         check?.(item);
-        items.push({ ...item, source: `${file}:${i + 1}` });
+        // Not enumerable: messages read it; equality, spreading and JSON ignore it.
+        Object.defineProperty(item, "source", { value: `${file}:${i + 1}`, enumerable: false });
+        items.push(item);
       } catch (e) {
         bad.push(`${file}:${i + 1}: ${(e as Error).message}`);
       }
@@ -164,5 +166,5 @@ function parsePrompt(o: unknown): PromptItem {
 
 /** Write items as JSONL. */
 export function writePrompts(file: string, items: readonly PromptItem[]): void {
-  fs.writeFileSync(file, items.map(({ source: _s, ...it }) => JSON.stringify(it)).join("\n") + "\n");
+  fs.writeFileSync(file, items.map((it) => JSON.stringify(it)).join("\n") + "\n");
 }
