@@ -8,7 +8,10 @@
  * template, a model card (README.md) and the run record. See
  * src/model/hf-folder.ts; `loadModel` reads the folder back.
  */
+import * as fs from "fs";
+import * as path from "path";
 import { initBackend } from "../backend";
+import { readRewardHead } from "../model/reward-model";
 import { countParameters } from "../model/config";
 import { hfArchitecture } from "../model/hf";
 import { exportHf, isHfFolder } from "../model/hf-folder";
@@ -38,13 +41,17 @@ async function main(argv: string[]): Promise<void> {
   checkOutput({ out: a.out, what: "export", ours: isHfFolder, reads: [a.model], force: a.force });
   await initBackend({ quiet: true });
   const { model, tokenizer, run } = loadModel(a.model);
-  const files = await exportHf(a.out, { model, tokenizer, run, source: a.model }, { force: a.force });
+  // A reward model's score table travels with it, so the export scores as the original.
+  const reward = fs.existsSync(path.join(a.model, "reward.json")) ? readRewardHead(a.model) : undefined;
+  const files = await exportHf(a.out, { model, tokenizer, run, source: a.model, reward }, { force: a.force });
   const c = model.config;
   console.log(
     `wrote ${a.out}: ${hfArchitecture(c)}, ${(countParameters(c) / 1e6).toFixed(2)} M parameters (${files.join(", ")})`,
   );
   console.log(
-    `load it in Python: GPT2LMHeadModel.from_pretrained("${a.out}"); AutoTokenizer.from_pretrained("${a.out}")`,
+    reward
+      ? `a reward model: score it in Python with tuning_lab_reward() from ${path.join(a.out, "README.md")}`
+      : `load it in Python: GPT2LMHeadModel.from_pretrained("${a.out}"); AutoTokenizer.from_pretrained("${a.out}")`,
   );
   model.dispose();
 }

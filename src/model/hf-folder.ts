@@ -36,6 +36,11 @@ export interface ExportParts {
   run?: RunRecord;
   /** The folder the model was loaded from: named in the card, and never overwritten. */
   source?: string;
+  /**
+   * A reward model's score table (reward.json: λ, mean, std; src/model/reward-model.ts),
+   * written beside the weights so the export scores as the original.
+   */
+  reward?: { likelihoodWeight: number; mean: number; std: number };
 }
 
 export interface ExportOptions {
@@ -90,9 +95,10 @@ export async function exportHf(out: string, parts: ExportParts, opts: ExportOpti
     const name = path.basename(path.resolve(out));
     fs.writeFileSync(
       path.join(tmp, "README.md"),
-      modelCard({ config: c, run: parts.run, source: parts.source, name }),
+      modelCard({ config: c, run: parts.run, source: parts.source, name, reward: parts.reward }),
     );
     if (parts.run) json("run.json", parts.run);
+    if (parts.reward) json("reward.json", parts.reward);
     const files = fs.readdirSync(tmp);
     swapInto(tmp, out);
     return files;

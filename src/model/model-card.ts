@@ -16,6 +16,8 @@ export interface CardInputs {
   source?: string;
   /** The export folder's name, for the title and the snippets. */
   name: string;
+  /** A reward model's score table (reward.json), when the export is one. */
+  reward?: { likelihoodWeight: number; mean: number; std: number };
 }
 
 /**
@@ -45,6 +47,7 @@ export function modelCard(inp: CardInputs): string {
     loading(inp),
     architecture(c),
     ...(c.scalarHead ? [scoreHead(c)] : []),
+    ...(inp.reward ? [rewardScore(inp.reward)] : []),
     `## Data\n\n${data(inp.run)}`,
     `## Training recipe\n\n${recipe(inp.run)}`,
     `## Run record\n\n${runRecord(inp.run)}`,
@@ -133,10 +136,57 @@ function scoreHead(c: GPTConfig): string {
       "read at the last token of the conversation (its closing `<|eos|>`). The name and layout are those of " +
       "`GPT2ForSequenceClassification` with one label, which reads the score at the last token that is not " +
       "`<|pad|>` (id 0, `pad_token_id`): pad on the right. That class's head has no bias, so it loads " +
-      "`score.weight` and drops `score.bias` (transformers warns about an unused weight): its scores are ours " +
-      "less a constant, which leaves every difference between two responses (the Bradley–Terry loss of " +
-      "`trl.RewardTrainer`, PPO's advantages) unchanged. Add the bias back for absolute values. " +
+      "`score.weight` and drops `score.bias` (transformers warns about an unused weight): the head's outputs " +
+      "less a constant. For a reward model trained with a likelihood term or normalised after training, " +
+      "that is not its score: see the next section. " +
       "The same folder also loads as `GPT2LMHeadModel` (the trunk and the tied LM head, without the score).",
+  ].join("\n");
+}
+
+/**
+ * A reward model's exact score, in words and as a PyTorch function that
+ * reproduces it from the exported tensors (test/model/export.test.ts checks
+ * the TypeScript side; the function is the same arithmetic).
+ */
+function rewardScore(r: { likelihoodWeight: number; mean: number; std: number }): string {
+  return [
+    "## Scoring as the original reward model",
+    "",
+    "The reward model's score of a conversation (prompt x, response y) is",
+    "",
+    "```",
+    "raw(x, y) = ln_f(h_end) · score.weight + score.bias + λ · mean_t log p(y_t | x, y_<t)",
+    "score     = (raw − mean) / std",
+    "```",
+    "",
+    `with λ = ${r.likelihoodWeight}, mean = ${r.mean}, std = ${r.std} (\`reward.json\`), h_end the hidden state at ` +
+      "the response's last token (its `<|eos|>`, or its last token when it was cut), and the log-probs from the " +
+      "tied LM head over the response tokens (the assistant turn's content and its `<|eos|>`). " +
+      "**A plain `GPT2ForSequenceClassification` load loses three things**: `score.bias` (a constant), the " +
+      "normalisation (an affine map: order kept), and the likelihood term, which differs from response to response " +
+      "and so changes which of two responses scores higher. Score with this instead:",
+    "",
+    "```python",
+    "import json, torch",
+    "from safetensors.torch import load_file",
+    "from transformers import GPT2LMHeadModel",
+    "",
+    "def tuning_lab_reward(folder, ids, response_start):",
+    '    """Score one conversation: ids [T] (chat template, ending with the response), response tokens from response_start."""',
+    "    lm = GPT2LMHeadModel.from_pretrained(folder).eval()",
+    '    w = load_file(f"{folder}/model.safetensors")',
+    '    head = json.load(open(f"{folder}/reward.json"))',
+    "    with torch.no_grad():",
+    "        out = lm(torch.tensor([ids]), output_hidden_states=True)",
+    "        h = out.hidden_states[-1][0, -1]  # after ln_f, at the last token",
+    '        raw = h @ w["score.weight"][0] + w["score.bias"][0]',
+    "        lp = torch.log_softmax(out.logits[0, :-1], -1).gather(1, torch.tensor(ids[1:])[:, None])[:, 0]",
+    '        raw = raw + head["likelihoodWeight"] * lp[response_start - 1:].mean()',
+    '    return ((raw - head["mean"]) / head["std"]).item()',
+    "```",
+    "",
+    "In this lab, `loadRewardModel` (src/model/reward-model.ts) reads the exported folder back and scores as " +
+      "the original, and `npm run --silent eval-rm -- --model <this folder> --pairs …` measures it.",
   ].join("\n");
 }
 

@@ -131,7 +131,6 @@ export async function saveRewardModel(
 
 /** A reward model folder written by `npm run rm`; errors name what is missing and how to make it. */
 export function loadRewardModel(dir: string): RewardModel & { tokenizer: BpeTokenizer; run?: RunRecord } {
-  const file = path.join(dir, HEAD_FILE);
   const { model, tokenizer, run } = loadModel(dir);
   if (!model.config.scalarHead) {
     model.dispose();
@@ -139,15 +138,22 @@ export function loadRewardModel(dir: string): RewardModel & { tokenizer: BpeToke
       `${dir}: the model has no scalar head, so it is not a reward model; pass an RM folder (npm run rm)`,
     );
   }
-  if (!fs.existsSync(file)) {
+  try {
+    return { model, head: readRewardHead(dir), tokenizer, run };
+  } catch (e) {
     model.dispose();
-    throw new Error(`${file} is missing: ${dir} is not a reward-model folder; train one with npm run rm`);
+    throw e;
   }
+}
+
+/** A reward-model folder's score table (reward.json), checked field by field. */
+export function readRewardHead(dir: string): RewardHead {
+  const file = path.join(dir, HEAD_FILE);
+  if (!fs.existsSync(file))
+    throw new Error(`${file} is missing: ${dir} is not a reward-model folder; train one with npm run rm`);
   const head = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<RewardHead>;
   for (const k of ["likelihoodWeight", "mean", "std"] as const)
-    if (typeof head[k] !== "number" || !Number.isFinite(head[k])) {
-      model.dispose();
+    if (typeof head[k] !== "number" || !Number.isFinite(head[k]))
       throw new Error(`${file}: "${k}" must be a finite number; retrain with npm run rm`);
-    }
-  return { model, head: head as RewardHead, tokenizer, run };
+  return head as RewardHead;
 }

@@ -10,6 +10,7 @@ import type { GPT } from "../../src/model/gpt";
 import { concatColumns, splitColumns, tensorLinks } from "../../src/model/hf";
 import { exportHf } from "../../src/model/hf-folder";
 import { loadModel } from "../../src/model/load";
+import { endScores, loadRewardModel, rewardModel } from "../../src/model/reward-model";
 import { NamedTensor, readSafetensors, writeSafetensors } from "../../src/model/safetensors";
 import type { RunRecord } from "../../src/run-record";
 import {
@@ -271,6 +272,33 @@ describe("model/hf: Hugging Face export and import", () => {
     m.dispose();
   });
 
+  it("exports a reward model that, loaded back, scores and orders held-out pairs as the original (1e-4)", async () => {
+    const rm = rewardModel(jitterVectors(tinyModel().withScalarHead()), 0.3);
+    rm.head = { ...rm.head, mean: 0.12, std: 0.45 };
+    const tok = testTokenizer();
+    const dir = path.join(tmp(), "rm-hf");
+    const files = await exportHf(dir, { model: rm.model, tokenizer: tok, reward: rm.head });
+    assert.ok(files.includes("reward.json"));
+    assert.match(
+      fs.readFileSync(path.join(dir, "README.md"), "utf8"),
+      /loses three things[\s\S]*def tuning_lab_reward/,
+    );
+    const back = loadRewardModel(dir);
+    assert.deepStrictEqual(back.head, rm.head);
+    const rows = [BATCH[0], BATCH[1], BATCH[0].slice(0, 7), BATCH[1].slice(0, 8)];
+    const starts = [4, 3, 5, 6];
+    const a = await endScores(rm, rows, starts, 0).array();
+    const b = await endScores(back, rows, starts, 0).array();
+    a.forEach((x, i) => assert.ok(Math.abs(x - b[i]) < 1e-4, `row ${i}: ${x} against ${b[i]}`));
+    const order = (xs: number[]) => xs.map((x, i) => xs.map((y) => Math.sign(x - y)));
+    assert.deepStrictEqual(order(b), order(a), "every pair ordered alike");
+    // Without reward.json the folder is the head alone: the likelihood term and normalisation are lost.
+    fs.rmSync(path.join(dir, "reward.json"));
+    assert.throws(() => loadRewardModel(dir), /reward\.json is missing/);
+    rm.model.dispose();
+    back.model.dispose();
+  });
+
   it("refuses a non-empty folder without force, replaces it with force, and never writes over its source", async () => {
     const m = tinyModel();
     const parent = tmp();
@@ -330,5 +358,31 @@ describe("model/hf: Hugging Face export and import", () => {
     const scoreDiff = maxAbsDiff(m.scores(hidden).dataSync(), py.scores.flat());
     assert.ok(scoreDiff < 1e-4, `scores differ by up to ${scoreDiff}`);
     m.dispose();
+  });
+
+  it("scores as the original in PyTorch with the model card's tuning_lab_reward (1e-4)", async function () {
+    if (!systemPythonHas("torch", "transformers", "safetensors")) {
+      console.log(`      (skipped: ${SYSTEM_PYTHON} lacks torch, transformers or safetensors)`);
+      this.skip();
+    }
+    this.timeout(120000);
+    const rm = rewardModel(jitterVectors(tinyModel(5, { scalarHead: true, initStd: 0.2 })), 0.3);
+    rm.head = { ...rm.head, mean: 0.12, std: 0.45 };
+    const dir = path.join(tmp(), "rm-hf");
+    await exportHf(dir, { model: rm.model, tokenizer: testTokenizer(), reward: rm.head });
+    const card = fs.readFileSync(path.join(dir, "README.md"), "utf8");
+    const code = /def tuning_lab_reward[\s\S]*?```/.exec(card)![0].replace(/```$/, "");
+    const imports =
+      "import json, sys, torch\nfrom safetensors.torch import load_file\nfrom transformers import GPT2LMHeadModel\n";
+    const run = `${imports}${code}\nrows = json.load(sys.stdin)\nprint(json.dumps([tuning_lab_reward(${JSON.stringify(dir)}, r[0], r[1]) for r in rows]))`;
+    const starts = [4, 3];
+    const py = runSystemPython(
+      ["-c", run],
+      BATCH.map((r, i) => [r, starts[i]]),
+    ) as number[];
+    const ts = await endScores(rm, BATCH, starts, 0).array();
+    const diff = maxAbsDiff(Float32Array.from(ts), py);
+    assert.ok(diff < 1e-4, `PyTorch scores differ by up to ${diff}`);
+    rm.model.dispose();
   });
 });
