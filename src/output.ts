@@ -31,6 +31,8 @@ export interface OutputCheck {
   force?: boolean;
   /** The option that named `out`, for messages (default "--out"). */
   flag?: string;
+  /** Whether the command replaces the folder as a whole (true) or writes files into it (false). */
+  replaces?: boolean;
 }
 
 /** The real path of `p`, or of its nearest existing ancestor joined with the rest. */
@@ -78,7 +80,7 @@ export function checkOutput(c: OutputCheck): void {
       throw new Error(
         `${flag} ${c.out} holds ${entries.length} entr${entries.length === 1 ? "y" : "ies"} this command did not make ` +
           `(${entries.slice(0, 3).join(", ")}${entries.length > 3 ? ", …" : ""}); ` +
-          `choose an empty or new folder, or add --force to replace it`,
+          `choose an empty or new folder, or add --force to ${c.replaces === false ? "write into it anyway" : "replace it"}`,
       );
   }
   checkWritable(out, flag, c.out);

@@ -38,6 +38,7 @@ import {
 } from "../data/world";
 import { DEFAULT_WORDNET_DIR, readWordNet } from "../data/wordnet";
 import { CliSpec, Flag, helpText, parseCli } from "./args";
+import { checkOutput } from "../output";
 
 interface Args {
   words?: number;
@@ -51,6 +52,7 @@ interface Args {
   out: string;
   facts?: string;
   list: string;
+  force?: boolean;
 }
 
 export const BUILD_DATA_CLI = {
@@ -81,6 +83,10 @@ export const BUILD_DATA_CLI = {
     "train-chars": { type: "number", doc: "training corpus size in characters", default: 40e6 },
     "val-chars": { type: "number", doc: "validation corpus size in characters", default: 200e3 },
     out: { type: "string", arg: "DIR", doc: "output data folder", default: "data/" },
+    force: {
+      type: "boolean",
+      doc: "write into an --out folder that holds something this command did not make",
+    },
     facts: { type: "string", arg: "FILE", doc: "corpus input", default: "OUT/wordnet/facts.json" },
   },
 } as const satisfies CliSpec<Record<string, Flag>>;
@@ -103,6 +109,7 @@ function parseArgs(argv: string[]): Args | undefined {
     out: v.out ?? DATA_DIR,
     facts: v.facts,
     list: v.list ?? PATHS.everydayWords,
+    force: v.force,
   };
   if (a.words === undefined && !a.corpus && !a.world && a.pseudowords === undefined) a.words = 500;
   return a;
@@ -242,9 +249,16 @@ function buildCorpus(a: Args): void {
   writeKnownWords(a, dir, [...facts.headwords, ...world.lookalikes], world.hazards);
 }
 
+/** A data folder this command made: it holds the facts, the world or the corpus. */
+const isDataFolder = (dir: string) =>
+  ["wordnet/facts.json", "world/world.json", "corpus/stats.json"].some((f) =>
+    fs.existsSync(path.join(dir, f)),
+  );
+
 function main(): void {
   const a = parseArgs(process.argv.slice(2));
   if (!a) return;
+  checkOutput({ out: a.out, what: "data folder", ours: isDataFolder, force: a.force, replaces: false });
   if (a.words !== undefined) buildFacts(a, a.words);
   if (a.world) buildWorld(a);
   if (a.corpus) buildCorpus(a);

@@ -111,6 +111,7 @@ async function main(argv: string[]): Promise<void> {
     ours: (dir) => fs.existsSync(path.join(dir, "comparisons.json")),
     reads: [modelDir],
     force: a.force,
+    replaces: false,
   });
   fs.mkdirSync(out, { recursive: true });
   const backend = await initBackend();

@@ -24,6 +24,7 @@ const COMMANDS: { cli: string; args: string[]; reads: string }[] = [
   { cli: "dpo", args: ["--quick"], reads: "data/models/sft" },
   { cli: "comparisons", args: ["--quick"], reads: "data/models/sft" },
   { cli: "export", args: ["--model", "data/models/sft"], reads: "data/models/sft" },
+  { cli: "build-data", args: ["--corpus"], reads: "" },
 ];
 
 describe("the output rule, command by command", function () {
