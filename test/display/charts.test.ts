@@ -36,6 +36,20 @@ describe("display/charts", () => {
     assert.deepStrictEqual(behaviourBars([{ label: "base", ...bar }], "t").data[0].x, ["base"]);
   });
 
+  it("draws refusal and abstention segments only where some bar has them", () => {
+    const names = (bars: Parameters<typeof behaviourBars>[0]) =>
+      behaviourBars(bars, "t").data.map((d) => d.name);
+    const plain = { answer_rate: 0.5, continuation_rate: 0.3, other_rate: 0.2 };
+    assert.deepStrictEqual(names([{ label: "base", ...plain }]), ["answer", "continuation", "other"]);
+    assert.deepStrictEqual(
+      names([
+        { label: "base", ...plain },
+        { label: "SFT", ...plain, refusal_rate: 0.1, abstain_rate: 0 },
+      ]),
+      ["answer", "continuation", "refusal", "other"],
+    );
+  });
+
   it("shows mean and standard deviation over seeds as error bars", () => {
     const fig = errorBars(
       {

@@ -32,12 +32,16 @@ describe("display/series: what figures and findings compute", () => {
       share([1, 2, 3, 4], (x) => x > 1),
       0.75,
     );
-    const rs = ["answer", "answer", "continuation", "other"].map((behaviour) => ({ behaviour }));
+    const rs = ["answer", "answer", "continuation", "other", "refusal", "abstention", "answer", "answer"].map(
+      (behaviour) => ({ behaviour }),
+    );
     assert.deepEqual(behaviourBar("SFT", rs), {
       label: "SFT",
       answer_rate: 0.5,
-      continuation_rate: 0.25,
-      other_rate: 0.25,
+      continuation_rate: 0.125,
+      refusal_rate: 0.125,
+      abstain_rate: 0.125,
+      other_rate: 0.125,
     });
   });
 
