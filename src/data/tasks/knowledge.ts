@@ -11,7 +11,7 @@ import { fromPhrasing, T } from "./gen";
 import type { GenContext, Task, TaskInstance } from "./types";
 
 const WHY_FACT =
-  "the base model holds these facts; SFT only teaches it to answer (about 70 % on unseen words after npm run sft)";
+  "the base model holds these facts; SFT only teaches it to answer (notebook 03 measures it on words SFT never showed)";
 
 const RELATION_DESCRIPTION: Record<Relation, string> = {
   antonym: "Give the opposite of a word.",

@@ -26,9 +26,9 @@ export const CLUSTERS = [
 export type Cluster = (typeof CLUSTERS)[number];
 
 /**
- * Can a ~0.9M-parameter model plausibly get this right after SFT here?
+ * Can the 2 M-parameter base model plausibly get this right after SFT here?
  * - knowledge: the answer is a fact the base model learned in pretraining
- *   (data/models/sft: about 70 % of the facts about words SFT never showed);
+ *   (notebook 03 measures how many, on words SFT never showed);
  * - format: the answer is in the prompt or is a small fixed mapping, so SFT
  *   only has to teach where to look and how to lay it out;
  * - unlikely: needs an algorithm over letters or digits (notebook 03 measures each).
