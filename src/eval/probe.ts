@@ -56,7 +56,23 @@ function rate(outcomes: ClozeOutcome[], key: (o: ClozeOutcome) => string): Recor
   );
 }
 
-/** Run the probe: greedy, `maxNewTokens` tokens after `<|eos|>` + prompt. */
+/**
+ * Tokens the probe lets the model write for `items`: room for the longest
+ * accepted answer and a following token, at least 4. A fixed budget would
+ * cut a word the tokenizer spells in many pieces ("zootoxin" is five) and
+ * score a model that knows it as wrong.
+ */
+export function answerBudget(tok: BpeTokenizer, items: readonly ClozeItem[]): number {
+  const longest = Math.max(
+    0,
+    ...items.flatMap((it) =>
+      [it.answer, ...it.accepted.map((a) => ` ${a}`)].map((a) => tok.encode(a).length),
+    ),
+  );
+  return Math.max(4, longest + 1);
+}
+
+/** Run the probe: greedy, `maxNewTokens` tokens (default: `answerBudget`) after `<|eos|>` + prompt. */
 export function clozeProbe(
   model: GPT,
   tok: BpeTokenizer,
@@ -69,7 +85,7 @@ export function clozeProbe(
     const batch = items.slice(i, i + batchSize);
     const prompts = batch.map((it) => [tok.special.eos, ...tok.encode(it.prompt)]);
     const g = generate(model, prompts, {
-      maxNewTokens: opts.maxNewTokens ?? 4,
+      maxNewTokens: opts.maxNewTokens ?? answerBudget(tok, batch),
       stopTokens: [tok.special.eos],
       padId: tok.special.pad,
     });
