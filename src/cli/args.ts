@@ -165,7 +165,11 @@ export function oneMode(
     );
 }
 
-/** A --quick run keeps no checkpoints (it lasts a minute), so there is nothing for --resume to continue. */
+/**
+ * A --quick run of PPO or DPO keeps no checkpoints (it lasts a minute), so
+ * there is nothing for --resume to continue. (Quick pretrain, SFT and RM
+ * runs do save at their last step, and resume from it.)
+ */
 export function refuseQuickResume(quick: boolean | undefined, resume: boolean | undefined): void {
   if (quick && resume)
     throw new Error(

@@ -34,7 +34,7 @@ import { loadRun } from "../run-record";
 import { checkResumable, checkScheduleUnchanged } from "../train/loop";
 import { PRETRAIN_FULL, PRETRAIN_QUICK, pretrain, pretrainConfig, tokenStream } from "../train/pretrain";
 import { checkOutput, runOfKind } from "../output";
-import { CliSpec, Flag, helpText, parseCli, refuseQuickResume, runMain } from "./args";
+import { CliSpec, Flag, helpText, parseCli, runMain } from "./args";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -75,7 +75,6 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(helpText(PRETRAIN_CLI));
     return;
   }
-  refuseQuickResume(args.quick, args.resume);
   const shape = modelShape(args.width);
   const suffix = shape === BASE_MODEL ? "" : `-d${shape.dModel}`;
   const work =

@@ -54,7 +54,7 @@ import { saveRewardModel } from "../model/reward-model";
 import { checkResumable, checkScheduleUnchanged } from "../train/loop";
 import { RM_FULL, RM_QUICK, rewardConfig } from "../train/reward";
 import { checkOutput, runOfKind } from "../output";
-import { CliSpec, Flag, helpText, oneMode, parseCli, refuseQuickResume, runMain } from "./args";
+import { CliSpec, Flag, helpText, oneMode, parseCli, runMain } from "./args";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -88,7 +88,6 @@ async function main(argv: string[]): Promise<void> {
   if (a.sweep) return sweep();
   if (a.seeds) return seeds();
   const quick = a.quick ?? false;
-  refuseQuickResume(quick, a.resume);
   const seed = a.seed ?? 0;
   const work = path.join(ROOT, "build", quick ? "rm-quick" : "rm");
   const config = rewardConfig(

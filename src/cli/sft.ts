@@ -31,7 +31,7 @@ import { loadRun } from "../run-record";
 import { checkScheduleUnchanged } from "../train/loop";
 import { SFT_FULL, SFT_QUICK, sftConfig, trainSft } from "../train/sft";
 import { checkOutput, runOfKind } from "../output";
-import { CliSpec, Flag, helpText, parseCli, refuseQuickResume, runMain } from "./args";
+import { CliSpec, Flag, helpText, parseCli, runMain } from "./args";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -96,7 +96,6 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(helpText(SFT_CLI));
     return;
   }
-  refuseQuickResume(args.quick, args.resume);
   const work = path.join(ROOT, "build", args.quick ? "sft-quick" : "sft");
   const config = sftConfig(
     {

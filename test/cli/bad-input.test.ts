@@ -72,7 +72,7 @@ describe("bad input, trial by trial: a clear error or the right behaviour", func
     ["rm", ["--sweep", "--steps", "3"], /--sweep does not read --steps/],
     ["dpo", ["--sweep", "--offline"], /--sweep and --offline are different runs/],
     ["ppo", ["--sweep", "--beta", "0.1"], /--sweep does not read --beta/],
-    ["sft", ["--quick", "--resume"], /--quick runs keep no checkpoints/],
+    ["ppo", ["--quick", "--resume"], /--quick runs keep no checkpoints/],
     ["dpo", ["--quick", "--resume"], /--quick runs keep no checkpoints/],
   ];
   for (const [name, args, message] of refusals)

@@ -141,10 +141,14 @@ describe("npm run ppo (CLI)", function () {
         cwd: ROOT,
         encoding: "utf8",
       });
-    if (!fs.existsSync(path.join(ROOT, "build", "ppo-quick", "run.json"))) {
-      const r = run("--quick", "--resume");
-      assert.equal(r.status, 1);
-      assert.match(r.stderr, /--resume: no in-progress run at .*ppo-quick; start without --resume/);
+    // A quick run keeps no checkpoints, so --quick --resume is refused whatever build/ holds.
+    const r = run("--quick", "--resume");
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /--quick runs keep no checkpoints.*drop --resume/);
+    if (!fs.existsSync(path.join(ROOT, "build", "ppo", "run.json"))) {
+      const none = run("--resume", "--steps", "1");
+      assert.equal(none.status, 1);
+      assert.match(none.stderr, /--resume: no in-progress run at .*ppo; start without --resume/);
     }
     const bad = run("--advantage", "ppo2");
     assert.equal(bad.status, 1);

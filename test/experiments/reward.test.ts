@@ -35,7 +35,7 @@ describe("experiments/reward: the seed study", () => {
     const rows = await rewardSeedStudy(tinyModel(1), tok, data, data, data, (r) => seen.push(r.member), {
       seeds: [0, 1],
       base: RM_QUICK,
-      config: { steps: 30, batchSize: 2, microBatchSize: 1, lr: 3e-3, warmupSteps: 2 },
+      config: { steps: 30, batchSize: 2, microBatchSize: 1, lr: 4e-3, warmupSteps: 2 },
     });
     assert.deepEqual(seen, ["seed 0", "seed 1", "WARM"]);
     assert.deepEqual(

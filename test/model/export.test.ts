@@ -142,7 +142,7 @@ describe("model/hf: Hugging Face export and import", () => {
     for (const heading of ["## Loading", "## Data", "## Training recipe", "## Run record", "## Licence"])
       assert.ok(card.includes(heading), heading);
     assert.match(card, /^---\nlicense: mit\n/);
-    assert.match(card, /Instruction-tuned from the base model `data\/models\/base` on 2500 conversations/);
+    assert.match(card, /Instruction-tuned from the base model `data\/models\/base` on 2526 conversations/);
     assert.match(card, /\| `lr` \| 0\.0005 \|/);
     m.dispose();
   });
