@@ -117,3 +117,18 @@ export function checkOutputFile(file: string, flag = "--out"): void {
     );
   checkWritable(real, flag, file);
 }
+
+/**
+ * Writes `file` through a temporary sibling renamed into place, so a crash
+ * never leaves half a file: `write` writes the temporary path.
+ */
+export function writeAtomic(file: string, write: (tmp: string) => void): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  try {
+    write(tmp);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+}

@@ -29,7 +29,7 @@ import { rankingsToPairs, writeRankings } from "../judge/comparisons";
 import { PANELS } from "../judge/raters";
 import { loadModel } from "../model/load";
 import { versions } from "../run-record";
-import { checkOutput } from "../output";
+import { checkOutput, writeAtomic } from "../output";
 import { CliSpec, Flag, helpText, parseCli, runMain } from "./args";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -55,13 +55,6 @@ export const COMPARISONS_CLI = {
     force: { type: "boolean", doc: "replace an --out folder that holds something this command did not make" },
   },
 } as const satisfies CliSpec<Record<string, Flag>>;
-
-/** Writes `text` to `file` through a temporary sibling, so a crash never leaves half a file. */
-function writeAtomic(file: string, write: (tmp: string) => void): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  write(tmp);
-  fs.renameSync(tmp, file);
-}
 
 const pct = (k: number, n: number) => (n ? `${((100 * k) / n).toFixed(1)}%` : "–");
 

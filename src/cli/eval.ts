@@ -35,7 +35,7 @@ import * as path from "path";
 import { initBackend } from "../backend";
 import { readPrompts } from "../data/tasks/jsonl";
 import { TASKS } from "../data/tasks/registry";
-import { checkOutputFile } from "../output";
+import { checkOutputFile, writeAtomic } from "../output";
 import { AnsweredItem } from "../data/tasks/eval-sets";
 import type { PromptItem } from "../data/tasks/jsonl";
 import {
@@ -287,9 +287,7 @@ async function main(argv: string[]): Promise<void> {
   const { results, summary } = evaluate(model, tokenizer, items, { format, maxNewTokens, batchSize });
   if (a.out) {
     fs.mkdirSync(path.dirname(path.resolve(a.out)), { recursive: true });
-    const tmp = `${a.out}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, resultsJsonl(results));
-    fs.renameSync(tmp, a.out);
+    writeAtomic(a.out, (tmp) => fs.writeFileSync(tmp, resultsJsonl(results)));
   }
   const scorable = answered(items);
   const gold = a.gold

@@ -30,6 +30,7 @@ import { Headword } from "./facts";
 import { readFactsFile, validateHeadwordList } from "./facts-file";
 import { DATA_DIR } from "./paths";
 import { ensureCorpus } from "./corpus";
+import { writeAtomic } from "../output";
 
 /** The world's files. */
 export const WORLD_DIR = path.join(DATA_DIR, "world");
@@ -111,9 +112,7 @@ export function writeWorldGroups(file: string, data: WorldGroups): void {
   const text =
     `{\n  "generatedBy": ${JSON.stringify(data.generatedBy)},\n  "seed": ${data.seed},\n` +
     `  "hazards": [\n${lines(data.hazards)}\n  ],\n  "lookalikes": [\n${lines(data.lookalikes)}\n  ]\n}\n`;
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
+  writeAtomic(file, (tmp) => fs.writeFileSync(tmp, text));
 }
 
 /** Reads world.json; errors name the file and field. Hazards must have a category fact. */

@@ -18,6 +18,7 @@ import * as path from "path";
 import * as aq from "arquero";
 import { tInterval } from "../eval/stats";
 import { PoolRun, runInPool } from "./pool";
+import { writeAtomic } from "../output";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -88,12 +89,6 @@ export interface SweepOutcome<R> {
 
 export const sweepDir = (name: string) => path.join(ROOT, "build", "sweeps", name);
 
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
-}
-
 /**
  * Which of `jobs` have a cached result for `code` (a damaged file counts as
  * missing, and so does one that finished before `rerunBefore`).
@@ -143,7 +138,7 @@ export async function runCached<J, R>(o: CachedSweep<J, R>): Promise<SweepOutcom
           finishedAt: new Date().toISOString(),
           result,
         };
-        writeAtomic(files[i], JSON.stringify(entry));
+        writeAtomic(files[i], (tmp) => fs.writeFileSync(tmp, JSON.stringify(entry)));
       },
     );
   const lost = results.findIndex((r) => r === undefined);
