@@ -146,7 +146,7 @@ describe("npm run ppo (CLI)", function () {
     assert.equal(r.status, 1);
     assert.match(r.stderr, /--quick runs keep no checkpoints.*drop --resume/);
     if (!fs.existsSync(path.join(ROOT, "build", "ppo", "run.json"))) {
-      const none = run("--resume", "--steps", "1");
+      const none = run("--resume");
       assert.equal(none.status, 1);
       assert.match(none.stderr, /--resume: no in-progress run at .*ppo; start without --resume/);
     }
