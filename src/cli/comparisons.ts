@@ -1,19 +1,23 @@
 /**
- * `npm run comparisons [-- --quick] [--model DIR] [--prompts FILE] [--k N] [--seed N] [--out DIR]`
+ * `npm run comparisons [-- --quick] [--model DIR] [--k N] [--seed N] [--out DIR]`
  *
- * The HHH world's comparison data (src/experiments/hhh-comparisons.ts):
- * samples K responses per prompt from the SFT model on
- * data/sft/prompts_hhh.jsonl, ranks them with the HHH panel and with the
- * helpful-only panel, and writes per panel the rankings and TRL preference
- * pairs (`rankings_<panel>.jsonl`, `pairs_<panel>.jsonl`) with
- * `comparisons.json`: how many samples refuse or abstain per request kind,
- * and where those land in each panel's pairs. Default output data/rlhf/hhh/
- * (--quick: 60 prompts into build/rlhf-hhh-quick/).
+ * The HHH world's comparison data (src/experiments/hhh-comparisons.ts),
+ * which its reward models and DPO train on: samples K responses per prompt
+ * from the SFT model on the train side (the reward model's pool
+ * data/sft/prompts_rm.jsonl and the HHH prompts data/sft/prompts_hhh.jsonl)
+ * and on the test side (data/sft/prompts_heldout.jsonl and the HHH eval set,
+ * words no stage trains on), ranks them with the HHH panel and with the
+ * helpful-only panel, and writes per panel and side the rankings and TRL
+ * preference pairs (`rankings_train_<panel>.jsonl`, `pairs_test_<panel>.jsonl`,
+ * ...), the test side's gold pairs, and `comparisons.json`: how many samples
+ * refuse or abstain per request kind, and where those land in each panel's
+ * pairs. Default output data/rlhf/hhh/ (--quick: 60 prompts of each file into
+ * build/rlhf-hhh-quick/).
  */
 import * as fs from "fs";
 import * as path from "path";
 import { initBackend } from "../backend";
-import { PATHS } from "../data/paths";
+import { comparisonFiles, HHH_COMPARISONS, PATHS } from "../data/paths";
 import { readEvalJsonl } from "../data/tasks/eval-sets";
 import { readWorld } from "../data/world";
 import { writePreferenceJsonl } from "../data/sft-data";
@@ -25,7 +29,7 @@ import {
   hhhComparisons,
   pairCounts,
 } from "../experiments/hhh-comparisons";
-import { rankingsToPairs, writeRankings } from "../judge/comparisons";
+import { goldPairs, rankingsToPairs, writeRankings } from "../judge/comparisons";
 import { PANELS } from "../judge/raters";
 import { loadModel } from "../model/load";
 import { versions } from "../run-record";
@@ -36,19 +40,12 @@ const ROOT = path.resolve(__dirname, "..", "..");
 
 export const COMPARISONS_CLI = {
   name: "comparisons",
-  usage:
-    "usage: npm run comparisons [-- --quick] [--model DIR] [--prompts FILE] [--k N] [--seed N] [--out DIR]",
+  usage: "usage: npm run comparisons [-- --quick] [--model DIR] [--k N] [--seed N] [--out DIR]",
   summary:
-    "Sample SFT responses to the HHH prompts and rank them with the HHH and the helpful-only rater panels.",
+    "Sample SFT responses to the reward model's and the HHH prompts and rank them with the HHH and the helpful-only rater panels.",
   flags: {
-    quick: { type: "boolean", doc: "60 prompts into build/rlhf-hhh-quick" },
+    quick: { type: "boolean", doc: "60 prompts of each file into build/rlhf-hhh-quick" },
     model: { type: "string", arg: "DIR", doc: "the policy that samples", default: "data/models/sft" },
-    prompts: {
-      type: "string",
-      arg: "FILE",
-      doc: "prompts to sample on",
-      default: "data/sft/prompts_hhh.jsonl",
-    },
     k: { type: "int", min: 2, doc: "samples per prompt", default: 4 },
     seed: { type: "int", doc: "sampling and ranking seed", default: 0 },
     out: { type: "string", arg: "DIR", doc: "output folder", default: "data/rlhf/hhh" },
@@ -63,24 +60,24 @@ function printCounts(
   pairs: Record<string, Partial<Record<string, PairCounts>>>,
 ) {
   console.log(
-    "kind       prompts  responses  refusals        abstentions     prompts with a refusal / abstention",
+    "  kind       prompts  responses  refusals        abstentions     prompts with a refusal / abstention",
   );
   for (const kind of KINDS) {
     const c = samples[kind];
     if (!c) continue;
     console.log(
-      `${kind.padEnd(9)} ${String(c.prompts).padStart(8)} ${String(c.responses).padStart(10)}  ` +
+      `  ${kind.padEnd(9)} ${String(c.prompts).padStart(8)} ${String(c.responses).padStart(10)}  ` +
         `${`${c.refusals} (${pct(c.refusals, c.responses)})`.padEnd(15)} ${`${c.abstentions} (${pct(c.abstentions, c.responses)})`.padEnd(15)} ` +
         `${c.promptsWithRefusal} / ${c.promptsWithAbstention}`,
     );
   }
   for (const [panel, byKind] of Object.entries(pairs)) {
-    console.log(`\n${panel} panel: pairs, and pairs with a refusal (abstention) chosen / rejected`);
+    console.log(`  ${panel} panel: pairs, and pairs with a refusal (abstention) chosen / rejected`);
     for (const kind of KINDS) {
       const c = byKind[kind];
       if (c)
         console.log(
-          `  ${kind.padEnd(9)} ${String(c.pairs).padStart(6)}   refusal ${c.refusalChosen} / ${c.refusalRejected}   ` +
+          `    ${kind.padEnd(9)} ${String(c.pairs).padStart(6)}   refusal ${c.refusalChosen} / ${c.refusalRejected}   ` +
             `abstention ${c.abstentionChosen} / ${c.abstentionRejected}`,
         );
     }
@@ -94,7 +91,6 @@ async function main(argv: string[]): Promise<void> {
   const out = path.resolve(
     a.out ?? (quick ? path.join(ROOT, "build", "rlhf-hhh-quick") : path.join(ROOT, "data", "rlhf", "hhh")),
   );
-  const promptsFile = a.prompts ?? path.join(PATHS.sft, "prompts_hhh.jsonl");
   const k = a.k ?? 4;
   const seed = a.seed ?? 0;
   const modelDir = a.model ?? PATHS.sftModel;
@@ -109,25 +105,36 @@ async function main(argv: string[]): Promise<void> {
   fs.mkdirSync(out, { recursive: true });
   const backend = await initBackend();
   const world = readWorld();
-  const all = readEvalJsonl(promptsFile);
-  // Quick: 60 prompts spread over the file, so every kind is in them.
-  const items = quick ? all.filter((_, i) => i % Math.ceil(all.length / 60) === 0) : all;
+  // Quick: 60 prompts spread over each file, so every kind is in them.
+  const read = (files: readonly string[]) =>
+    files.map((file) => {
+      const all = readEvalJsonl(file);
+      const items = quick ? all.filter((_, i) => i % Math.ceil(all.length / 60) === 0) : all;
+      return { prefix: path.basename(file, ".jsonl").replace(/^prompts_/, ""), items };
+    });
+  const items = { train: read(HHH_COMPARISONS.prompts.train), test: read(HHH_COMPARISONS.prompts.test) };
   const { model, tokenizer } = loadModel(modelDir);
   const t = Date.now();
   const c = hhhComparisons(model, tokenizer, items, { k, seed });
-  const pairs: Record<string, Partial<Record<string, PairCounts>>> = {};
+  const sides = ["train", "test"] as const;
+  const pairs: Record<string, Record<string, Partial<Record<string, PairCounts>>>> = {};
   for (const panel of Object.keys(PANELS) as (keyof typeof PANELS)[]) {
-    writeAtomic(path.join(out, `rankings_${panel}.jsonl`), (f) => writeRankings(f, c.ranked[panel]));
-    writeAtomic(path.join(out, `pairs_${panel}.jsonl`), (f) =>
-      writePreferenceJsonl(f, rankingsToPairs(c.ranked[panel])),
-    );
-    pairs[panel] = pairCounts(c.ranked[panel], world);
+    const files = comparisonFiles(panel, out);
+    for (const side of sides) {
+      const ranked = c.ranked[panel][side];
+      writeAtomic(files[`${side}Rankings`], (f) => writeRankings(f, ranked));
+      writeAtomic(files[`${side}Pairs`], (f) => writePreferenceJsonl(f, rankingsToPairs(ranked)));
+      (pairs[side] ??= {})[panel] = pairCounts(ranked, world);
+    }
   }
-  const samples = declineCounts(c.sampled, world);
+  writeAtomic(comparisonFiles("hhh", out).testGoldPairs, (f) =>
+    writePreferenceJsonl(f, goldPairs(c.sampled.test)),
+  );
+  const rel = (f: string) => path.relative(ROOT, path.resolve(f));
   const record = {
     command: `npm run comparisons${quick ? " -- --quick" : ""}`,
-    model: path.relative(ROOT, path.resolve(a.model ?? PATHS.sftModel)),
-    prompts: path.relative(ROOT, path.resolve(promptsFile)),
+    model: rel(modelDir),
+    prompts: { train: HHH_COMPARISONS.prompts.train.map(rel), test: HHH_COMPARISONS.prompts.test.map(rel) },
     k,
     seed,
     panels: PANELS,
@@ -135,17 +142,22 @@ async function main(argv: string[]): Promise<void> {
     versions: versions(backend.tfjsVersion),
     startedAt: new Date(t).toISOString(),
     durationS: (Date.now() - t) / 1000,
-    samples,
+    samples: { train: declineCounts(c.sampled.train, world), test: declineCounts(c.sampled.test, world) },
     pairs,
   };
   writeAtomic(path.join(out, "comparisons.json"), (f) =>
     fs.writeFileSync(f, JSON.stringify(record, null, 1) + "\n"),
   );
+  for (const side of sides) {
+    console.log(
+      `\n${side} side: ${items[side].reduce((n, s) => n + s.items.length, 0)} prompts × ${k} samples from ${record.model} ` +
+        `(${record.prompts[side].join(" + ")})`,
+    );
+    printCounts(record.samples[side], pairs[side]);
+  }
   console.log(
-    `${items.length} prompts × ${k} samples from ${record.model} in ${record.durationS.toFixed(0)} s:`,
+    `\nwrote rankings, pairs and comparisons.json to ${path.relative(ROOT, out)}/ in ${record.durationS.toFixed(0)} s`,
   );
-  printCounts(samples, pairs);
-  console.log(`\nwrote rankings, pairs and comparisons.json to ${path.relative(ROOT, out)}/`);
 }
 
 if (require.main === module) runMain(main);

@@ -1,12 +1,16 @@
 /**
- * `npm run dpo [-- --quick] [--resume] [--steps N] [--seed N] [--loss L] [--beta B] [--<objective knob> X] [--out DIR]`
+ * `npm run dpo [-- --panel hhh|helpful] [--quick] [--resume] [--steps N] [--seed N] [--loss L] [--beta B] [--<objective knob> X] [--out DIR]`
  *
- * DPO (DPO_FULL in src/train/dpo.ts) from the committed SFT model on the
- * reward model's comparisons (data/rlhf/pairs_train.jsonl: SFT samples ranked
- * by the rater panel), against the frozen SFT model. Then the SFT model and
- * the policy answer the held-out prompts (data/sft/prompts_heldout.jsonl)
- * greedily and by sampling; the run record keeps the gold reward with paired
- * intervals, the sampled KL to SFT and the win rate. Saves data/models/dpo/.
+ * DPO (DPO_HHH in src/train/dpo.ts: with RPO's NLL term) from the committed
+ * SFT model on the HHH world's comparisons (`npm run comparisons`: SFT
+ * samples ranked by the HHH or the helpful-only panel; the HHH prompts' pairs
+ * and a sixth of the reward model's pool, DPO_MIX), against the frozen SFT
+ * model. Then the SFT model and the policy answer the held-out prompts
+ * (data/sft/prompts_heldout.jsonl) greedily and by sampling, and the HHH sets
+ * greedily (src/eval/hhh-policy.ts); the run record keeps the gold reward
+ * with paired intervals, the sampled KL to SFT, the win rate, and refusal,
+ * abstention and exact match per request kind. Saves data/models/dpo/
+ * (helpful: data/models/dpo-helpful/).
  *
  * --sweep instead trains notebook 07's grid (DPO_SWEEP in
  * src/experiments/dpo.ts: β × seeds, cDPO/IPO/hinge/SimPO, Preferred-FT) in
@@ -56,7 +60,8 @@ import { loadModel } from "../model/load";
 import { loadRewardModel } from "../model/reward-model";
 import { loadRun, versions } from "../run-record";
 import { checkResumable, checkScheduleUnchanged } from "../train/loop";
-import { DPO_FULL, DPO_QUICK, DpoConfig, dpoConfig } from "../train/dpo";
+import { DPO_HHH, DPO_QUICK, DpoConfig, dpoConfig } from "../train/dpo";
+import { hhhPolicyEval, hhhSummary, readHhhSets } from "../eval/hhh-policy";
 import { checkOutput, runOfKind } from "../output";
 import { CliSpec, Flag, helpText, oneMode, parseCli, refuseQuickResume, runMain } from "./args";
 import {
@@ -83,24 +88,36 @@ const OBJECTIVE_FLAGS: Record<string, Flag> = Object.fromEntries(
 export const DPO_CLI = {
   name: "dpo",
   usage:
-    "usage: npm run dpo [-- --quick] [--resume] [--steps N] [--seed N] [--loss L] [--beta B] [--<objective knob> X] [--out DIR] | -- --sweep|--offline [--workers N] [--quick]",
+    "usage: npm run dpo [-- --panel hhh|helpful] [--quick] [--resume] [--steps N] [--seed N] [--loss L] [--beta B] [--<objective knob> X] [--out DIR] | -- --sweep|--offline [--workers N] [--quick]",
   summary:
-    "DPO from data/models/sft on data/rlhf/pairs_train.jsonl against the frozen SFT model; saves data/models/dpo (--quick: build/models/dpo-quick).",
+    "DPO from data/models/sft on the HHH world's comparisons against the frozen SFT model; saves data/models/dpo (--quick: build/models/dpo-quick).",
   flags: {
+    panel: {
+      type: "string",
+      arg: "P",
+      choices: ["hhh", "helpful"],
+      doc: "whose comparisons: the HHH raters' or the helpful-only raters'",
+      default: "hhh",
+    },
     quick: { type: "boolean", doc: "a seconds-long run (10 steps on 64 prompts' pairs)" },
     resume: { type: "boolean", doc: "continue the in-progress run in build/dpo" },
-    steps: { type: "int", min: 0, doc: "optimizer steps (0: the recipe's)", default: DPO_FULL.steps },
+    steps: { type: "int", min: 0, doc: "optimizer steps (0: the recipe's)", default: DPO_HHH.steps },
     seed: { type: "int", doc: "random seed (batch order)", default: 0 },
     loss: {
       type: "string",
       arg: "L",
       choices: DPO_LOSSES,
       doc: `the objective (${DPO_LOSSES.map((l) => `${l}: ${PAIR_OBJECTIVES[l].paper}`).join("; ")})`,
-      default: DPO_FULL.loss,
+      default: DPO_HHH.loss,
     },
-    beta: { type: "number", doc: "β (> 0)", default: DPO_FULL.beta },
+    beta: { type: "number", doc: "β (> 0)", default: DPO_HHH.beta },
     ...OBJECTIVE_FLAGS,
-    out: { type: "string", arg: "DIR", doc: "where the final policy goes", default: "data/models/dpo" },
+    out: {
+      type: "string",
+      arg: "DIR",
+      doc: "where the final policy goes",
+      default: "data/models/dpo (helpful: data/models/dpo-helpful)",
+    },
     force: { type: "boolean", doc: "replace an --out folder that holds something this command did not make" },
     sweep: {
       type: "boolean",
@@ -118,12 +135,16 @@ async function main(argv: string[]): Promise<void> {
   const a = parseCli(DPO_CLI, argv);
   if (a.help) return void process.stdout.write(helpText(DPO_CLI));
   oneMode(a, ["sweep", "offline"], { sweep: ["workers", "quick"], offline: ["workers", "quick"] });
+  if ((a.sweep || a.offline) && a.panel)
+    throw new Error("--panel: --sweep and --offline train on the first world's comparisons in data/rlhf/");
   if (a.sweep) return sweep(a.workers ?? 2, a.quick ?? false);
   if (a.offline) return offline(a.workers ?? 2, a.quick ?? false);
   const quick = a.quick ?? false;
   refuseQuickResume(quick, a.resume);
-  const base = quick ? DPO_QUICK : DPO_FULL;
-  const work = path.join(ROOT, "build", quick ? "dpo-quick" : "dpo");
+  const base = quick ? DPO_QUICK : DPO_HHH;
+  const panel = a.panel ?? "hhh";
+  const suffix = panel === "hhh" ? "" : `-${panel}`;
+  const work = path.join(ROOT, "build", `dpo${suffix}${quick ? "-quick" : ""}`);
   const config = dpoConfig(
     {
       ...(a.steps ? { steps: a.steps } : {}),
@@ -147,12 +168,13 @@ async function main(argv: string[]): Promise<void> {
     ]);
     checkScheduleUnchanged(previous, config, path.join(work, "run.json"), { scheduleFlags: false });
   }
-  const out = a.out ?? (quick ? path.join(ROOT, "build", "models", "dpo-quick") : DPO_PATHS.out);
+  const out =
+    a.out ?? (quick ? path.join(ROOT, "build", "models", `dpo${suffix}-quick`) : `${DPO_PATHS.out}${suffix}`);
   checkOutput({ out, what: "DPO policy", ours: runOfKind("dpo"), reads: [DPO_PATHS.sft], force: a.force });
   const backend = await initBackend();
   const resumedAt = a.resume ? savedStep(work) : 0;
   const t = Date.now();
-  const inputs = loadDpoInputs({ quick });
+  const inputs = loadDpoInputs({ quick, panel });
   const { policy, run } = await runDpo({
     inputs,
     config,
@@ -163,13 +185,15 @@ async function main(argv: string[]): Promise<void> {
   });
   const minutes = (Date.now() - t) / 60000;
   const ev = evaluateDpo(inputs, policy, { quick });
+  const hhh = hhhPolicyEval(inputs.sft, policy, inputs.tokenizer, readHhhSets({ quick }), goldReward);
   run.checkpoint = path.relative(ROOT, out);
-  run.notes = { ...run.notes, evaluation: ev };
+  run.notes = { ...run.notes, panel, evaluation: ev, hhh };
   await saveCheckpoint(out, { model: policy, tokenizer: inputs.tokenizer, run, step: config.steps });
   console.log(
     `trained ${trainedHere(config.steps, resumedAt, "steps")} in ${minutes.toFixed(1)} min on ${backend.name}.`,
   );
   console.log(dpoSummary(ev));
+  console.log(hhhSummary(hhh).join("\n"));
   console.log(
     `saved ${path.relative(ROOT, out)}/; check it with npm run --silent eval -- --model ${path.relative(ROOT, out)} ` +
       `--prompts data/sft/prompts_heldout.jsonl --gold --reference data/models/sft --samples 4`,

@@ -1,16 +1,20 @@
 /**
- * `npm run ppo [-- --quick] [--resume] [--steps N] [--seed N] [--advantage gae|rloo|grpo] [--beta B]
- *               [--length-bias X] [--ptx G] [--out DIR]`
+ * `npm run ppo [-- --panel hhh|helpful] [--quick] [--resume] [--steps N] [--seed N]
+ *               [--advantage gae|rloo|grpo] [--beta B] [--length-bias X] [--ptx G] [--out DIR]`
  *
- * InstructGPT's third step, from the committed SFT model and reward model:
- * PPO (PPO_FULL in src/train/ppo.ts) on the policy prompt pool
- * (data/sft/prompts_policy.jsonl), KL-penalised to the SFT model. Then the
+ * InstructGPT's third step, from the committed SFT model and reward model
+ * (--panel hhh: data/models/rm; helpful: data/models/rm-helpful): PPO
+ * (PPO_FULL in src/train/ppo.ts) on the policy prompt pool
+ * (data/sft/prompts_policy.jsonl) and the HHH prompts
+ * (data/sft/prompts_hhh.jsonl), KL-penalised to the SFT model. Then the
  * SFT model and the policy answer the prompts the policy trained on and the
  * held-out prompts (data/sft/prompts_heldout.jsonl), greedily, and sample
  * responses there at temperature 1; the run record keeps the gold reward by
  * kind with intervals, the paired gain over SFT, answer rate, exact match
- * and the sampled KL to SFT. Saves the policy without its value head, the
- * tokenizer and the run record to data/models/ppo/.
+ * and the sampled KL to SFT, and the HHH sets' refusal, abstention and
+ * exact match per request kind (src/eval/hhh-policy.ts). Saves the policy
+ * without its value head, the tokenizer and the run record to
+ * data/models/ppo/ (helpful: data/models/ppo-helpful/).
  *
  * Checkpoints go to build/ppo/ every 40 updates (continue with --resume);
  * --quick runs a seconds-long version into build/models/ppo-quick.
@@ -56,6 +60,8 @@ import {
   updatesPerRollout,
 } from "../train/ppo";
 import { checkOutput, runOfKind } from "../output";
+import { hhhPolicyEval, hhhSummary, readHhhSets } from "../eval/hhh-policy";
+import { goldReward } from "../judge/gold";
 import { CliSpec, Flag, helpText, oneMode, parseCli, refuseQuickResume, runMain } from "./args";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -63,10 +69,17 @@ const ROOT = path.resolve(__dirname, "..", "..");
 export const PPO_CLI = {
   name: "ppo",
   usage:
-    "usage: npm run ppo [-- --quick] [--resume] [--steps N] [--seed N] [--advantage gae|rloo|grpo] [--beta B] [--length-bias X] [--ptx G] [--out DIR]",
+    "usage: npm run ppo [-- --panel hhh|helpful] [--quick] [--resume] [--steps N] [--seed N] [--advantage gae|rloo|grpo] [--beta B] [--length-bias X] [--ptx G] [--out DIR]",
   summary:
-    "RLHF: PPO from data/models/sft against data/models/rm, KL-penalised to SFT; saves data/models/ppo (--quick: build/models/ppo-quick).",
+    "RLHF: PPO from data/models/sft against data/models/rm, KL-penalised to SFT, on the policy and HHH prompts; saves data/models/ppo (--quick: build/models/ppo-quick).",
   flags: {
+    panel: {
+      type: "string",
+      arg: "P",
+      choices: ["hhh", "helpful"],
+      doc: "whose reward model: data/models/rm (HHH raters) or data/models/rm-helpful",
+      default: "hhh",
+    },
     quick: { type: "boolean", doc: "a seconds-long run (8 updates, 4 prompts per rollout)" },
     resume: { type: "boolean", doc: "continue the in-progress run in build/ppo" },
     steps: { type: "int", min: 0, doc: "optimizer updates (0: the recipe's)", default: PPO_FULL.steps },
@@ -81,7 +94,12 @@ export const PPO_CLI = {
     beta: { type: "number", doc: "KL coefficient β", default: PPO_FULL.beta },
     "length-bias": { type: "number", doc: "score units per response word added to the RM's", default: 0 },
     ptx: { type: "number", doc: "PPO-ptx: weight of the pretraining loss", default: 0 },
-    out: { type: "string", arg: "DIR", doc: "where the final policy goes", default: "data/models/ppo" },
+    out: {
+      type: "string",
+      arg: "DIR",
+      doc: "where the final policy goes",
+      default: "data/models/ppo (helpful: data/models/ppo-helpful)",
+    },
     force: { type: "boolean", doc: "replace an --out folder that holds something this command did not make" },
     sweep: {
       type: "boolean",
@@ -95,11 +113,16 @@ async function main(argv: string[]): Promise<void> {
   const a = parseCli(PPO_CLI, argv);
   if (a.help) return void process.stdout.write(helpText(PPO_CLI));
   oneMode(a, ["sweep"], { sweep: ["workers", "quick"] });
+  if (a.sweep && a.panel)
+    throw new Error("--panel: --sweep trains on the first world's prompts and reward model");
   if (a.sweep) return sweep(a.workers ?? 2, a.quick ?? false);
   const quick = a.quick ?? false;
   refuseQuickResume(quick, a.resume);
   const base = quick ? PPO_QUICK : PPO_FULL;
-  const work = path.join(ROOT, "build", quick ? "ppo-quick" : "ppo");
+  const panel = a.panel ?? "hhh";
+  const suffix = panel === "hhh" ? "" : `-${panel}`;
+  const work = path.join(ROOT, "build", `ppo${suffix}${quick ? "-quick" : ""}`);
+  const rmDir = `${PPO_PATHS.rm}${suffix}`;
   const ptx = a.ptx ?? 0;
   const U = updatesPerRollout(base);
   const config = ppoConfig(
@@ -120,16 +143,17 @@ async function main(argv: string[]): Promise<void> {
     checkResumable(previous, config, path.join(work, "run.json"), PPO_FIXED_ON_RESUME);
     checkScheduleUnchanged(previous, config, path.join(work, "run.json"), { scheduleFlags: false });
   }
-  const out = a.out ?? (quick ? path.join(ROOT, "build", "models", "ppo-quick") : PPO_PATHS.out);
+  const out =
+    a.out ?? (quick ? path.join(ROOT, "build", "models", `ppo${suffix}-quick`) : `${PPO_PATHS.out}${suffix}`);
   checkOutput({
     out,
     what: "PPO policy",
     ours: runOfKind("ppo"),
-    reads: [PPO_PATHS.sft, PPO_PATHS.rm],
+    reads: [PPO_PATHS.sft, rmDir],
     force: a.force,
   });
   const backend = await initBackend();
-  const inputs = loadPpoInputs();
+  const inputs = loadPpoInputs({ rm: rmDir }, { hhh: true });
   const resumedAt = a.resume ? savedStep(work) : 0;
   const t = Date.now();
   const { policy, run } = await runPpo({
@@ -143,19 +167,23 @@ async function main(argv: string[]): Promise<void> {
   });
   const minutes = (Date.now() - t) / 60000;
   const ev = evaluateRlhf(inputs, policy, config, { quick });
+  const lm = policy.withoutScalarHead();
+  const hhh = hhhPolicyEval(inputs.sft, lm, inputs.tokenizer, readHhhSets({ quick }), goldReward);
   run.checkpoint = path.relative(ROOT, out);
   run.notes = {
     ...run.notes,
     base: path.relative(ROOT, PPO_PATHS.sft),
-    rewardModel: path.relative(ROOT, PPO_PATHS.rm),
+    rewardModel: path.relative(ROOT, rmDir),
+    panel,
     evaluation: ev,
+    hhh,
   };
-  const lm = policy.withoutScalarHead();
   await saveCheckpoint(out, { model: lm, tokenizer: inputs.tokenizer, run, step: config.steps });
   console.log(
     `trained ${trainedHere(config.steps, resumedAt, "updates")} in ${minutes.toFixed(1)} min on ${backend.name}.`,
   );
   console.log(ppoSummary(ev));
+  console.log(hhhSummary(hhh).join("\n"));
   console.log(
     `saved ${path.relative(ROOT, out)}/; check it with npm run --silent eval -- --model ${path.relative(ROOT, out)} ` +
       `--prompts data/sft/prompts_heldout.jsonl --gold --reference data/models/sft --samples 4`,

@@ -1,20 +1,20 @@
 /**
- * `npm run rm [-- --quick] [--resume] [--steps N] [--seed N] [--length-bias X] [--out DIR]`
+ * `npm run rm [-- --panel hhh|helpful] [--quick] [--resume] [--steps N] [--seed N] [--length-bias X] [--out DIR]`
  *
- * InstructGPT's second step, from the committed SFT model:
- * 1. sample K = 4 responses per prompt at temperature 1 on the reward
- *    model's prompt pool (data/sft/prompts_rm.jsonl) and on held-out prompts
- *    (data/sft/prompts_heldout.jsonl, words no stage shows);
- * 2. have the rater panel (src/judge/raters.ts; --length-bias X adds X gold
- *    units per word) rank them, and write the rankings and TRL preference
- *    pairs to data/rlhf/ (committed: notebook 04 reads them);
- * 3. train the reward model (RM_FULL) on the pool's pairs, normalise it to
- *    mean 0 / std 1 on its SFT samples, and measure it on the held-out side;
- * 4. save model, tokenizer and run record to data/models/rm/.
+ * InstructGPT's second step, from the committed SFT model, on the HHH
+ * world's comparisons (`npm run comparisons`: K = 4 SFT samples per prompt
+ * on the reward model's pool and the HHH prompts, ranked by each panel):
+ * 1. read one panel's rankings (--panel hhh: gold's order; helpful: its
+ *    helpful part alone); --length-bias X re-ranks the same samples with
+ *    raters who add X gold units per word;
+ * 2. train the reward model (RM_HHH) on the train side's pairs, normalise
+ *    it to mean 0 / std 1 on its SFT samples, and measure it on the test side
+ *    (held-out prompts and the HHH eval set), overall and per request kind;
+ * 3. save model, tokenizer and run record to data/models/rm/ (helpful:
+ *    data/models/rm-helpful/).
  *
- * Checkpoints go to build/rm/ (continue with --resume). --quick runs a
- * minute-long version on 200 prompts into build/models/rm-quick and
- * build/rlhf-quick/.
+ * Checkpoints go to build/rm[-<panel>]/ (continue with --resume). --quick
+ * runs a minute-long version on 200 of the prompts into build/models/rm-quick.
  *
  * --sweep instead trains the small reward models of notebook 04 on the
  * committed comparisons (data size × seeds, the end-token head alone, and
@@ -35,24 +35,27 @@ import { PATHS } from "../data/paths";
 import {
   evaluateRewardModel,
   FRESH,
+  KindReward,
   loadSft,
   RLHF_DIR,
   RLHF_FILES,
+  rewardByKind,
   rewardSeedStudy,
   rewardSweep,
   runRewardModel,
-  sampleComparisons,
   sampleFresh,
   SEED_STUDY,
   SWEEP,
-  writeComparisons,
 } from "../experiments/reward";
+import { comparisonFiles } from "../data/paths";
+import { readWorld } from "../data/world";
+import type { Behaviour } from "../eval/behaviour";
 import { rankAll, readRankings } from "../judge/comparisons";
 import { loadRun, versions } from "../run-record";
-import { lengthBiasedPanel, RATER_PANEL } from "../judge/raters";
+import { lengthBiasedPanel, PANELS } from "../judge/raters";
 import { saveRewardModel } from "../model/reward-model";
 import { checkResumable, checkScheduleUnchanged } from "../train/loop";
-import { RM_FULL, RM_QUICK, rewardConfig } from "../train/reward";
+import { RM_FULL, RM_HHH, RM_QUICK, rewardConfig } from "../train/reward";
 import { checkOutput, runOfKind } from "../output";
 import { CliSpec, Flag, helpText, oneMode, parseCli, runMain } from "./args";
 
@@ -61,17 +64,29 @@ const ROOT = path.resolve(__dirname, "..", "..");
 export const RM_CLI = {
   name: "rm",
   usage:
-    "usage: npm run rm [-- --quick] [--resume] [--steps N] [--seed N] [--length-bias X] [--out DIR]\n" +
+    "usage: npm run rm [-- --panel hhh|helpful] [--quick] [--resume] [--steps N] [--seed N] [--length-bias X] [--out DIR]\n" +
     "       npm run rm -- --sweep | --seeds",
   summary:
-    "Sample comparisons from the SFT model, rank them with simulated raters, train data/models/rm (--quick: build/models/rm-quick).",
+    "Train the reward model on one panel's comparisons of SFT samples (npm run comparisons) into data/models/rm (--quick: build/models/rm-quick).",
   flags: {
+    panel: {
+      type: "string",
+      arg: "P",
+      choices: ["hhh", "helpful"],
+      doc: "whose rankings: the HHH raters' or the helpful-only raters'",
+      default: "hhh",
+    },
     quick: { type: "boolean", doc: "a minute-long run on 200 prompts" },
     resume: { type: "boolean", doc: "continue the in-progress run in build/rm" },
-    steps: { type: "int", min: 0, doc: "optimizer steps (0: the recipe's)", default: RM_FULL.steps },
-    seed: { type: "int", doc: "random seed (sampling, ranking, training)", default: 0 },
+    steps: { type: "int", min: 0, doc: "optimizer steps (0: the recipe's)", default: RM_HHH.steps },
+    seed: { type: "int", doc: "random seed (training; re-ranking with --length-bias)", default: 0 },
     "length-bias": { type: "number", doc: "raters' gold units per word (a taste for length)", default: 0 },
-    out: { type: "string", arg: "DIR", doc: "where the final model goes", default: "data/models/rm" },
+    out: {
+      type: "string",
+      arg: "DIR",
+      doc: "where the final model goes",
+      default: "data/models/rm (helpful: data/models/rm-helpful)",
+    },
     force: { type: "boolean", doc: "replace an --out folder that holds something this command did not make" },
     sweep: { type: "boolean", doc: "train notebook 04's sweep on data/rlhf/ into data/rlhf/sweep.json" },
     seeds: {
@@ -85,14 +100,18 @@ async function main(argv: string[]): Promise<void> {
   const a = parseCli(RM_CLI, argv);
   if (a.help) return void process.stdout.write(helpText(RM_CLI));
   oneMode(a, ["sweep", "seeds"], { sweep: [], seeds: [] });
+  if ((a.sweep || a.seeds) && a.panel)
+    throw new Error("--panel: --sweep and --seeds train on the first world's comparisons in data/rlhf/");
   if (a.sweep) return sweep();
   if (a.seeds) return seeds();
   const quick = a.quick ?? false;
   const seed = a.seed ?? 0;
-  const work = path.join(ROOT, "build", quick ? "rm-quick" : "rm");
+  const panelName = (a.panel ?? "hhh") as keyof typeof PANELS;
+  const suffix = panelName === "hhh" ? "" : `-${panelName}`;
+  const work = path.join(ROOT, "build", `rm${suffix}${quick ? "-quick" : ""}`);
   const config = rewardConfig(
     { ...(a.steps ? { steps: a.steps } : {}), seed, checkpointEvery: quick ? 0 : 20 },
-    quick ? RM_QUICK : RM_FULL,
+    quick ? RM_QUICK : RM_HHH,
   );
   if (a.resume) {
     if (!fs.existsSync(path.join(work, "run.json")))
@@ -102,34 +121,37 @@ async function main(argv: string[]): Promise<void> {
     checkScheduleUnchanged(previous, config, path.join(work, "run.json"), { scheduleFlags: false });
   }
   const out =
-    a.out ?? (quick ? path.join(ROOT, "build", "models", "rm-quick") : path.join(PATHS.sftModel, "..", "rm"));
+    a.out ??
+    (quick
+      ? path.join(ROOT, "build", "models", `rm${suffix}-quick`)
+      : path.join(PATHS.sftModel, "..", `rm${suffix}`));
+  const files = comparisonFiles(panelName);
   checkOutput({
     out,
     what: "reward model",
     ours: runOfKind("reward"),
-    reads: [PATHS.sftModel],
+    reads: [PATHS.sftModel, files.trainRankings],
     force: a.force,
   });
   const backend = await initBackend();
   const { model: sft, tokenizer, dir } = loadSft();
   const bias = a["length-bias"] ?? 0;
-  const panel = bias ? lengthBiasedPanel(bias) : RATER_PANEL;
-
-  let t = Date.now();
-  const sampled = sampleComparisons(sft, tokenizer, 4, seed, quick ? 200 : undefined);
-  const train = rankAll(sampled.train, panel, seed);
-  const test = rankAll(sampled.test, panel, seed);
-  const dataDir = quick ? path.join(ROOT, "build", "rlhf-quick") : RLHF_DIR;
-  writeComparisons(train, test, dataDir);
+  const panel = bias ? lengthBiasedPanel(bias, PANELS[panelName]) : PANELS[panelName];
+  const read = (file: string) => {
+    const all = readRankings(file);
+    const kept = quick ? all.filter((_, i) => i % Math.ceil(all.length / 200) === 0) : all;
+    return bias ? rankAll(kept, panel, seed) : kept;
+  };
+  const train = read(files.trainRankings);
+  const test = read(files.testRankings);
   const pairs = (ps: typeof train) =>
     ps.reduce((n, p) => n + (p.responses.length * (p.responses.length - 1)) / 2, 0);
   console.log(
-    `sampled 4 responses to ${train.length} + ${test.length} prompts in ${((Date.now() - t) / 1000).toFixed(0)} s; ` +
-      `${pairs(train)} training and ${pairs(test)} held-out pairs ranked by ${panel.map((r) => r.id).join(", ")}; ` +
-      `written to ${path.relative(ROOT, dataDir)}/`,
+    `${train.length} + ${test.length} prompts, ${pairs(train)} training and ${pairs(test)} held-out pairs ` +
+      `ranked by ${panel.map((r) => r.id).join(", ")} (${path.relative(ROOT, files.trainRankings)})`,
   );
 
-  t = Date.now();
+  const t = Date.now();
   const { rm, run } = await runRewardModel({
     sft,
     tokenizer,
@@ -138,16 +160,19 @@ async function main(argv: string[]): Promise<void> {
     config,
     checkpointDir: work,
     resumeFrom: a.resume ? work : undefined,
-    progress: progress(config.steps, { label: "reward model" }),
+    progress: progress(config.steps, { label: `reward model (${panelName})` }),
   });
   const ev = evaluateRewardModel(rm, tokenizer, test);
+  const byKind = rewardByKind(rm, tokenizer, test, readWorld());
   run.checkpoint = path.relative(ROOT, out);
   run.notes = {
     ...run.notes,
     base: path.relative(ROOT, dir),
-    pairs: path.relative(ROOT, path.join(dataDir, "pairs_train.jsonl")),
+    panel: panelName,
+    pairs: path.relative(ROOT, files.trainPairs),
     raters: panel,
     heldOut: ev,
+    byKind,
   };
   await saveRewardModel(out, rm, tokenizer, run, config.steps);
   const ci = (r: { lo: number; hi: number }) => `${pct(r.lo)}–${pct(r.hi)}`;
@@ -157,9 +182,20 @@ async function main(argv: string[]): Promise<void> {
       `Kendall τ ${ev.kendall.mean.toFixed(2)}, Spearman ρ ${ev.spearman.toFixed(2)}; ` +
       `length slope ${ev.lengthSlope.estimate.toFixed(3)} per word (${ev.lengthSlope.lo.toFixed(3)} to ${ev.lengthSlope.hi.toFixed(3)})`,
   );
+  console.log("per request kind: gold accuracy, and mean score of answers / refusals / abstentions");
+  const paid = (k: KindReward, b: Behaviour) => {
+    const x = k.byBehaviour[b];
+    return x ? `${x.mean.toFixed(2)} (${x.n})` : "–";
+  };
+  for (const [kind, k] of Object.entries(byKind))
+    if (k)
+      console.log(
+        `  ${kind.padEnd(8)} ${pct(k.gold.rate)} (${ci(k.gold)}, ${k.gold.n} pairs)   ` +
+          `${paid(k, "answer")} / ${paid(k, "refusal")} / ${paid(k, "abstention")}`,
+      );
   console.log(
     `saved ${path.relative(ROOT, out)}/; check it with npm run --silent eval-rm -- --model ${path.relative(ROOT, out)} ` +
-      `--pairs ${path.relative(ROOT, path.join(dataDir, "pairs_test_gold.jsonl"))}`,
+      `--pairs ${path.relative(ROOT, files.testGoldPairs)}`,
   );
 }
 

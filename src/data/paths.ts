@@ -48,3 +48,30 @@ export const COMPARISON_PROMPTS = Object.freeze({
   train: data("sft", "prompts_rm.jsonl"),
   test: data("sft", "prompts_heldout.jsonl"),
 });
+
+/**
+ * The HHH world's comparisons (`npm run comparisons`): SFT samples on the
+ * reward model's pool plus the HHH prompts (train side) and on the held-out
+ * prompts plus the HHH eval set (test side: words no stage trains on),
+ * ranked once by each rater panel. Every HHH-world preference stage (the
+ * reward models, DPO) reads them.
+ */
+export const HHH_COMPARISONS = Object.freeze({
+  dir: data("rlhf", "hhh"),
+  prompts: Object.freeze({
+    train: Object.freeze([COMPARISON_PROMPTS.train, data("sft", "prompts_hhh.jsonl")]),
+    test: Object.freeze([COMPARISON_PROMPTS.test, data("sft", "eval_hhh.jsonl")]),
+  }),
+});
+
+/** One panel's comparison files in `dir`: rankings and TRL pairs per side, and the test side's noiseless gold pairs (any panel's). */
+export function comparisonFiles(panel: string, dir: string = HHH_COMPARISONS.dir) {
+  const f = (name: string) => path.join(dir, `${name}_${panel}.jsonl`);
+  return Object.freeze({
+    trainRankings: f("rankings_train"),
+    testRankings: f("rankings_test"),
+    trainPairs: f("pairs_train"),
+    testPairs: f("pairs_test"),
+    testGoldPairs: path.join(dir, "pairs_test_gold.jsonl"),
+  });
+}

@@ -27,6 +27,8 @@ export { ci, f2, f3, minutes, pctCi, pctRange, plusMinus, seedInterval, valueRan
 export type { Bounds, Interval, ShareInterval } from "./format";
 export {
   behaviourBar,
+  kindBars,
+  kindRows,
   excludes,
   pairedVsSft,
   pooledPoint,

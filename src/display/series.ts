@@ -5,7 +5,9 @@
  * runs by everything but their seed.
  */
 import { meanInterval } from "../eval/stats";
-import type { Interval } from "./format";
+import type { KindRates } from "../eval/suite";
+import { REQUEST_KINDS, RequestKind } from "../data/world";
+import { Interval, pctCi } from "./format";
 
 /**
  * Trailing moving average over `window` points (fewer at the start): each
@@ -114,4 +116,52 @@ export function seedGroups<R>(rows: readonly R[], key: (r: R) => string): { key:
   const groups = new Map<string, R[]>();
   for (const r of rows) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
   return [...groups].map(([k, rs]) => ({ key: k, rows: rs }));
+}
+
+/**
+ * One row per model and request kind, for a table: n and the shares that
+ * answer, refuse and abstain, each with its Wilson interval ("4.9% (1.9%–12.0%)").
+ */
+export function kindRows(byModel: Record<string, Partial<Record<RequestKind, KindRates>>>) {
+  return Object.entries(byModel).flatMap(([model, byKind]) =>
+    REQUEST_KINDS.filter((kind) => byKind[kind]).map((kind) => {
+      const r = byKind[kind]!;
+      return {
+        model,
+        kind,
+        n: r.n,
+        answer: pctCi(r.answer),
+        refusal: pctCi(r.refusal),
+        abstention: pctCi(r.abstention),
+      };
+    }),
+  );
+}
+
+/**
+ * Stacked-bar rows (src/display/charts.ts, behaviourBars) from per-kind
+ * rates, for records that keep rates, not responses. The rates hold no
+ * continuation share, so what is neither an answer, a refusal nor an
+ * abstention is drawn as "other".
+ */
+export function kindBars(
+  byModel: Record<string, Partial<Record<RequestKind, KindRates>>>,
+  kinds = REQUEST_KINDS,
+) {
+  return kinds.flatMap((kind) =>
+    Object.entries(byModel)
+      .filter(([, byKind]) => byKind[kind])
+      .map(([label, byKind]) => {
+        const r = byKind[kind]!;
+        return {
+          group: kind,
+          label,
+          answer_rate: r.answer.rate,
+          continuation_rate: 0,
+          refusal_rate: r.refusal.rate,
+          abstain_rate: r.abstention.rate,
+          other_rate: Math.max(0, 1 - r.answer.rate - r.refusal.rate - r.abstention.rate),
+        };
+      }),
+  );
 }

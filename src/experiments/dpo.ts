@@ -45,7 +45,7 @@ import {
   summarisePolicy,
 } from "../eval/policy";
 import { OFFLINE, OFFLINE_FILES, offlineGroups, PairSource } from "./dpo-offline";
-import { RLHF_DIR, RLHF_FILES } from "../data/paths";
+import { comparisonFiles, DATA_DIR, RLHF_DIR, RLHF_FILES } from "../data/paths";
 import { withReferenceLogps } from "../train/pairs";
 import { pairGroups } from "../data/preference";
 
@@ -64,24 +64,59 @@ export interface DpoInputs {
   sft: GPT;
   tokenizer: BpeTokenizer;
   records: PreferenceRecord[];
+  /** Where the records came from (repository-relative), for the run record. */
+  pairsFile: string;
   train: DpoGroup[];
   val: DpoGroup[];
   heldout: EvalItem[];
 }
 
-/** Load the SFT model and the comparisons, and compute the reference's log-probs once. */
-export function loadDpoInputs(o: { quick?: boolean; valGroups?: number } = {}): DpoInputs {
+/**
+ * Which of the HHH world's comparisons DPO trains on: every prompt of the HHH
+ * pool and every `rmEvery`-th prompt of the reward model's pool. Why not all:
+ * the RM's pool has 5,000 everyday prompts against 800 HHH ones, and with a
+ * seventh of each batch about refusing and abstaining, a 240-step run barely
+ * moves either (a probe on these pairs, build/probe in the issue-38 notes).
+ */
+export const DPO_MIX = Object.freeze({ rmEvery: 6 });
+
+/** The pairs of the HHH world that DPO trains on (DPO_MIX); the prompt id says which pool a pair came from. */
+export function hhhDpoPairs(records: readonly PreferenceRecord[]): PreferenceRecord[] {
+  return records.filter((r) => {
+    const [pool, i] = (r.meta?.prompt_id ?? "").split("/");
+    return pool !== "rm" || Number(i) % DPO_MIX.rmEvery === 0;
+  });
+}
+
+/** Every ⌈n/k⌉-th item: a quick run's subset that keeps every pool and kind. */
+const spread = <T>(xs: readonly T[], k: number): T[] =>
+  xs.length > k ? xs.filter((_, i) => i % Math.ceil(xs.length / k) === 0) : [...xs];
+
+/**
+ * Load the SFT model and the comparisons, and compute the reference's
+ * log-probs once. With a panel: the HHH world's comparisons ranked by that
+ * panel (`npm run comparisons`, mixed by DPO_MIX); without: the first world's
+ * (data/rlhf/pairs_train.jsonl, which notebook 07's sweep records used).
+ */
+export function loadDpoInputs(o: { quick?: boolean; valGroups?: number; panel?: string } = {}): DpoInputs {
   const { model: sft, tokenizer } = loadModel(DPO_PATHS.sft);
   const C = sft.config.contextLength;
-  const records = readPreferenceJsonl(DPO_PATHS.pairs);
+  const files = o.panel
+    ? comparisonFiles(o.panel)
+    : { trainPairs: DPO_PATHS.pairs, testPairs: DPO_PATHS.valPairs };
+  const all = readPreferenceJsonl(files.trainPairs);
+  const records = o.panel ? hhhDpoPairs(all) : all;
   let train = pairGroups(tokenizer, records, C);
-  let val = pairGroups(tokenizer, readPreferenceJsonl(DPO_PATHS.valPairs), C).slice(0, o.valGroups ?? 100);
-  if (o.quick) ((train = train.slice(0, 64)), (val = val.slice(0, 16)));
+  let val = pairGroups(tokenizer, readPreferenceJsonl(files.testPairs), C);
+  val = o.panel ? spread(val, o.valGroups ?? 100) : val.slice(0, o.valGroups ?? 100);
+  if (o.quick && o.panel) ((train = spread(train, 64)), (val = spread(val, 16)));
+  else if (o.quick) ((train = train.slice(0, 64)), (val = val.slice(0, 16)));
   const pad = tokenizer.special.pad;
   return {
     sft,
     tokenizer,
     records,
+    pairsFile: path.relative(path.join(DATA_DIR, ".."), files.trainPairs),
     train: withReferenceLogps(sft, train, pad),
     val: withReferenceLogps(sft, val, pad),
     heldout: readEvalJsonl(DPO_PATHS.heldout),
@@ -113,7 +148,7 @@ export async function runDpo(o: DpoRunOptions) {
     checkpointDir: o.checkpointDir,
     resumeFrom: o.resumeFrom,
     progress: o.progress,
-    notes: { reference: "data/models/sft", pairs: "data/rlhf/pairs_train.jsonl" },
+    notes: { reference: "data/models/sft", pairs: o.inputs.pairsFile },
   });
   return { policy, run };
 }

@@ -1,6 +1,7 @@
 /**
  * The HHH world's comparisons, InstructGPT's way: K samples per prompt from
- * the SFT model on data/sft/prompts_hhh.jsonl, ranked once by each panel
+ * the SFT model on the reward model's pool and the HHH prompts (the test
+ * side: held-out prompts and the HHH eval set), ranked once by each panel
  * (HHH raters: gold's order; helpful-only raters: gold's helpful part), and
  * counted: how often SFT's own samples refuse or abstain, and so how many
  * pairs could teach a reward model to prefer doing so.
@@ -14,7 +15,7 @@ import type { EvalItem } from "../data/tasks/eval-sets";
 import { RequestKind, REQUEST_KINDS, KindWords, requestKind } from "../data/world";
 import { classify } from "../eval/behaviour";
 import { RankedPrompt, rankAll, sampleResponses } from "../judge/comparisons";
-import { PANELS } from "../judge/raters";
+import { PANELS, Rater } from "../judge/raters";
 import type { GPT } from "../model/gpt";
 import type { BpeTokenizer } from "../tokenizer/index";
 
@@ -105,24 +106,40 @@ export function pairCounts(
   return out;
 }
 
-/** The sampled prompts and their ranking by each panel. */
+/** The two sides of the comparison data: prompts the stages train on, and held-out ones they are measured on. */
+export type Sides<T> = { train: T; test: T };
+
+/** The sampled prompts of each side and their ranking by each panel. */
 export interface HhhComparisons {
-  sampled: RankedPrompt[];
-  ranked: Record<keyof typeof PANELS, RankedPrompt[]>;
+  sampled: Sides<RankedPrompt[]>;
+  ranked: Record<keyof typeof PANELS, Sides<RankedPrompt[]>>;
 }
 
-/** K samples per prompt at temperature 1, ranked by both panels (each prompt by one rater of each). */
+/** A prompt file's items and the prefix of their prompt ids ("rm/12", "hhh/3"), so a pair says where it came from. */
+export interface PromptSource {
+  prefix: string;
+  items: readonly EvalItem[];
+}
+
+/**
+ * K samples per prompt at temperature 1 on each side (the test side with
+ * another seed, so no sample is shared by accident), ranked by both panels
+ * (each prompt by one rater of each panel).
+ */
 export function hhhComparisons(
   model: GPT,
   tok: BpeTokenizer,
-  items: readonly EvalItem[],
+  sources: Sides<readonly PromptSource[]>,
   o: { k: number; seed: number },
 ): HhhComparisons {
-  const sampled = sampleResponses(model, tok, items, { k: o.k, seed: o.seed, idPrefix: "hhh" });
-  return {
-    sampled,
-    ranked: { hhh: rankAll(sampled, PANELS.hhh, o.seed), helpful: rankAll(sampled, PANELS.helpful, o.seed) },
-  };
+  const sample = (side: readonly PromptSource[], seed: number) =>
+    side.flatMap((s) => sampleResponses(model, tok, s.items, { k: o.k, seed, idPrefix: s.prefix }));
+  const sampled = { train: sample(sources.train, o.seed), test: sample(sources.test, o.seed + 7) };
+  const rank = (panel: readonly Rater[]) => ({
+    train: rankAll(sampled.train, panel, o.seed),
+    test: rankAll(sampled.test, panel, o.seed),
+  });
+  return { sampled, ranked: { hhh: rank(PANELS.hhh), helpful: rank(PANELS.helpful) } };
 }
 
 /** The kinds in their fixed order, for tables. */

@@ -46,6 +46,8 @@ export const PPO_PATHS = Object.freeze({
   prompts: path.join(PATHS.sft, "prompts_policy.jsonl"),
   /** Held-out prompts: the same tasks on words and inputs no stage trains on. */
   heldout: path.join(PATHS.sft, "prompts_heldout.jsonl"),
+  /** The HHH world adds its 800 requests about training hazards, pseudo-words and look-alikes to the pool. */
+  hhhPrompts: path.join(PATHS.sft, "prompts_hhh.jsonl"),
   out: path.join(PATHS.sftModel, "..", "ppo"),
 });
 
@@ -58,8 +60,12 @@ export interface PpoInputs {
   heldout: EvalItem[];
 }
 
-/** Load the committed SFT model, reward model and prompt pools (and check they fit together). */
-export function loadPpoInputs(paths: Partial<typeof PPO_PATHS> = {}): PpoInputs {
+/**
+ * Load the committed SFT model, reward model and prompt pools (and check they
+ * fit together). `hhh`: the pool also holds the HHH prompts (`npm run ppo`);
+ * without, the first world's pool alone (notebook 05's sweep).
+ */
+export function loadPpoInputs(paths: Partial<typeof PPO_PATHS> = {}, o: { hhh?: boolean } = {}): PpoInputs {
   const p = { ...PPO_PATHS, ...paths };
   const { model: sft, tokenizer } = loadModel(p.sft);
   const rm = loadRewardModel(p.rm);
@@ -67,7 +73,8 @@ export function loadPpoInputs(paths: Partial<typeof PPO_PATHS> = {}): PpoInputs 
     throw new Error(
       `${p.rm}: its tokenizer differs from ${p.sft}'s; retrain it from this SFT model (npm run rm)`,
     );
-  return { sft, tokenizer, rm, prompts: readEvalJsonl(p.prompts), heldout: readEvalJsonl(p.heldout) };
+  const prompts = [...readEvalJsonl(p.prompts), ...(o.hhh ? readEvalJsonl(p.hhhPrompts) : [])];
+  return { sft, tokenizer, rm, prompts, heldout: readEvalJsonl(p.heldout) };
 }
 
 /** A length bias on top of the RM: `perWord` score units per response word (notebook 05's hackable proxy). */

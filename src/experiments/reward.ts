@@ -1,13 +1,11 @@
 /**
  * The reward-model stage end to end, shared by `npm run rm` and notebook 04:
- * sample comparisons from the SFT model, have a rater panel rank them, train
- * a reward model on the pairs, and measure it against the raters and
- * against the gold reward they stand in for.
+ * train a reward model on a panel's ranked comparisons of SFT samples
+ * (`npm run comparisons`), and measure it against the raters, against the
+ * gold reward they stand in for, and per request kind.
  */
-import * as fs from "fs";
 import * as path from "path";
-import { COMPARISON_PROMPTS, PATHS, RLHF_DIR, RLHF_FILES } from "../data/paths";
-import { PreferenceRecord, writePreferenceJsonl } from "../data/sft-data";
+import { PATHS } from "../data/paths";
 import { readEvalJsonl } from "../data/tasks/eval-sets";
 import {
   bootstrapInterval,
@@ -21,8 +19,8 @@ import {
   wilson,
   withinGroups,
 } from "../eval/stats";
-import { RankedPrompt, rankAll, rankingsToPairs, sampleResponses, writeRankings } from "../judge/comparisons";
-import { GOLD_RATER, lengthBiasedPanel, rankingPairs } from "../judge/raters";
+import { RankedPrompt, rankAll, sampleResponses } from "../judge/comparisons";
+import { lengthBiasedPanel, rankingPairs } from "../judge/raters";
 import { Rng } from "../random";
 import type { GPT } from "../model/gpt";
 import { averageModels } from "../model/average";
@@ -32,62 +30,11 @@ import type { ProgressSink } from "../train/loop";
 import { RewardConfig, RM_FULL, groupAccuracy, rewardConfig, trainReward } from "../train/reward";
 import { RewardModel, normaliseRewards, rewardModel, scoreGroups } from "../model/reward-model";
 import { PairGroup, rankingGroup } from "../data/preference";
+import { KindWords, REQUEST_KINDS, RequestKind, requestKind } from "../data/world";
+import { Behaviour, BEHAVIOURS, classify } from "../eval/behaviour";
 
-// Where the comparison data lives (written by `npm run rm`, committed): the paths live in src/data/paths.ts (every stage reads them); re-exported for the RM's CLI and notebook.
+// Where the first world's comparison data lives (committed; --sweep and --seeds read it): the paths live in src/data/paths.ts (every stage reads them); re-exported for the RM's CLI and notebook.
 export { COMPARISON_PROMPTS, RLHF_DIR, RLHF_FILES } from "../data/paths";
-
-/** Sampled, unranked comparisons of both sides. */
-export interface Comparisons {
-  train: RankedPrompt[];
-  test: RankedPrompt[];
-}
-
-/** Every ⌈n/limit⌉-th item: a subset that keeps every task (the files list items task by task). */
-const spread = <T>(xs: readonly T[], limit?: number): T[] =>
-  limit && limit < xs.length ? xs.filter((_, i) => i % Math.ceil(xs.length / limit) === 0) : [...xs];
-
-/** K samples per prompt of both pools (different seeds per side); `limit`: at most that many prompts per side. */
-export function sampleComparisons(
-  model: GPT,
-  tok: BpeTokenizer,
-  k = 4,
-  seed = 0,
-  limit?: number,
-): Comparisons {
-  return {
-    train: sampleResponses(model, tok, spread(readEvalJsonl(COMPARISON_PROMPTS.train), limit), {
-      k,
-      seed,
-      idPrefix: "rm",
-    }),
-    test: sampleResponses(model, tok, spread(readEvalJsonl(COMPARISON_PROMPTS.test), limit), {
-      k,
-      seed: seed + 7,
-      idPrefix: "heldin",
-    }),
-  };
-}
-
-/**
- * Pairs a noiseless gold rater gives: every pair of distinct responses whose
- * gold differs, better first (ties carry no truth to check against).
- */
-export function goldPairs(prompts: readonly RankedPrompt[]): PreferenceRecord[] {
-  return rankingsToPairs(rankAll(prompts, [GOLD_RATER], 0)).filter(
-    (p) => p.meta!.gold_chosen! > p.meta!.gold_rejected!,
-  );
-}
-
-/** Writes the committed comparison files: rankings, the raters' pairs, and the gold pairs of the test side. */
-export function writeComparisons(train: RankedPrompt[], test: RankedPrompt[], dir = RLHF_DIR): void {
-  fs.mkdirSync(dir, { recursive: true });
-  const f = (name: keyof typeof RLHF_FILES) => path.join(dir, path.basename(RLHF_FILES[name]));
-  writeRankings(f("trainRankings"), train);
-  writeRankings(f("testRankings"), test);
-  writePreferenceJsonl(f("trainPairs"), rankingsToPairs(train));
-  writePreferenceJsonl(f("testPairs"), rankingsToPairs(test));
-  writePreferenceJsonl(f("testGoldPairs"), goldPairs(test));
-}
 
 /** What the measurement of one reward model gives. */
 export interface RewardEval {
@@ -177,6 +124,68 @@ export function evaluateRewardModel(
     lengthSlope: { estimate: length.estimate, lo: length.lo, hi: length.hi },
     calibration: calibrationBins(cal, 10),
   };
+}
+
+/** A reward model per request kind: how it orders responses against gold, and what it pays for each behaviour. */
+export interface KindReward {
+  /** Held-out pairs whose gold differs, ordered as gold orders them (Wilson interval). */
+  gold: ReturnType<typeof wilson>;
+  /** Mean normalised score of the held-out responses of each behaviour class (src/eval/behaviour.ts), with n. */
+  byBehaviour: Partial<Record<Behaviour, { n: number; mean: number }>>;
+}
+
+/**
+ * Per request kind (harmful, benign, unknown): the RM's gold accuracy and its
+ * mean score per behaviour class. What a preference stage will learn is in
+ * the second: an RM that scores refusals above answers on harmful requests,
+ * and below them on benign ones, pays for refusing where it should.
+ */
+export function rewardByKind(
+  rm: RewardModel,
+  tok: BpeTokenizer,
+  test: readonly RankedPrompt[],
+  world: KindWords,
+): Partial<Record<RequestKind, KindReward>> {
+  const ranked = test.filter((p) => p.responses.length > 1);
+  const scores = scoreGroups(rm, groupsOf(tok, ranked, rm.model.config.contextLength), tok.special.pad);
+  const acc = new Map<RequestKind, { right: number; n: number }>();
+  const paid = new Map<RequestKind, Map<Behaviour, number[]>>();
+  ranked.forEach((p, i) => {
+    const request = p.prompt.filter((m) => m.role === "user").pop()?.content ?? "";
+    const kind = requestKind(request, world);
+    const s = scores[i];
+    const g = p.responses.map((r) => r.gold);
+    const a = acc.get(kind) ?? { right: 0, n: 0 };
+    for (let x = 0; x < g.length; x++)
+      for (let y = x + 1; y < g.length; y++)
+        if (g[x] !== g[y]) {
+          a.n++;
+          if (Math.sign(s[x] - s[y]) === Math.sign(g[x] - g[y])) a.right++;
+        }
+    acc.set(kind, a);
+    const byB = paid.get(kind) ?? new Map<Behaviour, number[]>();
+    p.responses.forEach((r, j) => {
+      const b = classify({ prompt: request, response: r.content, stopped: !r.truncated }).behaviour;
+      byB.set(b, [...(byB.get(b) ?? []), s[j]]);
+    });
+    paid.set(kind, byB);
+  });
+  const out: Partial<Record<RequestKind, KindReward>> = {};
+  for (const kind of REQUEST_KINDS) {
+    const a = acc.get(kind);
+    const byB = paid.get(kind);
+    if (!a || !byB) continue;
+    out[kind] = {
+      gold: wilson(a.right, a.n),
+      byBehaviour: Object.fromEntries(
+        BEHAVIOURS.filter((b) => byB.has(b)).map((b) => {
+          const xs = byB.get(b)!;
+          return [b, { n: xs.length, mean: xs.reduce((t, x) => t + x, 0) / xs.length }];
+        }),
+      ),
+    };
+  }
+  return out;
 }
 
 /** One reward-model training run on (a subset of) ranked prompts. */

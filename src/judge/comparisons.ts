@@ -20,7 +20,7 @@ import type { GPT } from "../model/gpt";
 import { Rng } from "../random";
 import type { BpeTokenizer } from "../tokenizer/index";
 import { GoldScore, GoldTerm, goldReward } from "./gold";
-import { Rater, rank, rankingPairs } from "./raters";
+import { GOLD_RATER, Rater, rank, rankingPairs } from "./raters";
 
 /** One distinct sampled response, with what the raters and the notebook see of it. */
 export interface Response {
@@ -174,4 +174,14 @@ export function readRankings(file: string): RankedPrompt[] {
       );
     return p;
   });
+}
+
+/**
+ * Pairs a noiseless gold rater gives: every pair of distinct responses whose
+ * gold differs, better first (ties carry no truth to check against).
+ */
+export function goldPairs(prompts: readonly RankedPrompt[]): PreferenceRecord[] {
+  return rankingsToPairs(rankAll(prompts, [GOLD_RATER], 0)).filter(
+    (p) => p.meta!.gold_chosen! > p.meta!.gold_rejected!,
+  );
 }

@@ -106,6 +106,12 @@ export const RM_FULL: Readonly<RewardConfig> = Object.freeze({
   evalEvery: 30,
 });
 
+/**
+ * The HHH world's recipe (`npm run rm`): RM_FULL for one epoch over its
+ * 4,123 comparison groups (prompts with two or more distinct samples).
+ */
+export const RM_HHH: Readonly<RewardConfig> = Object.freeze({ ...RM_FULL, steps: 260 });
+
 /** A seconds-long run for tests and smoke checks. */
 export const RM_QUICK: Readonly<RewardConfig> = Object.freeze({
   ...RM_FULL,

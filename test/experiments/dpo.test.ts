@@ -3,13 +3,30 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { DPO_SWEEP, DPO_SWEEP_QUICK, dpoJobLabel, dpoSweepJobs, loadDpoRun } from "../../src/experiments/dpo";
+import {
+  DPO_MIX,
+  DPO_SWEEP,
+  DPO_SWEEP_QUICK,
+  dpoJobLabel,
+  dpoSweepJobs,
+  hhhDpoPairs,
+  loadDpoRun,
+} from "../../src/experiments/dpo";
 import { winRate } from "../../src/eval/policy";
 import { setup } from "../helpers";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
 describe("experiments/dpo: win rates and the sweep's runs", () => {
+  it("trains on every HHH prompt's pairs and on every DPO_MIX.rmEvery-th prompt of the RM's pool", () => {
+    const pair = (id: string) => ({ prompt: [], chosen: [], rejected: [], meta: { prompt_id: id } });
+    const ids = ["rm/0", "rm/1", `rm/${DPO_MIX.rmEvery}`, "hhh/0", "hhh/1", "hhh/7"];
+    assert.deepEqual(
+      hhhDpoPairs(ids.map(pair)).map((p) => p.meta?.prompt_id),
+      ["rm/0", `rm/${DPO_MIX.rmEvery}`, "hhh/0", "hhh/1", "hhh/7"],
+    );
+  });
+
   it("counts a win 1, a tie ½ and a loss 0 per prompt, with an interval", () => {
     const w = winRate([0.9, 0.5, 0.1, 0.7], [0.5, 0.5, 0.5, 0.2]);
     assert.equal(w.mean, (1 + 0.5 + 0 + 1) / 4);
