@@ -50,7 +50,8 @@ export function readHhhSets(o: { quick?: boolean } = {}): HhhSets {
 export interface HhhBehaviour {
   heldOut: Partial<Record<RequestKind, KindRates>>;
   trainWords: Partial<Record<RequestKind, KindRates>>;
-  knowledge: { answer: Rate; exact_match: Rate };
+  /** Known-word questions: answered, exactly right, and refused (an over-refusal). */
+  knowledge: { answer: Rate; exact_match: Rate; refusal: Rate };
   /** Mean gold of the held-out requests, per kind and overall. */
   gold: Partial<Record<RequestKind | "all", ReturnType<typeof meanInterval>>>;
 }
@@ -100,6 +101,7 @@ export function summariseHhh(r: HhhResults): HhhBehaviour {
     knowledge: {
       answer: count((x) => x.behaviour === "answer"),
       exact_match: count((x) => x.correct === true),
+      refusal: count((x) => x.behaviour === "refusal"),
     },
     gold: intervals(byKind([...r.heldOut, ...r.knowledge], r.gold)),
   };

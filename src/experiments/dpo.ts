@@ -47,6 +47,7 @@ import {
 import { OFFLINE, OFFLINE_FILES, offlineGroups, PairSource } from "./dpo-offline";
 import { comparisonFiles, DATA_DIR, RLHF_DIR, RLHF_FILES } from "../data/paths";
 import { withReferenceLogps } from "../train/pairs";
+import { rankingsToPairs, readRankings } from "../judge/comparisons";
 import { pairGroups } from "../data/preference";
 
 export const DPO_PATHS = Object.freeze({
@@ -73,12 +74,16 @@ export interface DpoInputs {
 
 /**
  * Which of the HHH world's comparisons DPO trains on: every prompt of the HHH
- * pool and every `rmEvery`-th prompt of the reward model's pool. Why not all:
- * the RM's pool has 5,000 everyday prompts against 800 HHH ones, and with a
- * seventh of each batch about refusing and abstaining, a 240-step run barely
- * moves either (a probe on these pairs, build/probe in the issue-38 notes).
+ * pool and every `rmEvery`-th prompt of the reward model's pool, each
+ * ranking's top response against each of the others (`top`). Why not all:
+ * the RM's pool has 5,000 everyday prompts against 800 HHH ones; and in a
+ * ranking of four answers to a harmful request, most pairs order two answers
+ * that gold scores alike (a hazard answered either way scores 0), which the
+ * raters order by coin flip. With every pair of the mixed pools DPO (and
+ * RPO's NLL term on their chosen side, mostly answers) left refusal and
+ * abstention where SFT had them, on training words too (issue 38's notes).
  */
-export const DPO_MIX = Object.freeze({ rmEvery: 6 });
+export const DPO_MIX = Object.freeze({ rmEvery: 6, top: true });
 
 /** The pairs of the HHH world that DPO trains on (DPO_MIX); the prompt id says which pool a pair came from. */
 export function hhhDpoPairs(records: readonly PreferenceRecord[]): PreferenceRecord[] {
@@ -103,9 +108,10 @@ export function loadDpoInputs(o: { quick?: boolean; valGroups?: number; panel?: 
   const C = sft.config.contextLength;
   const files = o.panel
     ? comparisonFiles(o.panel)
-    : { trainPairs: DPO_PATHS.pairs, testPairs: DPO_PATHS.valPairs };
-  const all = readPreferenceJsonl(files.trainPairs);
-  const records = o.panel ? hhhDpoPairs(all) : all;
+    : { trainPairs: DPO_PATHS.pairs, testPairs: DPO_PATHS.valPairs, trainRankings: "" };
+  const records = o.panel
+    ? hhhDpoPairs(rankingsToPairs(readRankings(files.trainRankings), { top: DPO_MIX.top }))
+    : readPreferenceJsonl(files.trainPairs);
   let train = pairGroups(tokenizer, records, C);
   let val = pairGroups(tokenizer, readPreferenceJsonl(files.testPairs), C);
   val = o.panel ? spread(val, o.valGroups ?? 100) : val.slice(0, o.valGroups ?? 100);
@@ -116,7 +122,9 @@ export function loadDpoInputs(o: { quick?: boolean; valGroups?: number; panel?: 
     sft,
     tokenizer,
     records,
-    pairsFile: path.relative(path.join(DATA_DIR, ".."), files.trainPairs),
+    pairsFile: o.panel
+      ? `${path.relative(path.join(DATA_DIR, ".."), files.trainRankings)} (DPO_MIX)`
+      : path.relative(path.join(DATA_DIR, ".."), files.trainPairs),
     train: withReferenceLogps(sft, train, pad),
     val: withReferenceLogps(sft, val, pad),
     heldout: readEvalJsonl(DPO_PATHS.heldout),

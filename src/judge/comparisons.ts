@@ -132,12 +132,22 @@ export function rankAll(
   });
 }
 
-/** Every pair of every ranking, as TRL preference records with the rater and gold scores beside them. */
-export function rankingsToPairs(prompts: readonly RankedPrompt[]): PreferenceRecord[] {
+/**
+ * Every pair of every ranking, as TRL preference records with the rater and
+ * gold scores beside them. `top`: only the top-ranked response against each
+ * of the others (UltraFeedback's binarisation, which Zephyr's DPO trains on):
+ * the pairs among the lower places are where rater noise between two equally
+ * poor answers lives.
+ */
+export function rankingsToPairs(
+  prompts: readonly RankedPrompt[],
+  o: { top?: boolean } = {},
+): PreferenceRecord[] {
   return prompts.flatMap((p) => {
     if (!p.order || !p.rater)
       throw new Error(`rankingsToPairs: prompt ${p.prompt_id} is not ranked; rank it with rankAll first`);
-    return rankingPairs(p.order).map(([c, r]) => {
+    const pairs = rankingPairs(p.order).filter(([c]) => !o.top || c === p.order![0]);
+    return pairs.map(([c, r]) => {
       const [a, b] = [p.responses[c], p.responses[r]];
       return {
         prompt: p.prompt,

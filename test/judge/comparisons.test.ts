@@ -38,6 +38,15 @@ describe("judge/comparisons", () => {
     assert.throws(() => rankingsToPairs([prompt("x", [1, 0])]), /not ranked; rank it with rankAll/);
   });
 
+  it("binarises a ranking on request: its top response against each of the others", () => {
+    const [p] = rankAll([prompt("hot", [0.2, 0.9, 0.5, 0.1])], [GOLD_RATER], 0);
+    const top = rankingsToPairs([p], { top: true });
+    assert.deepEqual(
+      top.map((x) => `${x.chosen[0].content}>${x.rejected[0].content}`),
+      ["answer 1>answer 2", "answer 1>answer 0", "answer 1>answer 3"],
+    );
+  });
+
   it("counts the pairs rankings give: K(K−1)/2 per prompt", () => {
     assert.equal(pairCount([prompt("a", [0.2, 0.9, 0.5, 0.1]), prompt("b", [1]), prompt("c", [0, 1])]), 7);
     assert.equal(
