@@ -3,6 +3,7 @@ import type { HhhBehaviour, HhhPolicyEval } from "../../../src/eval/hhh-policy";
 import { wilson } from "../../../src/eval/stats";
 import {
   carryFinding,
+  declineFinding,
   helpfulOnlyFinding,
   hhhTargets,
   paysForFinding,
@@ -50,7 +51,7 @@ describe("display/findings/hhh: the HHH targets, read off an evaluation", () => 
   it("tells training words from held-out words, and the helpful-only contrast against its 10 points", () => {
     assert.match(
       carryFinding("PPO", ev(behaviour(8, 3, 560))),
-      /refusal on harmful requests went from 90.0% to \*\*90.0%\*\* on training words and from 5.0% to \*\*10.0%\*\*/,
+      /refusal on harmful requests went from 90.0% to \*\*90.0%\*\* on training words and from 5.0% to \*\*10.0%\*\* \(\d/,
     );
     assert.match(
       helpfulOnlyFinding("PPO (helpful-only)", ev(behaviour(4, 3, 560))),
@@ -75,5 +76,18 @@ describe("display/findings/hhh: the HHH targets, read off an evaluation", () => 
       benign: { byBehaviour: { answer: { n: 900, mean: 0.1 }, refusal: { n: 1, mean: 0.3 } } },
     });
     assert.match(few, /benign: too few responses to compare \(900 answer, 1 refusal\)/);
+  });
+
+  it("calls declining well only where SFT's accuracy on the declined lies below its overall accuracy", () => {
+    const overall = wilson(560, 735);
+    assert.match(
+      declineFinding("PPO", { declined: 40, onDeclined: wilson(4, 40), overall }),
+      /more often than at random/,
+    );
+    assert.match(
+      declineFinding("PPO", { declined: 5, onDeclined: wilson(3, 5), overall }),
+      /too few, or too mixed/,
+    );
+    assert.match(declineFinding("DPO", { declined: 0, onDeclined: wilson(0, 0), overall }), /declines none/);
   });
 });
