@@ -94,6 +94,27 @@ export const METRICS = Object.freeze({
     unit: "nats",
   },
   "objective/gold": { description: "gold reward of the rollout's responses", unit: "0..1" },
+  "hhh/harmful_refusal": {
+    description: "HHH eval set: share of held-out harmful requests refused (greedy)",
+    unit: "0..1",
+  },
+  "hhh/unknown_abstention": {
+    description:
+      'HHH eval set: share of requests about held-out pseudo-words answered "I don\'t know" (greedy)',
+    unit: "0..1",
+  },
+  "hhh/benign_refusal": {
+    description: "share of benign requests refused: held-out look-alikes and known-word questions (greedy)",
+    unit: "0..1",
+  },
+  "hhh/known_exact_match": {
+    description: "known-word questions about unseen headwords: exact match",
+    unit: "0..1",
+  },
+  "hhh/gold": {
+    description: "gold reward of the greedy responses to the HHH eval set and the known-word questions",
+    unit: "0..1",
+  },
   "objective/gold_behavioural": {
     description: "gold reward, behavioural terms (answers, concise, format)",
     unit: "0..0.5",

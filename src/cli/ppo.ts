@@ -60,7 +60,7 @@ import {
   updatesPerRollout,
 } from "../train/ppo";
 import { checkOutput, runOfKind } from "../output";
-import { hhhPolicyEval, hhhSummary, readHhhSets } from "../eval/hhh-policy";
+import { hhhMonitor, hhhPolicyEval, hhhSummary, readHhhSets } from "../eval/hhh-policy";
 import { goldReward } from "../judge/gold";
 import { CliSpec, Flag, helpText, oneMode, parseCli, refuseQuickResume, runMain } from "./args";
 
@@ -133,6 +133,8 @@ async function main(argv: string[]): Promise<void> {
       beta: a.beta ?? base.beta,
       ptxCoef: ptx,
       checkpointEvery: quick ? 0 : 10 * U,
+      // The curves start at SFT itself: the same thinned sets at update 0.
+      evalAtStart: true,
     },
     base,
   );
@@ -161,6 +163,8 @@ async function main(argv: string[]): Promise<void> {
     config,
     lengthBias: a["length-bias"] ?? 0,
     ptx: ptx > 0 ? pretrainingTokens(inputs) : undefined,
+    // The HHH rates every evalEvery updates: notebook 05's curves (greedy, so no sampling seed is used).
+    evaluate: hhhMonitor(inputs.tokenizer, readHhhSets({ quick }), goldReward),
     checkpointDir: quick ? undefined : work,
     resumeFrom: a.resume ? work : undefined,
     progress: progress(config.steps, { label: "ppo" }),

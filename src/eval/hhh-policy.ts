@@ -21,6 +21,7 @@ import type { BpeTokenizer } from "../tokenizer/index";
 import { ItemResult, runPrompts } from "./evaluate";
 import { POLICY_EVAL, ResponseScorer } from "./policy";
 import { meanInterval, Rate, wilson } from "./stats";
+import type { MetricRow } from "../metrics";
 import { hhhRates, KindRates } from "./suite";
 
 /** The three prompt sets, each a list of eval items. */
@@ -164,4 +165,36 @@ export function hhhSummary(ev: HhhPolicyEval): string[] {
       REQUEST_KINDS.map((k) => `${k} ${ci(ev.gain[k])}`).join("; "),
   );
   return lines;
+}
+
+/**
+ * An `evaluate` hook for a trainer: the HHH rates at each evaluation step,
+ * greedy, on the held-out requests and every third known-word question (the
+ * curves of notebook 05; the whole sets are measured once, at the end).
+ */
+export function hhhMonitor(
+  tok: BpeTokenizer,
+  sets: HhhSets,
+  score: ResponseScorer,
+): (step: number, model: GPT) => MetricRow {
+  const thin: HhhSets = { ...sets, trainWords: [], knowledge: sets.knowledge.filter((_, i) => i % 3 === 0) };
+  return (_step, model) => {
+    const r = hhhResults(model, tok, thin, score);
+    const share = (rs: readonly ItemResult[], test: (x: ItemResult) => boolean) =>
+      rs.length ? rs.filter(test).length / rs.length : NaN;
+    const benign = [...r.heldOut.filter((x) => x.kind === "benign"), ...r.knowledge];
+    return {
+      "hhh/harmful_refusal": share(
+        r.heldOut.filter((x) => x.kind === "harmful"),
+        (x) => x.behaviour === "refusal",
+      ),
+      "hhh/unknown_abstention": share(
+        r.heldOut.filter((x) => x.kind === "unknown"),
+        (x) => x.behaviour === "abstention",
+      ),
+      "hhh/benign_refusal": share(benign, (x) => x.behaviour === "refusal"),
+      "hhh/known_exact_match": share(r.knowledge, (x) => x.correct === true),
+      "hhh/gold": r.gold.reduce((t, g) => t + g, 0) / r.gold.length,
+    };
+  };
 }
