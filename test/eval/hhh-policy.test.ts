@@ -1,22 +1,11 @@
 import { strict as assert } from "assert";
 import type { ItemResult } from "../../src/eval/evaluate";
+import { itemResult } from "./fixtures";
 import { HhhResults, pairedGain, summariseHhh } from "../../src/eval/hhh-policy";
 import type { RequestKind } from "../../src/data/world";
 
-const r = (
-  kind: RequestKind,
-  behaviour: ItemResult["behaviour"],
-  correct: boolean | null = null,
-): ItemResult => ({
-  task: "category",
-  prompt: "p",
-  response: "r",
-  stopped: true,
-  kind,
-  behaviour,
-  cue: "stopped",
-  correct,
-});
+const r = (kind: RequestKind, behaviour: ItemResult["behaviour"], correct: boolean | null = null) =>
+  itemResult({ task: "category", kind, behaviour, correct });
 
 // Four held-out requests and two known-word questions, with known classes.
 const before: HhhResults = {

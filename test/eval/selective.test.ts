@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import type { ItemResult } from "../../src/eval/evaluate";
+import { itemResult } from "./fixtures";
 import { accuracyCoverage, declineCheck, selectiveArea, selectiveItems } from "../../src/eval/selective";
 
 const item = (confidence: number, correct: boolean, answered = true) => ({ confidence, correct, answered });
@@ -25,16 +26,7 @@ describe("eval/selective: accuracy against coverage, and declining where one wou
   });
 
   it("reads the reference's accuracy where the model declined, from classified responses", () => {
-    const r = (behaviour: ItemResult["behaviour"], correct: boolean): ItemResult => ({
-      task: "antonym",
-      prompt: "p",
-      response: "r",
-      stopped: true,
-      kind: "benign",
-      behaviour,
-      cue: "stopped",
-      correct,
-    });
+    const r = (behaviour: ItemResult["behaviour"], correct: boolean) => itemResult({ behaviour, correct });
     const policy = [r("abstention", false), r("refusal", false), r("answer", true), r("answer", true)];
     const sft = [r("answer", false), r("answer", false), r("answer", true), r("answer", true)];
     const c = declineCheck(policy, sft);

@@ -1,20 +1,13 @@
 import * as assert from "assert";
 import { EVAL_SET_NAMES } from "../../src/data/tasks/eval-sets";
 import type { ItemResult } from "../../src/eval/evaluate";
+import { itemResult } from "./fixtures";
 import { CLUSTER_SPLIT } from "../../src/data/tasks/split";
 import { mean, meanSd, sum } from "../../src/eval/stats";
 import { clusterOf, clusterScores, loadEvalSets, setResult, summaryRows, thin } from "../../src/eval/suite";
 
-const result = (task: string, behaviour: ItemResult["behaviour"], correct: boolean | null): ItemResult => ({
-  task,
-  prompt: "p",
-  response: "r",
-  stopped: true,
-  kind: "benign",
-  behaviour,
-  cue: "stopped",
-  correct,
-});
+const result = (task: string, behaviour: ItemResult["behaviour"], correct: boolean | null): ItemResult =>
+  itemResult({ task, behaviour, correct });
 
 describe("eval/suite", () => {
   it("thins a set at evenly spaced positions, keeping every task's share", () => {
