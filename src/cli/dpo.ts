@@ -60,7 +60,7 @@ import { loadModel } from "../model/load";
 import { loadRewardModel } from "../model/reward-model";
 import { loadRun, versions } from "../run-record";
 import { checkResumable, checkScheduleUnchanged } from "../train/loop";
-import { DPO_HHH, DPO_QUICK, DpoConfig, dpoConfig } from "../train/dpo";
+import { DPO_HHH, DPO_QUICK, DpoConfig, dpoConfig, recipeForLoss } from "../train/dpo";
 import { hhhPolicyEval, hhhSummary, readHhhSets } from "../eval/hhh-policy";
 import { checkOutput, runOfKind } from "../output";
 import { CliSpec, Flag, helpText, oneMode, parseCli, refuseQuickResume, runMain } from "./args";
@@ -141,7 +141,7 @@ async function main(argv: string[]): Promise<void> {
   if (a.offline) return offline(a.workers ?? 2, a.quick ?? false);
   const quick = a.quick ?? false;
   refuseQuickResume(quick, a.resume);
-  const base = quick ? DPO_QUICK : DPO_HHH;
+  const base = recipeForLoss(quick ? DPO_QUICK : DPO_HHH, (a.loss ?? DPO_HHH.loss) as DpoLoss);
   const panel = a.panel ?? "hhh";
   const suffix = panel === "hhh" ? "" : `-${panel}`;
   const work = path.join(ROOT, "build", `dpo${suffix}${quick ? "-quick" : ""}`);

@@ -106,6 +106,15 @@ export const DPO_HHH: Readonly<DpoConfig> = Object.freeze({
   steps: 240,
 });
 
+/**
+ * A recipe with another loss: RPO's NLL term reads a pair's chosen side, so
+ * an objective that learns from labelled responses (KTO) runs without it.
+ */
+export function recipeForLoss(base: Readonly<DpoConfig>, loss: DpoLoss): DpoConfig {
+  const unit = (PAIR_OBJECTIVES[loss] as PairObjective).unit;
+  return { ...base, loss, ...(unit === "response" ? { sftWeight: 0 } : {}) };
+}
+
 /** A seconds-long run for tests and smoke checks. */
 export const DPO_QUICK: Readonly<DpoConfig> = Object.freeze({
   ...DPO_FULL,

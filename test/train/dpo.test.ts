@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { tf } from "../../src/backend";
-import { DPO_QUICK, DpoConfig, dpoConfig, trainDpo } from "../../src/train/dpo";
+import { DPO_HHH, DPO_QUICK, DpoConfig, dpoConfig, recipeForLoss, trainDpo } from "../../src/train/dpo";
 import { maxAbsDiff, setup, testTokenizer, tinyModel } from "../helpers";
 import { pairEval, referenceLogps } from "../../src/train/pairs";
 import { type PairGroup } from "../../src/data/preference";
@@ -91,6 +91,13 @@ describe("train/dpo: the losses", () => {
     assert.throws(() => dpoConfig({ labelSmoothing: 0.2 }), /read by loss "cdpo" only \(loss is "sigmoid"\)/);
     assert.throws(() => dpoConfig({ loss: "ipo", simpoGamma: 1 }), /read by loss "simpo" only/);
     assert.equal(dpoConfig({ loss: "cdpo", labelSmoothing: 0.2 }).labelSmoothing, 0.2);
+  });
+
+  it("runs the HHH recipe with any loss: KTO without RPO's pair-based NLL term, the rest with it", () => {
+    assert.throws(() => dpoConfig({ loss: "kto" }, DPO_HHH), /sftWeight = 1 adds an NLL term/);
+    const kto = dpoConfig({}, recipeForLoss(DPO_HHH, "kto"));
+    assert.deepEqual([kto.loss, kto.sftWeight, kto.lr, kto.steps], ["kto", 0, DPO_HHH.lr, DPO_HHH.steps]);
+    assert.equal(dpoConfig({}, recipeForLoss(DPO_HHH, "ipo")).sftWeight, 1);
   });
 });
 
