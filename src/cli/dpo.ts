@@ -135,8 +135,6 @@ async function main(argv: string[]): Promise<void> {
   const a = parseCli(DPO_CLI, argv);
   if (a.help) return void process.stdout.write(helpText(DPO_CLI));
   oneMode(a, ["sweep", "offline"], { sweep: ["workers", "quick"], offline: ["workers", "quick"] });
-  if ((a.sweep || a.offline) && a.panel)
-    throw new Error("--panel: --sweep and --offline train on the first world's comparisons in data/rlhf/");
   if (a.sweep) return sweep(a.workers ?? 2, a.quick ?? false);
   if (a.offline) return offline(a.workers ?? 2, a.quick ?? false);
   const quick = a.quick ?? false;

@@ -113,8 +113,6 @@ async function main(argv: string[]): Promise<void> {
   const a = parseCli(PPO_CLI, argv);
   if (a.help) return void process.stdout.write(helpText(PPO_CLI));
   oneMode(a, ["sweep"], { sweep: ["workers", "quick"] });
-  if (a.sweep && a.panel)
-    throw new Error("--panel: --sweep trains on the first world's prompts and reward model");
   if (a.sweep) return sweep(a.workers ?? 2, a.quick ?? false);
   const quick = a.quick ?? false;
   refuseQuickResume(quick, a.resume);

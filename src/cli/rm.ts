@@ -100,8 +100,6 @@ async function main(argv: string[]): Promise<void> {
   const a = parseCli(RM_CLI, argv);
   if (a.help) return void process.stdout.write(helpText(RM_CLI));
   oneMode(a, ["sweep", "seeds"], { sweep: [], seeds: [] });
-  if ((a.sweep || a.seeds) && a.panel)
-    throw new Error("--panel: --sweep and --seeds train on the first world's comparisons in data/rlhf/");
   if (a.sweep) return sweep();
   if (a.seeds) return seeds();
   const quick = a.quick ?? false;

@@ -74,6 +74,10 @@ describe("bad input, trial by trial: a clear error or the right behaviour", func
     ["ppo", ["--sweep", "--beta", "0.1"], /--sweep does not read --beta/],
     ["ppo", ["--quick", "--resume"], /--quick runs keep no checkpoints/],
     ["dpo", ["--quick", "--resume"], /--quick runs keep no checkpoints/],
+    ["rm", ["--panel", "harmless"], /--panel must be one of hhh, helpful, got harmless/],
+    ["dpo", ["--panel", "x"], /--panel must be one of hhh, helpful, got x/],
+    ["ppo", ["--sweep", "--panel", "helpful"], /--sweep does not read --panel; drop it/],
+    ["rm", ["--seeds", "--panel", "helpful"], /--seeds does not read --panel/],
   ];
   for (const [name, args, message] of refusals)
     it(`${name} ${args.join(" ")}: refused before any work`, () => {
