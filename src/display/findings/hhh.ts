@@ -179,8 +179,11 @@ export function hhhPolicySection(
     SFT: entries[0][1].sft.heldOut,
     ...Object.fromEntries(entries.map(([k, e]) => [k, e.policy.heldOut])),
   };
-  // Two-line labels ("PPO,<br>HHH RM"): three long names per group overlap on one line.
-  const bars = kindBars(byModel).map((b) => ({ ...b, label: b.label.replace(", ", ",<br>") }));
+  // Labels on three lines ("PPO,<br>HHH<br>RM"): three long names per group overlap on one.
+  const bars = kindBars(byModel).map((b) => ({
+    ...b,
+    label: b.label.replace(", ", ",<br>").replace(/ (RM|pairs)$/, "<br>$1"),
+  }));
   const figure = behaviourBars(bars, title);
   const trainWords = Object.fromEntries([
     ["SFT", entries[0][1].sft.trainWords],
